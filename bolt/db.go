@@ -1,0 +1,210 @@
+// Package bolt is chatd's embedded Store: model.Store over one bbolt file.
+// It knows the bucket tree (schema.go), keys and indexes, and keeps the
+// derived counts the seam declares; Twilio's rules live above it in package
+// chat.
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// ErrClosed is returned by Update after Close.
+var ErrClosed = errors.New("bolt: store is closed")
+
+// maxBatch bounds how many queued writes one commit carries.
+const maxBatch = 512
+
+// Options configure Open.
+type Options struct {
+	// Now is the clock of every transaction; time.Now when nil.
+	Now func() time.Time
+	// LockTimeout is how long Open waits for another process to release the
+	// file; one second when zero.
+	LockTimeout time.Duration
+}
+
+// DB is a model.Store on a bbolt file.
+//
+// Writes go through one commit loop: a write that arrives while the loop is
+// idle commits (and fsyncs) at once, and writes that arrive during a commit
+// are grouped into the next one. So a lone client never waits on a timer, and
+// concurrent clients share fsyncs, which is what makes throughput grow with
+// them.
+type DB struct {
+	bolt *bbolt.DB
+	now  func() time.Time
+
+	mu     sync.RWMutex // guards closed against sends on queue
+	closed bool
+	queue  chan *request
+	done   chan struct{} // closed when the commit loop has exited
+}
+
+// request is one queued write and the channel its result goes to.
+type request struct {
+	ctx context.Context
+	fn  func(model.Tx) error
+	err chan error
+}
+
+// Open opens (creating if needed) the chatd file at path, migrates it to the
+// current schema and starts the commit loop.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = time.Second
+	}
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	if err := bdb.Update(initSchema); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	d := &DB{
+		bolt:  bdb,
+		now:   opts.Now,
+		queue: make(chan *request),
+		done:  make(chan struct{}),
+	}
+	go d.loop()
+	return d, nil
+}
+
+// Path is the file the store is kept in.
+func (d *DB) Path() string { return d.bolt.Path() }
+
+// Close waits for queued writes to commit, then closes the file.
+func (d *DB) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	close(d.queue)
+	d.mu.Unlock()
+	<-d.done
+	return d.bolt.Close()
+}
+
+// View runs fn in a read-only bbolt transaction.
+func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.bolt.View(func(btx *bbolt.Tx) error {
+		return fn(&tx{btx: btx, now: d.now().UTC()})
+	})
+}
+
+// Update queues fn for the commit loop and waits until its transaction is
+// on disk (or failed). fn may run more than once.
+func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &request{ctx: ctx, fn: fn, err: make(chan error, 1)}
+	d.mu.RLock()
+	if d.closed {
+		d.mu.RUnlock()
+		return ErrClosed
+	}
+	d.queue <- r
+	d.mu.RUnlock()
+	return <-r.err
+}
+
+// loop commits queued writes: it blocks for one, takes whatever else is
+// already waiting, and commits them together.
+func (d *DB) loop() {
+	defer close(d.done)
+	for r := range d.queue {
+		batch := []*request{r}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-d.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		d.commit(batch)
+	}
+}
+
+// commit runs batch in one bbolt transaction. bbolt has no savepoints, so
+// when one fn fails the whole transaction rolls back; the failed fn keeps its
+// error (it ran after the fns before it, which is a valid serial order) and
+// the rest of the batch runs again without it. Results are sent only after
+// the final commit, so no client hears of an outcome before it is durable.
+func (d *DB) commit(batch []*request) {
+	type outcome struct {
+		r   *request
+		err error
+	}
+	var settled []outcome
+	for len(batch) > 0 {
+		live := batch[:0]
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				settled = append(settled, outcome{r, err})
+				continue
+			}
+			live = append(live, r)
+		}
+		batch = live
+		if len(batch) == 0 {
+			break
+		}
+		failed := -1
+		var failure error
+		err := d.bolt.Update(func(btx *bbolt.Tx) error {
+			t := &tx{btx: btx, now: d.now().UTC()}
+			for i, r := range batch {
+				if err := run(r.fn, t); err != nil {
+					failed, failure = i, err
+					return err
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			for _, r := range batch {
+				settled = append(settled, outcome{r, err})
+			}
+			break
+		}
+		settled = append(settled, outcome{batch[failed], failure})
+		batch = append(batch[:failed:failed], batch[failed+1:]...)
+	}
+	for _, o := range settled {
+		o.r.err <- o.err
+	}
+}
+
+// run calls fn, turning a panic into an error so that one bad request
+// cannot stop the commit loop.
+func run(fn func(model.Tx) error, t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("bolt: panic in transaction: %v", p)
+		}
+	}()
+	return fn(t)
+}

@@ -1,0 +1,136 @@
+package bolt
+
+import (
+	"bytes"
+
+	"github.com/chatd/chatd/model"
+)
+
+func (t *tx) AppendMessage(m *model.Message) error {
+	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
+	if err != nil {
+		return err
+	}
+	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessageSids)
+	if sids.Get([]byte(m.Sid)) != nil {
+		return &model.TakenError{Field: "sid"}
+	}
+	// The bucket's sequence counts the indexes ever assigned; it never goes
+	// down, so a deleted Message's index is never reused.
+	seq, err := messages.NextSequence()
+	if err != nil {
+		return err
+	}
+	m.Index = int(seq - 1)
+	key := indexKey(m.Index)
+	if err := sids.Put([]byte(m.Sid), key); err != nil {
+		return err
+	}
+	if err := put(messages, key, m); err != nil {
+		return err
+	}
+	return t.updateChannel(m.ServiceSid, m.ChannelSid, func(c *model.Channel) {
+		c.MessagesCount++
+		c.LastMessageSid = m.Sid
+	})
+}
+
+func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return nil, err
+	}
+	key := data.Bucket(bucketMessageSids).Get([]byte(sid))
+	if key == nil {
+		return nil, model.ErrNotFound
+	}
+	return decode[model.Message](data.Bucket(bucketMessages).Get(key))
+}
+
+func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return nil, err
+	}
+	after, err := parseIndexKey(w.After)
+	if err != nil {
+		return nil, err
+	}
+	var out []*model.Message
+	err = walk(data.Bucket(bucketMessages), after, w, func(_, v []byte) error {
+		m, err := decode[model.Message](v)
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) PutMessage(m *model.Message) error {
+	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
+	if err != nil {
+		return err
+	}
+	key := data.Bucket(bucketMessageSids).Get([]byte(m.Sid))
+	if key == nil {
+		return model.ErrNotFound
+	}
+	m.Index = int(decodeIndex(key))
+	return put(data.Bucket(bucketMessages), bytes.Clone(key), m)
+}
+
+func (t *tx) DeleteMessage(service, channel, sid string) error {
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return err
+	}
+	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessageSids)
+	key := bytes.Clone(sids.Get([]byte(sid)))
+	if key == nil {
+		return model.ErrNotFound
+	}
+	if err := messages.Delete(key); err != nil {
+		return err
+	}
+	if err := sids.Delete([]byte(sid)); err != nil {
+		return err
+	}
+	if err := data.Bucket(bucketMessageGaps).Put(key, []byte{}); err != nil {
+		return err
+	}
+	last := ""
+	if _, v := messages.Cursor().Last(); v != nil {
+		m, err := decode[model.Message](v)
+		if err != nil {
+			return err
+		}
+		last = m.Sid
+	}
+	return t.updateChannel(service, channel, func(c *model.Channel) {
+		c.MessagesCount--
+		c.LastMessageSid = last
+	})
+}
+
+// CountMessagesAfter derives the count from the index sequence and the
+// deleted indexes, so its cost grows with deletions after index, not with
+// the number of Messages.
+func (t *tx) CountMessagesAfter(service, channel string, index int) (int, error) {
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return 0, err
+	}
+	last := int(data.Bucket(bucketMessages).Sequence()) - 1
+	if index >= last {
+		return 0, nil
+	}
+	index = max(index, -1)
+	n := last - index
+	c := data.Bucket(bucketMessageGaps).Cursor()
+	for k, _ := c.Seek(indexKey(index + 1)); k != nil; k, _ = c.Next() {
+		n--
+	}
+	return n, nil
+}

@@ -1,0 +1,130 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// The bucket tree of a chatd file, schema version 1. Records are JSON of the
+// model types; SIDs sort by creation time, so every "by SID" bucket is also
+// in creation order. Indexes are written, moved and deleted in the same
+// transaction as the records they point at.
+//
+//	meta/
+//	  version                         -> uint64, big-endian: the schema version
+//	settings/
+//	  <name>                          -> value (server-wide settings)
+//	services/
+//	  <IS sid>/                       one subtree per Service
+//	    record                        -> Service
+//	    roles/<RL sid>                -> Role
+//	    users/<US sid>                -> User
+//	    user_identities/<identity>    -> US sid                  (unique index)
+//	    user_channels/<US sid>/
+//	      <CH sid>                    -> UserChannelLink (member or invite SID)
+//	    channels/<CH sid>             -> Channel (with its derived counts)
+//	    channel_names/<unique name>   -> CH sid                  (unique index)
+//	    channel_types/<type>/<CH sid> -> ""                      (list filter)
+//	    channel_data/<CH sid>/        everything that lives in one Channel
+//	      members/<MB sid>            -> Member
+//	      member_identities/<identity>-> MB sid                  (unique index)
+//	      messages/<index>            -> Message; key: 8-byte big-endian index,
+//	                                     bucket sequence: indexes ever assigned
+//	      message_sids/<IM sid>       -> 8-byte big-endian index
+//	      message_gaps/<index>        -> "" (indexes of deleted Messages)
+//	      invites/<IN sid>            -> Invite
+//	      invite_identities/<identity>-> IN sid                  (unique index)
+//
+// Deleting a Service is one DeleteBucket; wiping the file is deleting the
+// root buckets.
+const schemaVersion = 1
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketSettings = []byte("settings")
+	bucketServices = []byte("services")
+
+	keyVersion = []byte("version")
+	keyRecord  = []byte("record")
+
+	bucketRoles        = []byte("roles")
+	bucketUsers        = []byte("users")
+	bucketIdentities   = []byte("user_identities")
+	bucketUserChannels = []byte("user_channels")
+	bucketChannels     = []byte("channels")
+	bucketChannelNames = []byte("channel_names")
+	bucketChannelTypes = []byte("channel_types")
+	bucketChannelData  = []byte("channel_data")
+
+	bucketMembers          = []byte("members")
+	bucketMemberIdentities = []byte("member_identities")
+	bucketMessages         = []byte("messages")
+	bucketMessageSids      = []byte("message_sids")
+	bucketMessageGaps      = []byte("message_gaps")
+	bucketInvites          = []byte("invites")
+	bucketInviteIdentities = []byte("invite_identities")
+)
+
+// rootBuckets exist in every file; serviceBuckets in every Service subtree;
+// channelBuckets in every channel_data subtree.
+var (
+	rootBuckets    = [][]byte{bucketMeta, bucketSettings, bucketServices}
+	serviceBuckets = [][]byte{
+		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
+		bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData,
+	}
+	channelBuckets = [][]byte{
+		bucketMembers, bucketMemberIdentities, bucketMessages, bucketMessageSids,
+		bucketMessageGaps, bucketInvites, bucketInviteIdentities,
+	}
+)
+
+// migration upgrades a file from schema version to version+1.
+type migration struct {
+	version int
+	apply   func(*bbolt.Tx) error
+}
+
+// migrations run in order at Open on files older than schemaVersion. Every
+// change to the tree above adds one and bumps schemaVersion.
+var migrations = []migration{}
+
+// initSchema creates the root buckets of a new file, or checks and migrates
+// the version of an existing one.
+func initSchema(tx *bbolt.Tx) error {
+	for _, name := range rootBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	version := schemaVersion
+	if v := meta.Get(keyVersion); v != nil {
+		version = int(binary.BigEndian.Uint64(v))
+	}
+	if version > schemaVersion {
+		return fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
+	}
+	for _, m := range migrations {
+		if m.version < version {
+			continue
+		}
+		if err := m.apply(tx); err != nil {
+			return fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
+		}
+		version = m.version + 1
+	}
+	return meta.Put(keyVersion, binary.BigEndian.AppendUint64(nil, uint64(schemaVersion)))
+}
+
+// createBuckets creates the named sub-buckets of b.
+func createBuckets(b *bbolt.Bucket, names [][]byte) error {
+	for _, name := range names {
+		if _, err := b.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package bolt
+
+import (
+	"errors"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/chatd/chatd/model"
+)
+
+func (t *tx) Service(sid string) (*model.Service, error) {
+	b, err := t.service(sid)
+	if err != nil {
+		return nil, err
+	}
+	return decode[model.Service](b.Get(keyRecord))
+}
+
+func (t *tx) Services(w model.Window) ([]*model.Service, error) {
+	root := t.btx.Bucket(bucketServices)
+	var out []*model.Service
+	err := walk(root, sidKey(w), w, func(k, _ []byte) error {
+		s, err := decode[model.Service](root.Bucket(k).Get(keyRecord))
+		if err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) InsertService(s *model.Service) error {
+	b, err := t.btx.Bucket(bucketServices).CreateBucket([]byte(s.Sid))
+	if errors.Is(err, berrors.ErrBucketExists) {
+		return &model.TakenError{Field: "sid"}
+	}
+	if err != nil {
+		return err
+	}
+	if err := createBuckets(b, serviceBuckets); err != nil {
+		return err
+	}
+	return put(b, keyRecord, s)
+}
+
+func (t *tx) PutService(s *model.Service) error {
+	b, err := t.service(s.Sid)
+	if err != nil {
+		return err
+	}
+	return put(b, keyRecord, s)
+}
+
+func (t *tx) DeleteServiceTree(sid string) error {
+	err := t.btx.Bucket(bucketServices).DeleteBucket([]byte(sid))
+	if errors.Is(err, berrors.ErrBucketNotFound) {
+		return model.ErrNotFound
+	}
+	return err
+}
+
+// children opens the named buckets of a Service in one call.
+func (t *tx) children(service string, names ...[]byte) ([]*bbolt.Bucket, error) {
+	b, err := t.service(service)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*bbolt.Bucket, len(names))
+	for i, name := range names {
+		out[i] = b.Bucket(name)
+	}
+	return out, nil
+}

@@ -1,0 +1,182 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// tx implements model.Tx over one bbolt transaction.
+type tx struct {
+	btx *bbolt.Tx
+	now time.Time
+}
+
+var _ model.Tx = (*tx)(nil)
+
+func (t *tx) Now() time.Time { return t.now }
+
+func (t *tx) Setting(key string) (string, error) {
+	return string(t.btx.Bucket(bucketSettings).Get([]byte(key))), nil
+}
+
+func (t *tx) PutSetting(key, value string) error {
+	return t.btx.Bucket(bucketSettings).Put([]byte(key), []byte(value))
+}
+
+// service returns the subtree of the Service sid.
+func (t *tx) service(sid string) (*bbolt.Bucket, error) {
+	b := t.btx.Bucket(bucketServices).Bucket([]byte(sid))
+	if b == nil {
+		return nil, model.ErrNotFound
+	}
+	return b, nil
+}
+
+// serviceChild returns the named bucket of the Service sid.
+func (t *tx) serviceChild(sid string, name []byte) (*bbolt.Bucket, error) {
+	b, err := t.service(sid)
+	if err != nil {
+		return nil, err
+	}
+	return b.Bucket(name), nil
+}
+
+// channelData returns the channel_data subtree of Channel ch.
+func (t *tx) channelData(service, ch string) (*bbolt.Bucket, error) {
+	data, err := t.serviceChild(service, bucketChannelData)
+	if err != nil {
+		return nil, err
+	}
+	b := data.Bucket([]byte(ch))
+	if b == nil {
+		return nil, model.ErrNotFound
+	}
+	return b, nil
+}
+
+// get decodes the record under key in b, or returns ErrNotFound.
+func get[T any](b *bbolt.Bucket, key string) (*T, error) {
+	return decode[T](b.Get([]byte(key)))
+}
+
+// decode decodes a stored record; nil means there is none. Decoding copies,
+// so the record stays valid after the transaction ends.
+func decode[T any](v []byte) (*T, error) {
+	if v == nil {
+		return nil, model.ErrNotFound
+	}
+	rec := new(T)
+	if err := json.Unmarshal(v, rec); err != nil {
+		return nil, fmt.Errorf("bolt: decoding %T: %w", rec, err)
+	}
+	return rec, nil
+}
+
+// put encodes rec under key in b.
+func put(b *bbolt.Bucket, key []byte, rec any) error {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, v)
+}
+
+// lookup resolves key in records: as a key of records itself, or else through
+// the unique index (unique name, identity) that maps to one.
+func lookup(records, index *bbolt.Bucket, key string) []byte {
+	if v := records.Get([]byte(key)); v != nil {
+		return v
+	}
+	if sid := index.Get([]byte(key)); sid != nil {
+		return records.Get(sid)
+	}
+	return nil
+}
+
+// walk calls fn for up to w.Limit keys of b (all when Limit <= 0) that come
+// after the key after in the direction of w.
+func walk(b *bbolt.Bucket, after []byte, w model.Window, fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	var k, v []byte
+	switch {
+	case after == nil && !w.Reverse:
+		k, v = c.First()
+	case after == nil:
+		k, v = c.Last()
+	case !w.Reverse:
+		k, v = c.Seek(after)
+		if k != nil && bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+	default:
+		// Seek lands on the first key >= after; the one before it is the
+		// first key < after. With no key >= after, that is the last key.
+		if k, _ = c.Seek(after); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for n := 0; k != nil && (w.Limit <= 0 || n < w.Limit); n++ {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+		if w.Reverse {
+			k, v = c.Prev()
+		} else {
+			k, v = c.Next()
+		}
+	}
+	return nil
+}
+
+// sidKey is the cursor key of a window over a bucket keyed by SID.
+func sidKey(w model.Window) []byte {
+	if w.After == "" {
+		return nil
+	}
+	return []byte(w.After)
+}
+
+// walkRecords decodes the records of a window over b.
+func walkRecords[T any](b *bbolt.Bucket, w model.Window) ([]*T, error) {
+	var out []*T
+	err := walk(b, sidKey(w), w, func(_, v []byte) error {
+		rec, err := decode[T](v)
+		if err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+// indexKey is the 8-byte big-endian key of a message index, so that keys sort
+// as numbers.
+func indexKey(i int) []byte {
+	return binary.BigEndian.AppendUint64(nil, uint64(i))
+}
+
+// parseIndexKey turns a window's decimal After into an index key.
+func parseIndexKey(after string) ([]byte, error) {
+	if after == "" {
+		return nil, nil
+	}
+	i, err := strconv.ParseUint(after, 10, 63)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: bad message cursor %q", after)
+	}
+	return indexKey(int(i)), nil
+}
+
+// decodeIndex is the inverse of indexKey.
+func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }

@@ -1,0 +1,86 @@
+// Package chat holds Twilio's rules for the Programmable Chat resources,
+// written once above the storage seam: validation that needs stored data,
+// defaults, limits, cascades, paging tokens and the mapping of storage
+// outcomes to Twilio error codes. It implements the model service
+// interfaces over any model.Store.
+package chat
+
+import (
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Chat implements every model service interface over one Store.
+type Chat struct {
+	store model.Store
+	sids  sidGen
+}
+
+var (
+	_ model.ServiceService     = (*Chat)(nil)
+	_ model.RoleService        = (*Chat)(nil)
+	_ model.UserService        = (*Chat)(nil)
+	_ model.ChannelService     = (*Chat)(nil)
+	_ model.MemberService      = (*Chat)(nil)
+	_ model.MessageService     = (*Chat)(nil)
+	_ model.InviteService      = (*Chat)(nil)
+	_ model.UserChannelService = (*Chat)(nil)
+)
+
+// New returns the Chat rules over store.
+func New(store model.Store) *Chat {
+	return &Chat{store: store, sids: sidGen{entropy: ulid.Monotonic(crand.Reader, 0)}}
+}
+
+// sidGen mints SIDs: the two-letter prefix and the 32 hex digits of a ULID.
+// The monotonic entropy makes SIDs minted in the same millisecond still sort
+// in minting order, and the store's single writer mints them in commit
+// order, so SID order is creation order.
+type sidGen struct {
+	mu      sync.Mutex
+	entropy *ulid.MonotonicEntropy
+}
+
+func (g *sidGen) new(prefix string, t time.Time) string {
+	g.mu.Lock()
+	id, err := ulid.New(ulid.Timestamp(t), g.entropy)
+	g.mu.Unlock()
+	if err != nil {
+		// Only after 2^80 SIDs in one millisecond: start a fresh sequence.
+		id = ulid.MustNew(ulid.Timestamp(t), crand.Reader)
+	}
+	return prefix + hex.EncodeToString(id[:])
+}
+
+// inPath maps the store's ErrNotFound for a resource named in the request
+// path to Twilio's 20404.
+func inPath(err error) error {
+	if errors.Is(err, model.ErrNotFound) {
+		return model.NotFound()
+	}
+	return err
+}
+
+// orDefault returns *p, or def when p is nil.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// nilIfEmpty turns an empty optional string into nil: Twilio stores a
+// cleared friendly or unique name as null.
+func nilIfEmpty(p *string) *string {
+	if p == nil || *p == "" {
+		return nil
+	}
+	return p
+}

@@ -1,0 +1,113 @@
+package chat
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/chatd/chatd/model"
+)
+
+// CreateInvite invites an existing User to a Channel. Unlike CreateMember it
+// never creates the User: an unknown identity is a 404 on the Invites path,
+// as Twilio answers. An identity that is already invited is 50212, one that
+// is already a Member is 50404.
+func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in model.InviteCreate) (*model.Invite, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var inv *model.Invite
+	err := c.store.Update(ctx, func(tx model.Tx) error {
+		s, ch, err := serviceChannel(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		role := s.DefaultChannelRoleSid
+		if in.RoleSid != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+				return err
+			}
+			role = *in.RoleSid
+		}
+		u, err := tx.User(service, in.Identity)
+		if err != nil {
+			return inPath(err)
+		}
+		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
+			return model.E(50404)
+		} else if err != nil && err != model.ErrNotFound {
+			return err
+		}
+		now := tx.Now()
+		inv = &model.Invite{
+			Sid:         c.sids.new(model.PrefixInvite, now),
+			ServiceSid:  service,
+			ChannelSid:  ch.Sid,
+			UserSid:     u.Sid,
+			Identity:    in.Identity,
+			RoleSid:     role,
+			DateCreated: now,
+			DateUpdated: now,
+		}
+		if err := tx.InsertInvite(inv); model.IsTaken(err, "identity") {
+			return model.E(50212)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	return inv, err
+}
+
+func (c *Chat) FindInvite(ctx context.Context, service, channel, sid string) (*model.Invite, error) {
+	var inv *model.Invite
+	err := c.store.View(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		inv, err = tx.Invite(service, ch.Sid, sid)
+		return inPath(err)
+	})
+	return inv, err
+}
+
+func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model.InviteFilter, p model.Page) (out []*model.Invite, cur model.Cursor, err error) {
+	err = c.store.View(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		l := list[*model.Invite]{
+			read: func(w model.Window) ([]*model.Invite, error) { return tx.Invites(service, ch.Sid, w) },
+			key:  func(inv *model.Invite) string { return inv.Sid },
+		}
+		if len(f.Identities) > 0 {
+			var found []*model.Invite
+			for _, id := range unique(f.Identities) {
+				inv, err := tx.InviteFor(service, ch.Sid, id)
+				if err == model.ErrNotFound {
+					continue
+				} else if err != nil {
+					return err
+				}
+				found = append(found, inv)
+			}
+			slices.SortFunc(found, func(a, b *model.Invite) int { return strings.Compare(a.Sid, b.Sid) })
+			l.read = inMemory(found, l.key)
+		}
+		out, cur, err = l.page(p)
+		return err
+	})
+	return out, cur, err
+}
+
+func (c *Chat) DeleteInvite(ctx context.Context, service, channel, sid string) error {
+	return c.store.Update(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		return inPath(tx.DeleteInvite(service, ch.Sid, sid))
+	})
+}

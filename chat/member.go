@@ -1,0 +1,198 @@
+package chat
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/chatd/chatd/model"
+)
+
+// CreateMember adds a User to a Channel. Twilio's rules: the User is created
+// (with the default service role) when the identity is new; the Member gets
+// the default channel role unless RoleSid names another channel role; the
+// Service's channel_members and user_channels limits hold (50403, 50208); an
+// identity already in the Channel is 50404; and a pending Invite of that
+// identity is consumed.
+func (c *Chat) CreateMember(ctx context.Context, service, channel string, in model.MemberCreate) (*model.Member, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var m *model.Member
+	err := c.store.Update(ctx, func(tx model.Tx) error {
+		s, ch, err := serviceChannel(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		role := s.DefaultChannelRoleSid
+		if in.RoleSid != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+				return err
+			}
+			role = *in.RoleSid
+		}
+		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
+			return model.E(50404)
+		} else if err != nil && err != model.ErrNotFound {
+			return err
+		}
+		if ch.MembersCount >= s.Limits.ChannelMembers {
+			return model.E(50403)
+		}
+		u, err := tx.User(service, in.Identity)
+		switch {
+		case err == model.ErrNotFound:
+			u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity})
+			if err := insertUser(tx, u); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case u.JoinedChannelsCount >= s.Limits.UserChannels:
+			return model.E(50208)
+		}
+		if inv, err := tx.InviteFor(service, ch.Sid, in.Identity); err == nil {
+			if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
+				return err
+			}
+		} else if err != model.ErrNotFound {
+			return err
+		}
+		now := tx.Now()
+		created := orDefault(in.DateCreated, now)
+		m = &model.Member{
+			Sid:                      c.sids.new(model.PrefixMember, now),
+			ServiceSid:               service,
+			ChannelSid:               ch.Sid,
+			UserSid:                  u.Sid,
+			Identity:                 in.Identity,
+			RoleSid:                  role,
+			Attributes:               orDefault(in.Attributes, model.DefaultAttributes),
+			LastConsumedMessageIndex: in.LastConsumedMessageIndex,
+			LastConsumptionTimestamp: in.LastConsumptionTimestamp,
+			NotificationLevel:        model.NotificationDefault,
+			DateCreated:              created,
+			DateUpdated:              orDefault(in.DateUpdated, created),
+		}
+		if err := tx.InsertMember(m); model.IsTaken(err, "identity") {
+			return model.E(50404)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	return m, err
+}
+
+// serviceChannel loads the Service and the Channel named by key (a CH SID or
+// unique name), both from the request path.
+func serviceChannel(tx model.Tx, service, key string) (*model.Service, *model.Channel, error) {
+	s, err := tx.Service(service)
+	if err != nil {
+		return nil, nil, inPath(err)
+	}
+	ch, err := tx.Channel(service, key)
+	if err != nil {
+		return nil, nil, inPath(err)
+	}
+	return s, ch, nil
+}
+
+// channelOf resolves the Channel named by key in the request path.
+func channelOf(tx model.Tx, service, key string) (*model.Channel, error) {
+	ch, err := tx.Channel(service, key)
+	return ch, inPath(err)
+}
+
+func (c *Chat) FindMember(ctx context.Context, service, channel, key string) (*model.Member, error) {
+	var m *model.Member
+	err := c.store.View(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		m, err = tx.Member(service, ch.Sid, key)
+		return inPath(err)
+	})
+	return m, err
+}
+
+func (c *Chat) ListMembers(ctx context.Context, service, channel string, f model.MemberFilter, p model.Page) (out []*model.Member, cur model.Cursor, err error) {
+	err = c.store.View(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		l := list[*model.Member]{
+			read: func(w model.Window) ([]*model.Member, error) { return tx.Members(service, ch.Sid, w) },
+			key:  func(m *model.Member) string { return m.Sid },
+		}
+		if len(f.Identities) > 0 {
+			var found []*model.Member
+			for _, id := range unique(f.Identities) {
+				m, err := tx.Member(service, ch.Sid, id)
+				if err == model.ErrNotFound || (err == nil && m.Identity != id) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				found = append(found, m)
+			}
+			slices.SortFunc(found, func(a, b *model.Member) int { return strings.Compare(a.Sid, b.Sid) })
+			l.read = inMemory(found, l.key)
+		}
+		out, cur, err = l.page(p)
+		return err
+	})
+	return out, cur, err
+}
+
+func (c *Chat) UpdateMember(ctx context.Context, service, channel, key string, in model.MemberUpdate) (*model.Member, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var m *model.Member
+	err := c.store.Update(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		if m, err = tx.Member(service, ch.Sid, key); err != nil {
+			return inPath(err)
+		}
+		if in == (model.MemberUpdate{}) {
+			return nil
+		}
+		if in.RoleSid != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+				return err
+			}
+		}
+		set(&m.RoleSid, in.RoleSid)
+		set(&m.Attributes, in.Attributes)
+		if in.LastConsumedMessageIndex != nil {
+			m.LastConsumedMessageIndex = in.LastConsumedMessageIndex
+		}
+		if in.LastConsumptionTimestamp != nil {
+			m.LastConsumptionTimestamp = in.LastConsumptionTimestamp
+		}
+		set(&m.DateCreated, in.DateCreated)
+		m.DateUpdated = orDefault(in.DateUpdated, tx.Now())
+		return tx.PutMember(m)
+	})
+	return m, err
+}
+
+func (c *Chat) DeleteMember(ctx context.Context, service, channel, key string) error {
+	return c.store.Update(ctx, func(tx model.Tx) error {
+		ch, err := channelOf(tx, service, channel)
+		if err != nil {
+			return err
+		}
+		m, err := tx.Member(service, ch.Sid, key)
+		if err != nil {
+			return inPath(err)
+		}
+		return tx.DeleteMember(service, ch.Sid, m.Sid)
+	})
+}

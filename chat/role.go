@@ -1,0 +1,97 @@
+package chat
+
+import (
+	"context"
+	"slices"
+
+	"github.com/chatd/chatd/model"
+)
+
+func (c *Chat) CreateRole(ctx context.Context, service string, in model.RoleCreate) (*model.Role, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var r *model.Role
+	err := c.store.Update(ctx, func(tx model.Tx) error {
+		if _, err := tx.Service(service); err != nil {
+			return inPath(err)
+		}
+		now := tx.Now()
+		r = &model.Role{
+			Sid: c.sids.new(model.PrefixRole, now), ServiceSid: service,
+			FriendlyName: in.FriendlyName, Type: in.Type, Permissions: unique(in.Permissions),
+			DateCreated: now, DateUpdated: now,
+		}
+		return tx.InsertRole(r)
+	})
+	return r, err
+}
+
+func (c *Chat) FindRole(ctx context.Context, service, sid string) (*model.Role, error) {
+	var r *model.Role
+	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+		r, err = tx.Role(service, sid)
+		return inPath(err)
+	})
+	return r, err
+}
+
+func (c *Chat) ListRoles(ctx context.Context, service string, p model.Page) (out []*model.Role, cur model.Cursor, err error) {
+	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+		out, cur, err = list[*model.Role]{
+			read: func(w model.Window) ([]*model.Role, error) { return tx.Roles(service, w) },
+			key:  func(r *model.Role) string { return r.Sid },
+		}.page(p)
+		return inPath(err)
+	})
+	return out, cur, err
+}
+
+func (c *Chat) UpdateRole(ctx context.Context, service, sid string, in model.RoleUpdate) (*model.Role, error) {
+	if len(in.Permissions) == 0 {
+		return nil, model.MissingParam("Permission")
+	}
+	var r *model.Role
+	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+		if r, err = tx.Role(service, sid); err != nil {
+			return inPath(err)
+		}
+		if err := model.CheckPermissions(r.Type, in.Permissions); err != nil {
+			return err
+		}
+		r.Permissions = unique(in.Permissions)
+		r.DateUpdated = tx.Now()
+		return tx.PutRole(r)
+	})
+	return r, err
+}
+
+// DeleteRole refuses to delete a Role that one of the Service's default_*
+// fields points at: the next User or Member created would get a missing
+// role.
+func (c *Chat) DeleteRole(ctx context.Context, service, sid string) error {
+	return c.store.Update(ctx, func(tx model.Tx) error {
+		s, err := tx.Service(service)
+		if err != nil {
+			return inPath(err)
+		}
+		if _, err := tx.Role(service, sid); err != nil {
+			return inPath(err)
+		}
+		if sid == s.DefaultServiceRoleSid || sid == s.DefaultChannelRoleSid || sid == s.DefaultChannelCreatorRoleSid {
+			return model.Errorf(20001, "Role %s is a default role of the Service and cannot be deleted", sid)
+		}
+		return tx.DeleteRole(service, sid)
+	})
+}
+
+// unique returns vs without repeats, in first-seen order.
+func unique(vs []string) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package chat
+
+import (
+	"context"
+
+	"github.com/chatd/chatd/model"
+)
+
+func (c *Chat) CreateUser(ctx context.Context, service string, in model.UserCreate) (*model.User, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var u *model.User
+	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+		s, err := tx.Service(service)
+		if err != nil {
+			return inPath(err)
+		}
+		if in.RoleSid != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
+				return err
+			}
+		}
+		u = c.newUser(tx, s, in)
+		return insertUser(tx, u)
+	})
+	return u, err
+}
+
+// newUser builds a User with Twilio's defaults: the Service's default
+// service role, a null friendly name and "{}" attributes.
+func (c *Chat) newUser(tx model.Tx, s *model.Service, in model.UserCreate) *model.User {
+	now := tx.Now()
+	return &model.User{
+		Sid:          c.sids.new(model.PrefixUser, now),
+		ServiceSid:   s.Sid,
+		Identity:     in.Identity,
+		FriendlyName: nilIfEmpty(in.FriendlyName),
+		Attributes:   orDefault(in.Attributes, model.DefaultAttributes),
+		RoleSid:      orDefault(in.RoleSid, s.DefaultServiceRoleSid),
+		DateCreated:  now,
+		DateUpdated:  now,
+	}
+}
+
+// insertUser stores u; an identity already in use is Twilio's 50201.
+func insertUser(tx model.Tx, u *model.User) error {
+	if err := tx.InsertUser(u); model.IsTaken(err, "identity") {
+		return model.E(50201)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Chat) FindUser(ctx context.Context, service, key string) (*model.User, error) {
+	var u *model.User
+	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+		u, err = tx.User(service, key)
+		return inPath(err)
+	})
+	return u, err
+}
+
+func (c *Chat) ListUsers(ctx context.Context, service string, p model.Page) (out []*model.User, cur model.Cursor, err error) {
+	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+		out, cur, err = list[*model.User]{
+			read: func(w model.Window) ([]*model.User, error) { return tx.Users(service, w) },
+			key:  func(u *model.User) string { return u.Sid },
+		}.page(p)
+		return inPath(err)
+	})
+	return out, cur, err
+}
+
+func (c *Chat) UpdateUser(ctx context.Context, service, key string, in model.UserUpdate) (*model.User, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var u *model.User
+	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+		if u, err = tx.User(service, key); err != nil {
+			return inPath(err)
+		}
+		if in == (model.UserUpdate{}) {
+			return nil
+		}
+		if in.RoleSid != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
+				return err
+			}
+		}
+		set(&u.RoleSid, in.RoleSid)
+		set(&u.Attributes, in.Attributes)
+		if in.FriendlyName != nil {
+			u.FriendlyName = nilIfEmpty(in.FriendlyName)
+		}
+		u.DateUpdated = tx.Now()
+		return tx.PutUser(u)
+	})
+	return u, err
+}
+
+func (c *Chat) DeleteUser(ctx context.Context, service, key string) error {
+	return c.store.Update(ctx, func(tx model.Tx) error {
+		u, err := tx.User(service, key)
+		if err != nil {
+			return inPath(err)
+		}
+		return tx.DeleteUserTree(service, u.Sid)
+	})
+}

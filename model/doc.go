@@ -1,0 +1,11 @@
+// Package model is chatd's vocabulary: the resources of the Twilio
+// Programmable Chat API (Services, Roles, Users, Channels, Members, Messages,
+// Invites, User Channels), the typed inputs of their operations with the
+// checks that need no stored data, the service interfaces that the HTTP layer
+// consumes, the Store/Tx seam that storage engines implement, and the Twilio
+// error type.
+//
+// model imports only the standard library; package chat implements the
+// services over a Store, package bolt implements the Store, and package
+// server speaks HTTP. None of them import each other.
+package model

@@ -1,0 +1,130 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// Store is chatd's persistence: the seam between Twilio's rules (package chat)
+// and a storage engine (package bolt today; a PostgreSQL store later). A Store
+// knows records, keys, indexes and derived counts; it knows nothing of
+// Twilio's validation, defaults, error codes or paging tokens.
+type Store interface {
+	// View runs fn in a read-only transaction that sees one consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in one read-write transaction and returns once the
+	// transaction is durable (fsync'd) or has failed. fn may run more than
+	// once (a group commit that has to be retried, a serialization retry), so
+	// it must not have side effects outside the transaction.
+	Update(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Window selects a run of an ordered collection: up to Limit records (all
+// when Limit <= 0) whose keys come strictly after After in the reading
+// direction. Reverse reads from the largest key down. Keys are SIDs, or for
+// messages the decimal Index.
+type Window struct {
+	After   string // "" starts at the first (or, with Reverse, the last) key
+	Reverse bool
+	Limit   int
+}
+
+// UserChannelLink is the store's record that a User relates to a Channel: as
+// a Member (MemberSid set) or as an invitee (InviteSid set).
+type UserChannelLink struct {
+	ChannelSid string
+	MemberSid  string
+	InviteSid  string
+}
+
+// Tx is one transaction. Lookups return ErrNotFound when there is no record
+// (including when the Service itself is gone), inserts return *TakenError when
+// a unique key clashes, and every method that changes a record also moves its
+// index entries and derived counts in the same transaction, so that no reader
+// ever sees one without the other.
+//
+// Derived counts kept by the store: Channel.MembersCount,
+// Channel.MessagesCount, Channel.LastMessageSid and User.JoinedChannelsCount.
+type Tx interface {
+	// Now is the transaction's clock, read once per attempt so that dates and
+	// keys written by one transaction agree.
+	Now() time.Time
+
+	// Setting and PutSetting hold small server-wide values (such as the
+	// generated development credentials); Setting returns "" when unset.
+	Setting(key string) (string, error)
+	PutSetting(key, value string) error
+
+	Service(sid string) (*Service, error)
+	Services(w Window) ([]*Service, error)
+	InsertService(s *Service) error
+	PutService(s *Service) error
+	// DeleteServiceTree removes the Service and every record under it.
+	DeleteServiceTree(sid string) error
+
+	Role(service, sid string) (*Role, error)
+	Roles(service string, w Window) ([]*Role, error)
+	InsertRole(r *Role) error
+	PutRole(r *Role) error
+	DeleteRole(service, sid string) error
+
+	// User finds a User by US SID, or by identity when no User has that SID.
+	User(service, sidOrIdentity string) (*User, error)
+	Users(service string, w Window) ([]*User, error)
+	InsertUser(u *User) error // *TakenError{"identity"}
+	PutUser(u *User) error    // the identity of a User never changes
+	// DeleteUserTree removes the User, its Memberships and Invites (fixing
+	// the Channels' counts) and its identity index entry.
+	DeleteUserTree(service, sid string) error
+
+	// Channel finds a Channel by CH SID, or by unique name when no Channel
+	// has that SID.
+	Channel(service, sidOrUniqueName string) (*Channel, error)
+	// Channels lists Channels of the given types (all types when empty).
+	Channels(service string, types []string, w Window) ([]*Channel, error)
+	InsertChannel(c *Channel) error // *TakenError{"unique_name"}
+	// PutChannel stores c, moving its unique-name and type index entries.
+	// The derived counts in c are ignored: the stored ones are kept.
+	PutChannel(c *Channel) error // *TakenError{"unique_name"}
+	// DeleteChannelTree removes the Channel with its Members, Messages and
+	// Invites, fixing the Users' counts and links.
+	DeleteChannelTree(service, sid string) error
+
+	// Member finds a Member of channel (a CH SID) by MB SID, or by identity
+	// when no Member has that SID.
+	Member(service, channel, sidOrIdentity string) (*Member, error)
+	Members(service, channel string, w Window) ([]*Member, error)
+	// InsertMember adds m (m.ChannelSid and m.UserSid must exist), links it to
+	// its User and bumps Channel.MembersCount and User.JoinedChannelsCount.
+	InsertMember(m *Member) error // *TakenError{"identity"}
+	PutMember(m *Member) error
+	// DeleteMember removes the Member, its link and the counts it added.
+	DeleteMember(service, channel, sid string) error
+
+	// AppendMessage stores m as the newest Message of its Channel: it sets
+	// m.Index to the Channel's next index (0 for the first Message; indexes
+	// only grow and are never reused, even after a delete), bumps
+	// Channel.MessagesCount and points Channel.LastMessageSid at m.
+	AppendMessage(m *Message) error
+	Message(service, channel, sid string) (*Message, error)
+	Messages(service, channel string, w Window) ([]*Message, error)
+	PutMessage(m *Message) error // Index and SID never change
+	// DeleteMessage removes the Message and lowers MessagesCount; when it was
+	// the newest, LastMessageSid moves to the newest remaining Message.
+	DeleteMessage(service, channel, sid string) error
+	// CountMessagesAfter counts the Channel's Messages whose Index is greater
+	// than index, without reading them.
+	CountMessagesAfter(service, channel string, index int) (int, error)
+
+	Invite(service, channel, sid string) (*Invite, error)
+	// InviteFor finds the Invite of identity to channel.
+	InviteFor(service, channel, identity string) (*Invite, error)
+	Invites(service, channel string, w Window) ([]*Invite, error)
+	InsertInvite(in *Invite) error // *TakenError{"identity"}; links the User
+	DeleteInvite(service, channel, sid string) error
+
+	// UserChannels lists a User's links to Channels in CH SID order.
+	UserChannels(service, user string, w Window) ([]UserChannelLink, error)
+	UserChannel(service, user, channel string) (UserChannelLink, error)
+}

@@ -1,0 +1,66 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// User is a chat identity within a Service (US…).
+type User struct {
+	Sid                 string
+	ServiceSid          string
+	Identity            string
+	FriendlyName        *string
+	Attributes          string
+	RoleSid             string
+	JoinedChannelsCount int
+	DateCreated         time.Time
+	DateUpdated         time.Time
+}
+
+// UserCreate is the input of CreateUser.
+type UserCreate struct {
+	Identity     string
+	RoleSid      *string
+	Attributes   *string
+	FriendlyName *string
+}
+
+// Validate checks the input of CreateUser.
+func (in UserCreate) Validate() error {
+	if err := CheckIdentity(in.Identity); err != nil {
+		return err
+	}
+	return UserUpdate{RoleSid: in.RoleSid, Attributes: in.Attributes, FriendlyName: in.FriendlyName}.Validate()
+}
+
+// UserUpdate is the input of UpdateUser: nil fields are left alone, and an
+// empty FriendlyName clears it.
+type UserUpdate struct {
+	RoleSid      *string
+	Attributes   *string
+	FriendlyName *string
+}
+
+// Validate checks the input of UpdateUser.
+func (in UserUpdate) Validate() error {
+	if err := checkRoleSid(in.RoleSid); err != nil {
+		return err
+	}
+	if in.FriendlyName != nil {
+		if err := checkLen(*in.FriendlyName, MaxNameLength, 50003); err != nil {
+			return err
+		}
+	}
+	return CheckAttributes(in.Attributes)
+}
+
+// UserService is the Users resource. Every key is a US SID or an identity.
+type UserService interface {
+	CreateUser(ctx context.Context, service string, in UserCreate) (*User, error)
+	FindUser(ctx context.Context, service, key string) (*User, error)
+	ListUsers(ctx context.Context, service string, p Page) ([]*User, Cursor, error)
+	UpdateUser(ctx context.Context, service, key string, in UserUpdate) (*User, error)
+	// DeleteUser removes the User and its memberships and invites.
+	DeleteUser(ctx context.Context, service, key string) error
+}

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/chatd/chatd/model"
+)
+
+// handler is a route's handler: it writes a success response itself and
+// returns every failure for wrap to write.
+type handler func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error
+
+// wrap adapts h to httprouter, records its route pattern for the request log
+// and writes the error it returns.
+func (s *Server) wrap(route string, h handler) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
+		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+			info.route = route
+		}
+		if err := h(w, r, p); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+// errorJSON is Twilio's error body.
+type errorJSON struct {
+	Code     int    `json:"code"`
+	Message  string `json:"message"`
+	MoreInfo string `json:"more_info"`
+	Status   int    `json:"status"`
+}
+
+// writeError is the only writer of error bodies. A *model.Error is sent as
+// Twilio's body with its code and status; anything else is an internal error,
+// logged here once with the request ID, and its text never reaches the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *model.Error
+	if !errors.As(err, &e) {
+		s.log.Error("internal error", "err", err,
+			"method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("Twilio-Request-Id"))
+		e = model.E(20500)
+	}
+	msg := e.Message
+	if e.Code == 20404 && msg == "" {
+		msg = "The requested resource " + resourcePath(r) + " was not found"
+	}
+	writeJSON(w, e.Status(), errorJSON{Code: e.Code, Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
+}
+
+// resourcePath is the request path as Twilio names it in a 404: from
+// /Services on, without the version prefix.
+func resourcePath(r *http.Request) string {
+	p := r.URL.Path
+	for _, v := range []string{"/v1/", "/v2/", "/v3/"} {
+		if strings.HasPrefix(p, v) {
+			return p[len(v)-1:]
+		}
+	}
+	return p
+}
+
+// writeJSON writes v as the JSON body with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("writing response", "err", err)
+	}
+}
+
+// noContent answers a delete.
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// param returns the unescaped path parameter name (see routeEscaped).
+func param(p httprouter.Params, name string) string {
+	v := p.ByName(name)
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
+}
+
+// base is the scheme and host that url, links and meta URLs start with: the
+// configured public URL, or the request's own.
+func (s *Server) base(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// dateLayout is Twilio's JSON date: ISO 8601, UTC, whole seconds.
+const dateLayout = "2006-01-02T15:04:05Z"
+
+func date(t time.Time) string { return t.UTC().Format(dateLayout) }
+
+// optDate renders a nullable date.
+func optDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := date(*t)
+	return &s
+}

@@ -1,0 +1,202 @@
+// Package server is chatd's HTTP layer: Twilio's Programmable Chat REST API
+// on top of the model service interfaces. Handlers parse the form into typed
+// inputs, call a service and shape the result into Twilio's JSON; every
+// failure goes through one writer of Twilio's error body.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Backend is everything the HTTP layer calls; chat.Chat implements it.
+type Backend interface {
+	model.ServiceService
+	model.RoleService
+	model.UserService
+	model.ChannelService
+	model.MemberService
+	model.MessageService
+	model.InviteService
+	model.UserChannelService
+}
+
+// Config configures a Server.
+type Config struct {
+	// AccountSid and AuthToken are the HTTP Basic credentials every API
+	// request must carry; AccountSid is also the account_sid of every
+	// resource.
+	AccountSid string
+	AuthToken  string
+	// PublicURL, when set, is the scheme and host of every url, links and
+	// meta URL (for chatd behind a proxy); otherwise they use the request's.
+	PublicURL string
+	// Logger receives one line per request; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Server serves the Chat REST API.
+type Server struct {
+	cfg     Config
+	api     Backend
+	log     *slog.Logger
+	handler http.Handler
+
+	http *http.Server
+	ln   net.Listener
+}
+
+// New returns a Server for api.
+func New(api Backend, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Server{cfg: cfg, api: api, log: cfg.Logger}
+	router := httprouter.New()
+	router.RedirectTrailingSlash = false
+	router.RedirectFixedPath = false
+	router.HandleOPTIONS = false
+	router.HandleMethodNotAllowed = true
+	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, model.NotFound())
+	})
+	router.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, model.Errorf(20004, "Method %s not allowed on %s", r.Method, r.URL.Path))
+	})
+	s.routes(router)
+	s.handler = s.observe(s.authenticate(router))
+	return s
+}
+
+// Handler is the Server's http.Handler, for httptest or an outer mux.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Open listens on addr (":0" picks a free port) and serves in the
+// background until Close.
+func (s *Server) Open(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL is the base URL of an opened Server, e.g. http://127.0.0.1:41234.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Close stops accepting connections and waits for in-flight requests until
+// ctx is done.
+func (s *Server) Close(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	return s.http.Shutdown(ctx)
+}
+
+// requestInfo is what the request log line needs from deeper handlers.
+type requestInfo struct {
+	route  string
+	status int
+}
+
+type infoKey struct{}
+
+// statusWriter records the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	info *requestInfo
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.info.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// observe gives every request an ID (returned as Twilio-Request-Id), routes
+// it on its escaped path, and logs one line when it is done.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("Twilio-Request-Id", id)
+		info := &requestInfo{status: http.StatusOK}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		r = routeEscaped(r)
+		next.ServeHTTP(&statusWriter{ResponseWriter: w, info: info}, r)
+		s.log.Info("request",
+			"method", r.Method, "route", info.route, "status", info.status,
+			"duration", time.Since(start), "request_id", id)
+	})
+}
+
+// routeEscaped makes the router match on the escaped path, so that a unique
+// name or identity holding a "/" (sent as %2F) stays one path segment.
+// Handlers unescape the parameters (see param).
+func routeEscaped(r *http.Request) *http.Request {
+	escaped := r.URL.EscapedPath()
+	if escaped == r.URL.Path {
+		return r
+	}
+	u := *r.URL
+	u.Path, u.RawPath = escaped, ""
+	r2 := *r
+	r2.URL = &u
+	r2.RequestURI = r.RequestURI
+	return &r2
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "RQ" + hex.EncodeToString(b[:])
+}
+
+// authenticate requires the configured Basic credentials on every route
+// except chatd's own health check; a missing or wrong pair is Twilio's
+// 401/20003.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_chatd/health" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		user, pass, ok := r.BasicAuth()
+		if !ok || !equal(user, s.cfg.AccountSid) || !equal(pass, s.cfg.AuthToken) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+			s.writeError(w, r, model.E(20003))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/chatd/chatd/model"
+)
+
+// userJSON is a v2 User.
+type userJSON struct {
+	Sid                 string    `json:"sid"`
+	AccountSid          string    `json:"account_sid"`
+	ServiceSid          string    `json:"service_sid"`
+	Attributes          string    `json:"attributes"`
+	FriendlyName        *string   `json:"friendly_name"`
+	RoleSid             string    `json:"role_sid"`
+	Identity            string    `json:"identity"`
+	IsOnline            *bool     `json:"is_online"`
+	IsNotifiable        *bool     `json:"is_notifiable"`
+	DateCreated         string    `json:"date_created"`
+	DateUpdated         string    `json:"date_updated"`
+	JoinedChannelsCount int       `json:"joined_channels_count"`
+	Links               userLinks `json:"links"`
+	URL                 string    `json:"url"`
+}
+
+type userLinks struct {
+	UserChannels string `json:"user_channels"`
+	UserBindings string `json:"user_bindings"`
+}
+
+// userJSON renders u. is_online and is_notifiable are null except on a
+// single fetch from a Service with reachability enabled; no chat client can
+// connect to chatd, so there they are false.
+func (s *Server) userJSON(r *http.Request, u *model.User, reachability bool) userJSON {
+	url := s.base(r) + "/v2/Services/" + u.ServiceSid + "/Users/" + u.Sid
+	out := userJSON{
+		Sid:                 u.Sid,
+		AccountSid:          s.cfg.AccountSid,
+		ServiceSid:          u.ServiceSid,
+		Attributes:          u.Attributes,
+		FriendlyName:        u.FriendlyName,
+		RoleSid:             u.RoleSid,
+		Identity:            u.Identity,
+		DateCreated:         date(u.DateCreated),
+		DateUpdated:         date(u.DateUpdated),
+		JoinedChannelsCount: u.JoinedChannelsCount,
+		Links:               userLinks{UserChannels: url + "/Channels", UserBindings: url + "/Bindings"},
+		URL:                 url,
+	}
+	if reachability {
+		offline := false
+		out.IsOnline, out.IsNotifiable = &offline, &offline
+	}
+	return out
+}
+
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	f, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	in := model.UserCreate{
+		Identity:     f.required("Identity"),
+		RoleSid:      f.str("RoleSid"),
+		Attributes:   f.str("Attributes"),
+		FriendlyName: f.str("FriendlyName"),
+	}
+	if f.err != nil {
+		return f.err
+	}
+	u, err := s.api.CreateUser(r.Context(), param(p, "service"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false))
+	return nil
+}
+
+func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	u, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
+	if err != nil {
+		return err
+	}
+	sv, err := s.api.FindService(r.Context(), u.ServiceSid)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, sv.ReachabilityEnabled))
+	return nil
+}
+
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	f := queryForm(r)
+	pg := readPage(f, maxPageSize)
+	if f.err != nil {
+		return f.err
+	}
+	users, cur, err := s.api.ListUsers(r.Context(), param(p, "service"), pg)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		out[i] = s.userJSON(r, u, false)
+	}
+	return s.writeList(w, r, "users", out, nil, pg, cur)
+}
+
+func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	f, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	in := model.UserUpdate{
+		RoleSid:      f.str("RoleSid"),
+		Attributes:   f.str("Attributes"),
+		FriendlyName: f.str("FriendlyName"),
+	}
+	u, err := s.api.UpdateUser(r.Context(), param(p, "service"), param(p, "user"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false))
+	return nil
+}
+
+func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if err := s.api.DeleteUser(r.Context(), param(p, "service"), param(p, "user")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
