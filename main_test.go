@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string { return m[k] }
+	}
+	t.Run("Defaults", func(t *testing.T) {
+		cfg, err := parseFlags(nil, env(nil), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.addr != "127.0.0.1:8080" || cfg.db != "chatd.db" || cfg.logFormat != "text" || cfg.accountSid != "" {
+			t.Errorf("defaults = %+v", cfg)
+		}
+	})
+	t.Run("EnvThenFlags", func(t *testing.T) {
+		e := env(map[string]string{
+			"CHATD_ADDR": ":9000", "CHATD_DB": "/tmp/env.db", "CHATD_LOG_FORMAT": "json",
+			"CHATD_ACCOUNT_SID": "AC" + strings.Repeat("a", 32), "CHATD_AUTH_TOKEN": "envtoken",
+			"CHATD_PUBLIC_URL": "https://chat.example.com",
+		})
+		cfg, err := parseFlags([]string{"--db", "flag.db"}, e, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := config{addr: ":9000", db: "flag.db", logFormat: "json", accountSid: "AC" + strings.Repeat("a", 32),
+			authToken: "envtoken", publicURL: "https://chat.example.com"}
+		if cfg != want {
+			t.Errorf("got %+v\nwant %+v", cfg, want)
+		}
+	})
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"ErrLogFormat", []string{"--log-format", "xml"}},
+		{"ErrSidWithoutToken", []string{"--account-sid", "AC" + strings.Repeat("0", 32)}},
+		{"ErrTokenWithoutSid", []string{"--auth-token", "abc"}},
+		{"ErrBadSid", []string{"--account-sid", "ACnope", "--auth-token", "abc"}},
+		{"ErrTokenChars", []string{"--account-sid", "AC" + strings.Repeat("0", 32), "--auth-token", "a-b"}},
+		{"ErrPublicURL", []string{"--public-url", "chat.example.com"}},
+		{"ErrUnknownFlag", []string{"--nope"}},
+		{"ErrExtraArgument", []string{"extra"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := parseFlags(c.args, env(nil), io.Discard); err == nil {
+				t.Errorf("%v: no error", c.args)
+			}
+		})
+	}
+}
+
+func TestRunUnknownCommand(t *testing.T) {
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Error("no error for an unknown command")
+	}
+}
+
+var (
+	servingLine = regexp.MustCompile(`on (http://\S+)`)
+	credsLine   = regexp.MustCompile(`account SID (AC[0-9a-f]{32}), auth token ([0-9a-f]{32})`)
+)
+
+// startRun runs chatd on a free port until the returned stop is called; it
+// returns the base URL and the generated credentials (empty when none).
+func startRun(t *testing.T, args ...string) (base, sid, token string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
+			base = m[1]
+		}
+		if m := credsLine.FindStringSubmatch(lines.Text()); m != nil {
+			sid, token = m[1], m[2]
+		}
+		if base != "" && (sid != "" || len(args) > 2) {
+			break
+		}
+	}
+	if base == "" {
+		t.Fatalf("chatd did not start: %v", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	return base, sid, token, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}
+}
+
+func TestRunServesAndKeepsDevCredentials(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chatd.db")
+	base, sid, token, stop := startRun(t, "--db", db)
+	if sid == "" {
+		t.Fatal("no development credentials printed")
+	}
+
+	resp, err := http.Get(base + "/_chatd/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	req, _ := http.NewRequest("POST", base+"/v2/Services", strings.NewReader(url.Values{"FriendlyName": {"kept"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(sid, token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create service: %v %v", resp, err)
+	}
+	var sv struct{ Sid string }
+	json.NewDecoder(resp.Body).Decode(&sv)
+	resp.Body.Close()
+	stop()
+
+	base, sid2, token2, stop := startRun(t, "--db", db)
+	defer stop()
+	if sid2 != sid || token2 != token {
+		t.Errorf("credentials changed across restarts: %s/%s then %s/%s", sid, token, sid2, token2)
+	}
+	req, _ = http.NewRequest("GET", base+"/v2/Services/"+sv.Sid, nil)
+	req.SetBasicAuth(sid, token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("service after restart: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestRunWithConfiguredCredentials(t *testing.T) {
+	sid, token := "AC"+strings.Repeat("1", 32), "configured"
+	base, printed, _, stop := startRun(t, "--db", filepath.Join(t.TempDir(), "c.db"), "--account-sid", sid, "--auth-token", token)
+	defer stop()
+	if printed != "" {
+		t.Errorf("printed generated credentials %s although they were configured", printed)
+	}
+	req, _ := http.NewRequest("GET", base+"/v2/Services", nil)
+	req.SetBasicAuth(sid, token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("list with configured credentials: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

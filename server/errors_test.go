@@ -1,0 +1,73 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestAuthentication(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		name, user, pass string
+	}{
+		{"None", "", ""},
+		{"WrongToken", testAccount, "wrong"},
+		{"WrongAccount", "AC00000000000000000000000000000002", testToken},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, path := range []string{"/v2/Services", "/v2/Nowhere"} {
+				r := h.doAuth(http.MethodGet, path, nil, c.user, c.pass)
+				h.wantError(r, 401, 20003)
+				if got := r.Header.Get("WWW-Authenticate"); got != `Basic realm="Twilio API"` {
+					t.Errorf("WWW-Authenticate = %q", got)
+				}
+			}
+		})
+	}
+	t.Run("HealthIsOpen", func(t *testing.T) {
+		if r := h.doAuth(http.MethodGet, "/_chatd/health", nil, "", ""); r.Status != 200 || r.Body["status"] != "ok" {
+			t.Errorf("health: %d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+func TestRoutingErrors(t *testing.T) {
+	h := newHarness(t)
+	svc := h.newService()
+	for _, c := range []struct {
+		name, method, path string
+		status, code       int
+	}{
+		{"UnknownRoute", "GET", "/v2/Nope", 404, 20404},
+		{"UnknownVersion", "GET", "/v9/Services", 404, 20404},
+		{"TrailingSlash", "GET", "/v2/Services/", 404, 20404},
+		{"WrongMethod", "PUT", "/v2/Services", 405, 20004},
+		{"WrongMethodOnInstance", "PATCH", svc, 405, 20004},
+		{"DeleteCollection", "DELETE", svc + "/Channels", 405, 20004},
+		{"MalformedServiceSid", "GET", "/v2/Services/ISxyz", 404, 20404},
+		{"MalformedServiceSidInPath", "GET", "/v2/Services/not-a-sid/Channels", 404, 20404},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h.wantError(h.do(c.method, c.path, nil), c.status, c.code)
+		})
+	}
+}
+
+func TestOversizedBody(t *testing.T) {
+	h := newHarness(t)
+	svc := h.newService()
+	h.create(svc+"/Channels", form("UniqueName", "general"))
+	h.wantError(h.do(http.MethodPost, svc+"/Channels/general/Messages", form("Body", strings.Repeat("x", 2<<20))), 400, 20001)
+	if n := h.get(svc + "/Channels/general")["messages_count"]; n != 0.0 {
+		t.Errorf("messages_count = %v", n)
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(http.MethodGet, "/v2/Services", nil)
+	if id := r.Header.Get("Twilio-Request-Id"); !strings.HasPrefix(id, "RQ") || len(id) != 34 {
+		t.Errorf("Twilio-Request-Id = %q", id)
+	}
+}
