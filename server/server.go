@@ -10,9 +10,11 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -133,16 +135,23 @@ type infoKey struct{}
 // statusWriter records the status a handler wrote.
 type statusWriter struct {
 	http.ResponseWriter
-	info *requestInfo
+	info  *requestInfo
+	wrote bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.info.status = code
+	w.info.status, w.wrote = code, true
 	w.ResponseWriter.WriteHeader(code)
 }
 
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
 // observe gives every request an ID (returned as Twilio-Request-Id), routes
-// it on its escaped path, and logs one line when it is done.
+// it on its escaped path, turns a panic into Twilio's 500 body, and logs one
+// line when the request is done.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -151,10 +160,24 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		info := &requestInfo{status: http.StatusOK}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		r = routeEscaped(r)
-		next.ServeHTTP(&statusWriter{ResponseWriter: w, info: info}, r)
-		s.log.Info("request",
-			"method", r.Method, "route", info.route, "status", info.status,
-			"duration", time.Since(start), "request_id", id)
+		sw := &statusWriter{ResponseWriter: w, info: info}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				err := fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+				if sw.wrote {
+					s.log.Error("internal error after the response started", "err", err, "request_id", id)
+				} else {
+					s.writeError(sw, r, err)
+				}
+			}
+			s.log.Info("request",
+				"method", r.Method, "route", info.route, "status", info.status,
+				"duration", time.Since(start), "request_id", id)
+		}()
+		next.ServeHTTP(sw, r)
 	})
 }
 
