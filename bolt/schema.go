@@ -102,6 +102,9 @@ func initSchema(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	version := schemaVersion
 	if v := meta.Get(keyVersion); v != nil {
+		if len(v) != 8 {
+			return fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
+		}
 		version = int(binary.BigEndian.Uint64(v))
 	}
 	if version > schemaVersion {
