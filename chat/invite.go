@@ -2,8 +2,6 @@ package chat
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/chatd/chatd/model"
 )
@@ -83,18 +81,16 @@ func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model
 			key:  func(inv *model.Invite) string { return inv.Sid },
 		}
 		if len(f.Identities) > 0 {
-			var found []*model.Invite
-			for _, id := range unique(f.Identities) {
+			l.read, err = byIdentity(f.Identities, func(id string) (*model.Invite, bool, error) {
 				inv, err := tx.InviteFor(service, ch.Sid, id)
 				if err == model.ErrNotFound {
-					continue
-				} else if err != nil {
-					return err
+					return nil, false, nil
 				}
-				found = append(found, inv)
+				return inv, err == nil, err
+			}, l.key)
+			if err != nil {
+				return err
 			}
-			slices.SortFunc(found, func(a, b *model.Invite) int { return strings.Compare(a.Sid, b.Sid) })
-			l.read = inMemory(found, l.key)
 		}
 		out, cur, err = l.page(p)
 		return err

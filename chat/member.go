@@ -2,8 +2,6 @@ package chat
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/chatd/chatd/model"
 )
@@ -128,18 +126,16 @@ func (c *Chat) ListMembers(ctx context.Context, service, channel string, f model
 			key:  func(m *model.Member) string { return m.Sid },
 		}
 		if len(f.Identities) > 0 {
-			var found []*model.Member
-			for _, id := range unique(f.Identities) {
+			l.read, err = byIdentity(f.Identities, func(id string) (*model.Member, bool, error) {
 				m, err := tx.Member(service, ch.Sid, id)
-				if err == model.ErrNotFound || (err == nil && m.Identity != id) {
-					continue
-				} else if err != nil {
-					return err
+				if err == model.ErrNotFound {
+					return nil, false, nil
 				}
-				found = append(found, m)
+				return m, err == nil && m.Identity == id, err
+			}, l.key)
+			if err != nil {
+				return err
 			}
-			slices.SortFunc(found, func(a, b *model.Member) int { return strings.Compare(a.Sid, b.Sid) })
-			l.read = inMemory(found, l.key)
 		}
 		out, cur, err = l.page(p)
 		return err

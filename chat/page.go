@@ -117,6 +117,25 @@ func inMemory[T any](items []T, key func(T) string) func(model.Window) ([]T, err
 	}
 }
 
+// byIdentity serves the windows of a list narrowed to some identities: each
+// is looked up through its unique index with find (false when there is none),
+// and the items found are sorted by key. The cost grows with the identities
+// asked for, not with the list.
+func byIdentity[T any](identities []string, find func(identity string) (T, bool, error), key func(T) string) (func(model.Window) ([]T, error), error) {
+	var found []T
+	for _, id := range unique(identities) {
+		it, ok, err := find(id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			found = append(found, it)
+		}
+	}
+	slices.SortFunc(found, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	return inMemory(found, key), nil
+}
+
 // isIndex reports whether k is a message index key.
 func isIndex(k string) bool {
 	_, err := strconv.ParseUint(k, 10, 63)
