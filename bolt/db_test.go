@@ -29,10 +29,7 @@ func sid(prefix string, n int) string { return prefix + fmt.Sprintf("%032x", n) 
 // mustOpen opens the store at path and closes it at the end of the test.
 func mustOpen(t *testing.T, path string) *DB {
 	t.Helper()
-	d, err := Open(path, Options{Now: func() time.Time { return testNow }, LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatalf("Open(%s): %v", path, err)
-	}
+	d := openUnmanaged(t, path)
 	t.Cleanup(func() {
 		if err := d.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -526,127 +523,6 @@ func TestTxNowIsTheStoreClockInUTC(t *testing.T) {
 	}
 	mustView(t, d, check)
 	mustUpdate(t, d, check)
-}
-
-// storeSnapshot is everything TestDurability reads back from a store.
-type storeSnapshot struct {
-	Setting        string
-	Services       []*model.Service
-	Channels       []*model.Channel
-	ChannelByName  *model.Channel
-	PrivateOnly    []*model.Channel
-	Messages       []*model.Message
-	MessageBySid   *model.Message
-	UnreadAfter0   int
-	UserByIdentity *model.User
-	Link           model.UserChannelLink
-	MemberByIdent  *model.Member
-	InviteFor      *model.Invite
-}
-
-func TestDurability(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "chatd.db")
-	d := mustOpen(t, path)
-	mustSeed(t, d,
-		putSetting("credentials", "secret"),
-		insService(1), insService(2),
-		insChannel(1, 1, model.ChannelPublic, "general"),
-		insChannel(1, 2, model.ChannelPrivate, ""),
-		insUser(1, 1, "alice"), insUser(1, 2, "bob"),
-		insMember(1, 1, 1, 1, "alice"),
-		insInvite(1, 2, 1, 2, "bob"),
-		appendMsg(1, 1, 1), appendMsg(1, 1, 2), appendMsg(1, 1, 3),
-		delMsg(1, 1, 2),
-	)
-	read := func(d *DB) storeSnapshot {
-		var s storeSnapshot
-		mustView(t, d, func(tx model.Tx) (err error) {
-			if s.Setting, err = tx.Setting("credentials"); err != nil {
-				return err
-			}
-			if s.Services, err = tx.Services(model.Window{}); err != nil {
-				return err
-			}
-			if s.Channels, err = tx.Channels(sid("IS", 1), nil, model.Window{}); err != nil {
-				return err
-			}
-			if s.ChannelByName, err = tx.Channel(sid("IS", 1), "general"); err != nil {
-				return err
-			}
-			if s.PrivateOnly, err = tx.Channels(sid("IS", 1), []string{model.ChannelPrivate}, model.Window{}); err != nil {
-				return err
-			}
-			if s.Messages, err = tx.Messages(sid("IS", 1), sid("CH", 1), model.Window{}); err != nil {
-				return err
-			}
-			if s.MessageBySid, err = tx.Message(sid("IS", 1), sid("CH", 1), sid("IM", 3)); err != nil {
-				return err
-			}
-			if s.UnreadAfter0, err = tx.CountMessagesAfter(sid("IS", 1), sid("CH", 1), 0); err != nil {
-				return err
-			}
-			if s.UserByIdentity, err = tx.User(sid("IS", 1), "alice"); err != nil {
-				return err
-			}
-			if s.Link, err = tx.UserChannel(sid("IS", 1), sid("US", 1), sid("CH", 1)); err != nil {
-				return err
-			}
-			if s.MemberByIdent, err = tx.Member(sid("IS", 1), sid("CH", 1), "alice"); err != nil {
-				return err
-			}
-			s.InviteFor, err = tx.InviteFor(sid("IS", 1), sid("CH", 2), "bob")
-			return err
-		})
-		return s
-	}
-	before := read(d)
-	if err := d.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	d = mustOpen(t, path)
-	after := read(d)
-	t.Run("every record and index reads back the same", func(t *testing.T) {
-		if !reflect.DeepEqual(before, after) {
-			t.Errorf("after reopen:\n%+v\nbefore close:\n%+v", after, before)
-		}
-	})
-	t.Run("records hold what was written", func(t *testing.T) {
-		if after.Setting != "secret" {
-			t.Errorf("setting = %q, want %q", after.Setting, "secret")
-		}
-		if len(after.Services) != 2 {
-			t.Errorf("%d services, want 2", len(after.Services))
-		}
-		c := after.ChannelByName
-		if c.Sid != sid("CH", 1) || c.MembersCount != 1 || c.MessagesCount != 2 || c.LastMessageSid != sid("IM", 3) {
-			t.Errorf("channel by name = %+v, want CH 1 with 1 member, 2 messages, last IM 3", c)
-		}
-		if len(after.PrivateOnly) != 1 || after.PrivateOnly[0].Sid != sid("CH", 2) {
-			t.Errorf("private channels = %v, want CH 2", sids(after.PrivateOnly, func(c *model.Channel) string { return c.Sid }))
-		}
-		if got := indexes(after.Messages); !reflect.DeepEqual(got, []int{0, 2}) {
-			t.Errorf("message indexes = %v, want [0 2]", got)
-		}
-		if after.MessageBySid.Index != 2 || after.UnreadAfter0 != 1 {
-			t.Errorf("IM 3 index = %d, count after 0 = %d; want 2 and 1", after.MessageBySid.Index, after.UnreadAfter0)
-		}
-		if after.UserByIdentity.JoinedChannelsCount != 1 || after.Link.MemberSid != sid("MB", 1) {
-			t.Errorf("alice = %+v, link = %+v; want 1 joined channel, link to MB 1", after.UserByIdentity, after.Link)
-		}
-		if after.InviteFor.Sid != sid("IN", 1) {
-			t.Errorf("invite for bob = %s, want IN 1", after.InviteFor.Sid)
-		}
-	})
-	t.Run("the message index sequence survives", func(t *testing.T) {
-		mustSeed(t, d, appendMsg(1, 1, 4))
-		m := mustRead(t, d, func(tx model.Tx) (*model.Message, error) {
-			return tx.Message(sid("IS", 1), sid("CH", 1), sid("IM", 4))
-		})
-		if m.Index != 3 {
-			t.Errorf("first append after reopen got index %d, want 3", m.Index)
-		}
-	})
 }
 
 // rawVersion reads meta/version of a closed chatd file.
