@@ -2,7 +2,8 @@
 // embedded bbolt file.
 //
 //	chatd [serve] [--addr HOST:PORT] [--db PATH] [--account-sid AC…] [--auth-token TOKEN]
-//	              [--public-url URL] [--log-format text|json]
+//	              [--api-key-sid SK… --api-key-secret SECRET] [--public-url URL]
+//	              [--log-format text|json]
 //
 // Every flag has a CHATD_* environment default (CHATD_ADDR, CHATD_DB, …);
 // flags win.
@@ -41,12 +42,14 @@ func main() {
 
 // config is chatd's command line.
 type config struct {
-	addr       string
-	db         string
-	accountSid string
-	authToken  string
-	publicURL  string
-	logFormat  string
+	addr         string
+	db           string
+	accountSid   string
+	authToken    string
+	apiKeySid    string
+	apiKeySecret string
+	publicURL    string
+	logFormat    string
 }
 
 // shutdownTimeout bounds how long in-flight requests may finish at exit.
@@ -80,10 +83,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := server.New(chat.New(db), server.Config{
-		AccountSid: cfg.accountSid,
-		AuthToken:  cfg.authToken,
-		PublicURL:  cfg.publicURL,
-		Logger:     log,
+		AccountSid:   cfg.accountSid,
+		AuthToken:    cfg.authToken,
+		APIKeySid:    cfg.apiKeySid,
+		APIKeySecret: cfg.apiKeySecret,
+		PublicURL:    cfg.publicURL,
+		Logger:       log,
 	})
 	if err := srv.Open(cfg.addr); err != nil {
 		return err
@@ -119,6 +124,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&cfg.db, "db", env("CHATD_DB", "chatd.db"), "bbolt database file [CHATD_DB]")
 	fs.StringVar(&cfg.accountSid, "account-sid", env("CHATD_ACCOUNT_SID", ""), "Account SID clients authenticate with [CHATD_ACCOUNT_SID]")
 	fs.StringVar(&cfg.authToken, "auth-token", env("CHATD_AUTH_TOKEN", ""), "auth token clients authenticate with [CHATD_AUTH_TOKEN]")
+	fs.StringVar(&cfg.apiKeySid, "api-key-sid", env("CHATD_API_KEY_SID", ""), "API key SID (SK…) clients may authenticate with instead [CHATD_API_KEY_SID]")
+	fs.StringVar(&cfg.apiKeySecret, "api-key-secret", env("CHATD_API_KEY_SECRET", ""), "secret of the API key [CHATD_API_KEY_SECRET]")
 	fs.StringVar(&cfg.publicURL, "public-url", env("CHATD_PUBLIC_URL", ""), "scheme and host for url, links and paging URLs, when chatd is behind a proxy [CHATD_PUBLIC_URL]")
 	fs.StringVar(&cfg.logFormat, "log-format", env("CHATD_LOG_FORMAT", "text"), "log format: text or json [CHATD_LOG_FORMAT]")
 	if err := fs.Parse(args); err != nil {
@@ -137,6 +144,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	case cfg.authToken != "" && !isAlphanumeric(cfg.authToken):
 		// The helper libraries refuse to send other characters.
 		return cfg, errors.New("--auth-token must be letters and digits only")
+	case (cfg.apiKeySid == "") != (cfg.apiKeySecret == ""):
+		return cfg, errors.New("--api-key-sid and --api-key-secret go together: give both or neither")
+	case cfg.apiKeySid != "" && !model.IsSID(model.PrefixAPIKey, cfg.apiKeySid):
+		return cfg, fmt.Errorf("--api-key-sid %q is not an API key SID (SK and 32 hex digits)", cfg.apiKeySid)
+	case cfg.apiKeySecret != "" && !isAlphanumeric(cfg.apiKeySecret):
+		return cfg, errors.New("--api-key-secret must be letters and digits only")
 	}
 	if cfg.publicURL != "" {
 		if u, err := url.Parse(cfg.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

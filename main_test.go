@@ -52,6 +52,9 @@ func TestParseFlags(t *testing.T) {
 		{"ErrBadSid", []string{"--account-sid", "ACnope", "--auth-token", "abc"}},
 		{"ErrTokenChars", []string{"--account-sid", "AC" + strings.Repeat("0", 32), "--auth-token", "a-b"}},
 		{"ErrPublicURL", []string{"--public-url", "chat.example.com"}},
+		{"ErrKeyWithoutSecret", []string{"--api-key-sid", "SK" + strings.Repeat("0", 32)}},
+		{"ErrBadKeySid", []string{"--api-key-sid", "AC" + strings.Repeat("0", 32), "--api-key-secret", "s"}},
+		{"ErrKeySecretChars", []string{"--api-key-sid", "SK" + strings.Repeat("0", 32), "--api-key-secret", "s/s"}},
 		{"ErrUnknownFlag", []string{"--nope"}},
 		{"ErrExtraArgument", []string{"extra"}},
 	} {

@@ -143,6 +143,18 @@ func (t *tx) DeleteChannelTree(service, sid string) error {
 			return err
 		}
 	}
+	var media []string
+	if err := data.Bucket([]byte(sid)).Bucket(bucketMessageMedia).ForEach(func(k, _ []byte) error {
+		media = append(media, string(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, me := range media {
+		if err := t.deleteMedia(service, me); err != nil {
+			return err
+		}
+	}
 	if err := data.DeleteBucket([]byte(sid)); err != nil {
 		return err
 	}

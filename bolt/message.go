@@ -23,6 +23,11 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	}
 	m.Index = int(seq - 1)
 	key := indexKey(m.Index)
+	if m.Media != nil {
+		if err := t.attachMedia(data, m); err != nil {
+			return err
+		}
+	}
 	if err := sids.Put([]byte(m.Sid), key); err != nil {
 		return err
 	}
@@ -90,6 +95,18 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	key := bytes.Clone(sids.Get([]byte(sid)))
 	if key == nil {
 		return model.ErrNotFound
+	}
+	m, err := decode[model.Message](messages.Get(key))
+	if err != nil {
+		return err
+	}
+	if m.Media != nil {
+		if err := t.deleteMedia(service, m.Media.Sid); err != nil {
+			return err
+		}
+		if err := data.Bucket(bucketMessageMedia).Delete([]byte(m.Media.Sid)); err != nil {
+			return err
+		}
 	}
 	if err := messages.Delete(key); err != nil {
 		return err

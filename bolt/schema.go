@@ -1,13 +1,14 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 1. Records are JSON of the
+// The bucket tree of a chatd file, schema version 2. Records are JSON of the
 // model types; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -16,6 +17,7 @@ import (
 //	  version                         -> uint64, big-endian: the schema version
 //	settings/
 //	  <name>                          -> value (server-wide settings)
+//	credentials/<CR sid>              -> Credential (account-level, v1 and v2)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -27,6 +29,13 @@ import (
 //	    channels/<CH sid>             -> Channel (with its derived counts)
 //	    channel_names/<unique name>   -> CH sid                  (unique index)
 //	    channel_types/<type>/<CH sid> -> ""                      (list filter)
+//	    bindings/<BS sid>             -> Binding
+//	    binding_types/<type>/<BS sid> -> ""                      (list filter)
+//	    binding_endpoints/<type>\x00<endpoint> -> BS sid        (unique index)
+//	    user_bindings/<US sid>/<BS sid> -> ""
+//	    media/<ME sid>                -> Media
+//	    media_content/<ME sid>/<chunk>-> 256 KiB of content; key: 8-byte
+//	                                     big-endian chunk number
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
@@ -36,15 +45,18 @@ import (
 //	      message_gaps/<index>        -> "" (indexes of deleted Messages)
 //	      invites/<IN sid>            -> Invite
 //	      invite_identities/<identity>-> IN sid                  (unique index)
+//	      webhooks/<WH sid>           -> ChannelWebhook
+//	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
 // Deleting a Service is one DeleteBucket; wiping the file is deleting the
 // root buckets.
-const schemaVersion = 1
+const schemaVersion = 2
 
 var (
-	bucketMeta     = []byte("meta")
-	bucketSettings = []byte("settings")
-	bucketServices = []byte("services")
+	bucketMeta        = []byte("meta")
+	bucketSettings    = []byte("settings")
+	bucketServices    = []byte("services")
+	bucketCredentials = []byte("credentials")
 
 	keyVersion = []byte("version")
 	keyRecord  = []byte("record")
@@ -58,6 +70,13 @@ var (
 	bucketChannelTypes = []byte("channel_types")
 	bucketChannelData  = []byte("channel_data")
 
+	bucketBindings         = []byte("bindings")
+	bucketBindingTypes     = []byte("binding_types")
+	bucketBindingEndpoints = []byte("binding_endpoints")
+	bucketUserBindings     = []byte("user_bindings")
+	bucketMedia            = []byte("media")
+	bucketMediaContent     = []byte("media_content")
+
 	bucketMembers          = []byte("members")
 	bucketMemberIdentities = []byte("member_identities")
 	bucketMessages         = []byte("messages")
@@ -65,19 +84,24 @@ var (
 	bucketMessageGaps      = []byte("message_gaps")
 	bucketInvites          = []byte("invites")
 	bucketInviteIdentities = []byte("invite_identities")
+	bucketWebhooks         = []byte("webhooks")
+	bucketMessageMedia     = []byte("message_media")
 )
 
 // rootBuckets exist in every file; serviceBuckets in every Service subtree;
 // channelBuckets in every channel_data subtree.
 var (
-	rootBuckets    = [][]byte{bucketMeta, bucketSettings, bucketServices}
+	rootBuckets    = [][]byte{bucketMeta, bucketSettings, bucketServices, bucketCredentials}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
 		bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData,
+		bucketBindings, bucketBindingTypes, bucketBindingEndpoints, bucketUserBindings,
+		bucketMedia, bucketMediaContent,
 	}
 	channelBuckets = [][]byte{
 		bucketMembers, bucketMemberIdentities, bucketMessages, bucketMessageSids,
 		bucketMessageGaps, bucketInvites, bucketInviteIdentities,
+		bucketWebhooks, bucketMessageMedia,
 	}
 )
 
@@ -89,7 +113,48 @@ type migration struct {
 
 // migrations run in order at Open on files older than schemaVersion. Every
 // change to the tree above adds one and bumps schemaVersion.
-var migrations = []migration{}
+var migrations = []migration{
+	// 1 → 2: Bindings, Media and Channel webhooks. Their buckets are added to
+	// every existing Service and Channel (the credentials root bucket is
+	// created with the other root buckets).
+	{1, func(tx *bbolt.Tx) error {
+		return eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+			if err := ensureBuckets(service, serviceBuckets); err != nil {
+				return err
+			}
+			return eachSubtree(service.Bucket(bucketChannelData), func(channel *bbolt.Bucket) error {
+				return ensureBuckets(channel, channelBuckets)
+			})
+		})
+	}},
+}
+
+// eachSubtree calls fn for every nested bucket of b.
+func eachSubtree(b *bbolt.Bucket, fn func(*bbolt.Bucket) error) error {
+	var names [][]byte
+	if err := b.ForEachBucket(func(k []byte) error {
+		names = append(names, bytes.Clone(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := fn(b.Bucket(name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureBuckets creates the named sub-buckets of b that are missing.
+func ensureBuckets(b *bbolt.Bucket, names [][]byte) error {
+	for _, name := range names {
+		if _, err := b.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // initSchema creates the root buckets of a new file, or checks and migrates
 // the version of an existing one.

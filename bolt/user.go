@@ -79,6 +79,15 @@ func (t *tx) DeleteUserTree(service, sid string) error {
 			}
 		}
 	}
+	bindings, err := t.UserBindings(service, sid)
+	if err != nil {
+		return err
+	}
+	for _, b := range bindings {
+		if err := t.DeleteBinding(service, b.Sid); err != nil {
+			return err
+		}
+	}
 	if userChannels.Bucket([]byte(sid)) != nil {
 		if err := userChannels.DeleteBucket([]byte(sid)); err != nil {
 			return err

@@ -82,6 +82,10 @@ func (c *Chat) UpdateChannel(ctx context.Context, service, key string, in model.
 		set(&ch.Attributes, in.Attributes)
 		set(&ch.CreatedBy, in.CreatedBy)
 		set(&ch.DateCreated, in.DateCreated)
+		set(&ch.Type, in.Type)
+		if in.MessagingServiceSid != nil {
+			ch.MessagingServiceSid = in.MessagingServiceSid
+		}
 		ch.DateUpdated = orDefault(in.DateUpdated, tx.Now())
 		return uniqueName(tx.PutChannel(ch))
 	})

@@ -32,6 +32,11 @@ var (
 	_ model.MessageService     = (*Chat)(nil)
 	_ model.InviteService      = (*Chat)(nil)
 	_ model.UserChannelService = (*Chat)(nil)
+
+	_ model.CredentialService     = (*Chat)(nil)
+	_ model.BindingService        = (*Chat)(nil)
+	_ model.ChannelWebhookService = (*Chat)(nil)
+	_ model.MediaService          = (*Chat)(nil)
 )
 
 // New returns the Chat rules over store.

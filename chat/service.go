@@ -204,6 +204,23 @@ func applyServiceUpdate(s *model.Service, in model.ServiceUpdate, now time.Time)
 	set(&s.Limits.ChannelMembers, in.LimitsChannelMembers)
 	set(&s.Limits.UserChannels, in.LimitsUserChannels)
 	set(&s.Media.CompatibilityMessage, in.MediaCompatibilityMessage)
+	for event, u := range in.Webhooks {
+		wh := s.Webhooks[event]
+		if u.URL != nil {
+			wh.URL = nilIfEmpty(u.URL)
+		}
+		if u.Method != nil {
+			m := strings.ToUpper(*u.Method)
+			wh.Method = nilIfEmpty(&m)
+		}
+		if s.Webhooks == nil {
+			s.Webhooks = map[string]model.EventWebhook{}
+		}
+		s.Webhooks[event] = wh
+		if wh.URL == nil && wh.Method == nil {
+			delete(s.Webhooks, event)
+		}
+	}
 	s.DateUpdated = now
 }
 

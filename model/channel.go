@@ -27,6 +27,9 @@ type Channel struct {
 	DateCreated  time.Time
 	DateUpdated  time.Time
 
+	// MessagingServiceSid is set through the v3 API (MG…).
+	MessagingServiceSid *string
+
 	// Derived counts, kept by the Store.
 	MembersCount   int
 	MessagesCount  int
@@ -56,14 +59,18 @@ func (in ChannelCreate) Validate() error {
 }
 
 // ChannelUpdate is the input of UpdateChannel: nil fields are left alone, and
-// an empty FriendlyName or UniqueName clears it.
+// an empty FriendlyName or UniqueName clears it. Type and
+// MessagingServiceSid come only from the v3 API, which moves public Channels
+// to private (Type may only be "private", 50393).
 type ChannelUpdate struct {
-	FriendlyName *string
-	UniqueName   *string
-	Attributes   *string
-	DateCreated  *time.Time
-	DateUpdated  *time.Time
-	CreatedBy    *string
+	FriendlyName        *string
+	UniqueName          *string
+	Attributes          *string
+	DateCreated         *time.Time
+	DateUpdated         *time.Time
+	CreatedBy           *string
+	Type                *string
+	MessagingServiceSid *string
 }
 
 // Validate checks the input of UpdateChannel; an update without any
@@ -76,6 +83,12 @@ func (in ChannelUpdate) Validate() error {
 }
 
 func (in ChannelUpdate) validate() error {
+	if in.Type != nil && *in.Type != ChannelPrivate {
+		return E(50393)
+	}
+	if v := in.MessagingServiceSid; v != nil && !IsSID(PrefixMessagingService, *v) {
+		return InvalidParam("MessagingServiceSid", *v)
+	}
 	if in.FriendlyName != nil {
 		if err := checkLen(*in.FriendlyName, MaxNameLength, 50003); err != nil {
 			return err

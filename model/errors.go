@@ -52,6 +52,7 @@ var codes = map[int]code{
 	50003: {400, "Friendly name too long"},
 	50004: {400, "Unique Name too long"},
 	50052: {400, "Invalid consumption interval format"},
+	50054: {400, "Invalid webhook format"},
 	50053: {400, "Invalid typing indicator format"},
 	50055: {400, "Invalid webhook method"},
 	50058: {400, "Notification template too long"},
@@ -74,6 +75,7 @@ var codes = map[int]code{
 	50206: {400, "Identity should not match user SID pattern"},
 	50207: {400, "Identity too long"},
 	50208: {403, "User channel limit exceeded"},
+	50209: {400, "Invalid binding type"},
 	50210: {400, "Invalid notification level"},
 	50212: {409, "User already invited"},
 
@@ -86,6 +88,20 @@ var codes = map[int]code{
 	50309: {400, "Invalid Date Updated parameter"},
 	50310: {400, "Author parameter is too long"},
 	50347: {400, "Parameters are missing for channel update request"},
+	50393: {400, "Type value should be 'private'."},
+
+	// Channel webhooks.
+	50321: {403, "Too many channel webhooks"},
+	50322: {400, "Too many channel webhook triggers"},
+	50324: {400, "Invalid channel webhook type"},
+	50325: {400, "Invalid channel webhook filter"},
+	50326: {400, "Invalid channel webhook trigger"},
+	50327: {400, "Invalid channel webhook flow sid"},
+	50328: {400, "Channel webhook type not provided"},
+	50329: {400, "Channel webhook url not provided"},
+	50330: {400, "Channel webhook filter not provided"},
+	50331: {400, "Channel webhook trigger not provided"},
+	50332: {400, "Channel webhook url too long"},
 
 	// Members.
 	50400: {403, "User not member of channel"},
@@ -97,6 +113,11 @@ var codes = map[int]code{
 	// Messages.
 	50504: {400, "Message body parameter is too long"},
 	50505: {400, "Last Updated By parameter is too long"},
+	50506: {400, "Media SID not provided"},
+	50507: {400, "Media not found"},
+	50508: {409, "Media already sent with another message"},
+	50509: {400, "Media message body cannot be updated"},
+	50512: {413, "Message media size is too large"},
 }
 
 // E returns the error for code with its catalogue title as the message.

@@ -18,8 +18,10 @@ type Message struct {
 	Attributes    string
 	LastUpdatedBy *string
 	WasEdited     bool
-	DateCreated   time.Time
-	DateUpdated   time.Time
+	// Media is the attached file of a media Message, nil for text.
+	Media       *MessageMedia
+	DateCreated time.Time
+	DateUpdated time.Time
 }
 
 // MessageCreate is the input of CreateMessage.
@@ -30,10 +32,14 @@ type MessageCreate struct {
 	DateCreated   *time.Time
 	DateUpdated   *time.Time
 	LastUpdatedBy *string
+	MediaSid      *string
 }
 
 // Validate checks the input of CreateMessage.
 func (in MessageCreate) Validate() error {
+	if in.MediaSid != nil && !IsSID(PrefixMedia, *in.MediaSid) {
+		return InvalidParam("MediaSid", *in.MediaSid)
+	}
 	return MessageUpdate{
 		From: in.From, Body: in.Body, Attributes: in.Attributes, LastUpdatedBy: in.LastUpdatedBy,
 	}.Validate()

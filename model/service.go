@@ -35,6 +35,27 @@ type Service struct {
 	WebhookFilters        []string
 	PreWebhookRetryCount  int
 	PostWebhookRetryCount int
+
+	// Webhooks are the per-event webhooks of the v1 API, keyed by event
+	// name (one of V1WebhookEvents); an event without one is absent.
+	Webhooks map[string]EventWebhook
+}
+
+// EventWebhook is one per-event webhook of a v1 Service
+// (`webhooks.on_message_send` …, set by `Webhooks.OnMessageSend.Url` …).
+type EventWebhook struct {
+	URL    *string
+	Method *string
+}
+
+// V1WebhookEvents are the events a v1 Service has a per-event webhook for.
+var V1WebhookEvents = []string{
+	"onMessageSend", "onMessageUpdate", "onMessageRemove",
+	"onChannelAdd", "onChannelDestroy", "onChannelUpdate",
+	"onMemberAdd", "onMemberRemove",
+	"onMessageSent", "onMessageUpdated", "onMessageRemoved",
+	"onChannelAdded", "onChannelDestroyed", "onChannelUpdated",
+	"onMemberAdded", "onMemberRemoved",
 }
 
 // ServiceLimits caps Channel and User sizes (the `limits` object).
@@ -113,6 +134,10 @@ type ServiceUpdate struct {
 	LimitsUserChannels   *int
 
 	MediaCompatibilityMessage *string
+
+	// Webhooks holds the v1 `Webhooks.<Event>.Url` and `.Method`
+	// parameters, keyed by event name; an empty URL clears the webhook.
+	Webhooks map[string]EventWebhook
 }
 
 // NotificationUpdate is the `Notifications.<Event>.*` part of ServiceUpdate.
@@ -211,6 +236,19 @@ func (in ServiceUpdate) Validate() error {
 	}
 	if v := in.LimitsUserChannels; v != nil && (*v < 1 || *v > MaxLimit) {
 		return E(50060)
+	}
+	for event, w := range in.Webhooks {
+		if !slices.Contains(V1WebhookEvents, event) {
+			return InvalidParam("Webhooks", event)
+		}
+		if w.URL != nil && *w.URL != "" && !isWebhookURL(*w.URL) {
+			return Errorf(50054, "Invalid webhook url for %s", event)
+		}
+		if w.Method != nil && *w.Method != "" {
+			if m := strings.ToUpper(*w.Method); m != "GET" && m != "POST" {
+				return E(50055)
+			}
+		}
 	}
 	if v := in.MediaCompatibilityMessage; v != nil {
 		if err := checkLen(*v, MaxMediaCompatLength, 20001); err != nil {

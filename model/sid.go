@@ -11,6 +11,10 @@ const (
 	PrefixMember  = "MB"
 	PrefixMessage = "IM"
 	PrefixInvite  = "IN"
+
+	PrefixMessagingService = "MG"
+	PrefixFlow             = "FW"
+	PrefixAPIKey           = "SK"
 )
 
 // SIDLength is the length of every SID.

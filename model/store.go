@@ -46,6 +46,11 @@ type UserChannelLink struct {
 //
 // Derived counts kept by the store: Channel.MembersCount,
 // Channel.MessagesCount, Channel.LastMessageSid and User.JoinedChannelsCount.
+//
+// Cascades kept by the store, as foreign keys with ON DELETE CASCADE would:
+// a Media attached to a Message goes with the Message (and so with its
+// Channel); Bindings go with their User; Channel webhooks with their Channel;
+// everything with its Service.
 type Tx interface {
 	// Now is the transaction's clock, read once per attempt so that dates and
 	// keys written by one transaction agree.
@@ -105,13 +110,16 @@ type Tx interface {
 	// AppendMessage stores m as the newest Message of its Channel: it sets
 	// m.Index to the Channel's next index (0 for the first Message; indexes
 	// only grow and are never reused, even after a delete), bumps
-	// Channel.MessagesCount and points Channel.LastMessageSid at m.
+	// Channel.MessagesCount and points Channel.LastMessageSid at m. When
+	// m.Media is set it attaches that Media to m: ErrNotFound when there is
+	// no such Media, *TakenError{"media"} when it is attached already.
 	AppendMessage(m *Message) error
 	Message(service, channel, sid string) (*Message, error)
 	Messages(service, channel string, w Window) ([]*Message, error)
 	PutMessage(m *Message) error // Index and SID never change
-	// DeleteMessage removes the Message and lowers MessagesCount; when it was
-	// the newest, LastMessageSid moves to the newest remaining Message.
+	// DeleteMessage removes the Message (and its Media) and lowers
+	// MessagesCount; when it was the newest, LastMessageSid moves to the
+	// newest remaining Message.
 	DeleteMessage(service, channel, sid string) error
 	// CountMessagesAfter counts the Channel's Messages whose Index is greater
 	// than index, without reading them.
@@ -127,4 +135,35 @@ type Tx interface {
 	// UserChannels lists a User's links to Channels in CH SID order.
 	UserChannels(service, user string, w Window) ([]UserChannelLink, error)
 	UserChannel(service, user, channel string) (UserChannelLink, error)
+
+	// Credentials are account-level, outside every Service.
+	Credential(sid string) (*Credential, error)
+	Credentials(w Window) ([]*Credential, error)
+	InsertCredential(c *Credential) error
+	PutCredential(c *Credential) error
+	DeleteCredential(sid string) error
+
+	Binding(service, sid string) (*Binding, error)
+	// BindingFor finds the Binding of a device: its type and endpoint.
+	BindingFor(service, bindingType, endpoint string) (*Binding, error)
+	// Bindings lists Bindings of the given types (all when empty).
+	Bindings(service string, types []string, w Window) ([]*Binding, error)
+	// UserBindings lists every Binding of a User (a User has few).
+	UserBindings(service, user string) ([]*Binding, error)
+	InsertBinding(b *Binding) error // *TakenError{"endpoint"} for a known device
+	PutBinding(b *Binding) error    // type, endpoint and user never change
+	DeleteBinding(service, sid string) error
+
+	ChannelWebhook(service, channel, sid string) (*ChannelWebhook, error)
+	ChannelWebhooks(service, channel string, w Window) ([]*ChannelWebhook, error)
+	InsertChannelWebhook(wh *ChannelWebhook) error
+	PutChannelWebhook(wh *ChannelWebhook) error
+	DeleteChannelWebhook(service, channel, sid string) error
+
+	// InsertMedia stores a Media record with its content.
+	InsertMedia(m *Media, content []byte) error
+	Media(service, sid string) (*Media, error)
+	// ReadMedia copies the Media's content from offset off into p, like
+	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
+	ReadMedia(service, sid string, p []byte, off int64) (int, error)
 }

@@ -8,14 +8,15 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// channelJSON is a v2 Channel.
+// channelJSON is a Channel of v1 or v2. v1 has no webhooks link, and its
+// list items carry null attributes (Twilio sends them only on a fetch).
 type channelJSON struct {
 	Sid           string       `json:"sid"`
 	AccountSid    string       `json:"account_sid"`
 	ServiceSid    string       `json:"service_sid"`
 	FriendlyName  *string      `json:"friendly_name"`
 	UniqueName    *string      `json:"unique_name"`
-	Attributes    string       `json:"attributes"`
+	Attributes    *string      `json:"attributes"`
 	Type          string       `json:"type"`
 	DateCreated   string       `json:"date_created"`
 	DateUpdated   string       `json:"date_updated"`
@@ -27,25 +28,53 @@ type channelJSON struct {
 }
 
 type channelLinks struct {
-	Members     string  `json:"members"`
-	Messages    string  `json:"messages"`
-	Invites     string  `json:"invites"`
-	Webhooks    string  `json:"webhooks"`
+	Members  string `json:"members"`
+	Messages string `json:"messages"`
+	Invites  string `json:"invites"`
+	// Webhooks is empty, and so left out, in v1.
+	Webhooks    string  `json:"webhooks,omitempty"`
 	LastMessage *string `json:"last_message"`
+}
+
+// channelV3JSON is the Channel of the v3 update: no links, and the
+// Messaging Service it belongs to.
+type channelV3JSON struct {
+	Sid                 string  `json:"sid"`
+	AccountSid          string  `json:"account_sid"`
+	ServiceSid          string  `json:"service_sid"`
+	FriendlyName        *string `json:"friendly_name"`
+	UniqueName          *string `json:"unique_name"`
+	Attributes          string  `json:"attributes"`
+	Type                string  `json:"type"`
+	DateCreated         string  `json:"date_created"`
+	DateUpdated         string  `json:"date_updated"`
+	CreatedBy           string  `json:"created_by"`
+	MembersCount        int     `json:"members_count"`
+	MessagesCount       int     `json:"messages_count"`
+	MessagingServiceSid *string `json:"messaging_service_sid"`
+	URL                 string  `json:"url"`
 }
 
 // channelURL is the canonical URL of a Channel: always by SID, whatever key
 // the request used.
 func (s *Server) channelURL(r *http.Request, service, channel string) string {
-	return s.base(r) + "/v2/Services/" + service + "/Channels/" + channel
+	return s.root(r) + "/Services/" + service + "/Channels/" + channel
 }
 
-func (s *Server) channelJSON(r *http.Request, ch *model.Channel) channelJSON {
+// channelJSON renders ch; inList is true for the items of a list.
+func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) channelJSON {
 	u := s.channelURL(r, ch.ServiceSid, ch.Sid)
-	links := channelLinks{Members: u + "/Members", Messages: u + "/Messages", Invites: u + "/Invites", Webhooks: u + "/Webhooks"}
+	links := channelLinks{Members: u + "/Members", Messages: u + "/Messages", Invites: u + "/Invites"}
+	if !v1(r) {
+		links.Webhooks = u + "/Webhooks"
+	}
 	if ch.LastMessageSid != "" {
 		last := u + "/Messages/" + ch.LastMessageSid
 		links.LastMessage = &last
+	}
+	attributes := &ch.Attributes
+	if inList && v1(r) {
+		attributes = nil
 	}
 	return channelJSON{
 		Sid:           ch.Sid,
@@ -53,7 +82,7 @@ func (s *Server) channelJSON(r *http.Request, ch *model.Channel) channelJSON {
 		ServiceSid:    ch.ServiceSid,
 		FriendlyName:  ch.FriendlyName,
 		UniqueName:    ch.UniqueName,
-		Attributes:    ch.Attributes,
+		Attributes:    attributes,
 		Type:          ch.Type,
 		DateCreated:   date(ch.DateCreated),
 		DateUpdated:   date(ch.DateUpdated),
@@ -75,9 +104,11 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
 		Type:         f.enum("Type", 20001, model.ChannelPublic, model.ChannelPrivate),
-		DateCreated:  f.date("DateCreated", 50308),
-		DateUpdated:  f.date("DateUpdated", 50309),
-		CreatedBy:    f.str("CreatedBy"),
+	}
+	if !v1(r) {
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {
 		return f.err
@@ -86,7 +117,7 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.channelJSON(r, ch))
+	writeJSON(w, http.StatusCreated, s.channelJSON(r, ch, false))
 	return nil
 }
 
@@ -95,7 +126,7 @@ func (s *Server) handleChannelFetch(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelJSON(r, ch))
+	writeJSON(w, http.StatusOK, s.channelJSON(r, ch, false))
 	return nil
 }
 
@@ -105,7 +136,7 @@ func (s *Server) handleChannelFetch(w http.ResponseWriter, r *http.Request, p ht
 // returns all of them.
 func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	types := f.list("Type")
 	for _, t := range types {
 		if t != model.ChannelPublic && t != model.ChannelPrivate {
@@ -121,7 +152,7 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request, p htt
 	}
 	out := make([]channelJSON, len(chs))
 	for i, ch := range chs {
-		out[i] = s.channelJSON(r, ch)
+		out[i] = s.channelJSON(r, ch, true)
 	}
 	return s.writeList(w, r, "channels", out, filter{}.add("Type", types...), pg, cur)
 }
@@ -135,9 +166,11 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 		FriendlyName: f.str("FriendlyName"),
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
-		DateCreated:  f.date("DateCreated", 50308),
-		DateUpdated:  f.date("DateUpdated", 50309),
-		CreatedBy:    f.str("CreatedBy"),
+	}
+	if !v1(r) {
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {
 		return f.err
@@ -146,7 +179,7 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelJSON(r, ch))
+	writeJSON(w, http.StatusOK, s.channelJSON(r, ch, false))
 	return nil
 }
 
@@ -155,4 +188,36 @@ func (s *Server) handleChannelDelete(w http.ResponseWriter, r *http.Request, p h
 		return err
 	}
 	return noContent(w)
+}
+
+// handleChannelUpdateV3 is the v3 update that moves a public Channel to
+// private (Type may only be "private", 50393) and records its Messaging
+// Service, answering with the v3 Channel shape.
+func (s *Server) handleChannelUpdateV3(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	f, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	in := model.ChannelUpdate{Type: f.str("Type"), MessagingServiceSid: f.str("MessagingServiceSid")}
+	ch, err := s.api.UpdateChannel(r.Context(), param(p, "service"), param(p, "channel"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, channelV3JSON{
+		Sid:                 ch.Sid,
+		AccountSid:          s.cfg.AccountSid,
+		ServiceSid:          ch.ServiceSid,
+		FriendlyName:        ch.FriendlyName,
+		UniqueName:          ch.UniqueName,
+		Attributes:          ch.Attributes,
+		Type:                ch.Type,
+		DateCreated:         date(ch.DateCreated),
+		DateUpdated:         date(ch.DateUpdated),
+		CreatedBy:           ch.CreatedBy,
+		MembersCount:        ch.MembersCount,
+		MessagesCount:       ch.MessagesCount,
+		MessagingServiceSid: ch.MessagingServiceSid,
+		URL:                 s.channelURL(r, ch.ServiceSid, ch.Sid),
+	})
+	return nil
 }

@@ -14,6 +14,9 @@ func TestAuthentication(t *testing.T) {
 		{"None", "", ""},
 		{"WrongToken", testAccount, "wrong"},
 		{"WrongAccount", "AC00000000000000000000000000000002", testToken},
+		{"AccountWithKeySecret", testAccount, testAPISecret},
+		{"KeyWithAuthToken", testAPIKey, testToken},
+		{"WrongKeySecret", testAPIKey, "wrong"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, path := range []string{"/v2/Services", "/v2/Nowhere"} {
@@ -25,6 +28,13 @@ func TestAuthentication(t *testing.T) {
 			}
 		})
 	}
+	t.Run("APIKey", func(t *testing.T) {
+		svc := str(h.create("/v2/Services", form("FriendlyName", "by account"))["sid"])
+		r := h.doAuth(http.MethodGet, "/v2/Services/"+svc, nil, testAPIKey, testAPISecret)
+		if r.Status != 200 || r.Body["account_sid"] != testAccount {
+			t.Errorf("fetch with the API key: %d %s", r.Status, r.Raw)
+		}
+	})
 	t.Run("HealthIsOpen", func(t *testing.T) {
 		if r := h.doAuth(http.MethodGet, "/_chatd/health", nil, "", ""); r.Status != 200 || r.Body["status"] != "ok" {
 			t.Errorf("health: %d %s", r.Status, r.Raw)

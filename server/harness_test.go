@@ -19,8 +19,10 @@ import (
 
 // Test credentials: letters and digits only, as the helper libraries demand.
 const (
-	testAccount = "AC00000000000000000000000000000001"
-	testToken   = "secrettoken0123456789"
+	testAccount   = "AC00000000000000000000000000000001"
+	testToken     = "secrettoken0123456789"
+	testAPIKey    = "SK00000000000000000000000000000001"
+	testAPISecret = "apikeysecret0123456789"
 )
 
 // harness is chatd as a client sees it: the real handler on a real bbolt
@@ -49,9 +51,11 @@ func (h *harness) start() {
 	}
 	h.db = db
 	srv := server.New(chat.New(db), server.Config{
-		AccountSid: testAccount,
-		AuthToken:  testToken,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AccountSid:   testAccount,
+		AuthToken:    testToken,
+		APIKeySid:    testAPIKey,
+		APIKeySecret: testAPISecret,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	h.srv = httptest.NewServer(srv.Handler())
 }

@@ -65,7 +65,7 @@ func (s *Server) handleInviteFetch(w http.ResponseWriter, r *http.Request, p htt
 
 func (s *Server) handleInviteList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	if f.err != nil {
 		return f.err
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// memberJSON is a v2 Member.
+// memberJSON is a Member of v1 or v2. v1 Members have no attributes; v2
+// attributes are never empty (at least "{}"), so omitempty drops the field
+// exactly in v1.
 type memberJSON struct {
 	Sid                      string  `json:"sid"`
 	AccountSid               string  `json:"account_sid"`
@@ -21,7 +23,7 @@ type memberJSON struct {
 	LastConsumedMessageIndex *int    `json:"last_consumed_message_index"`
 	LastConsumptionTimestamp *string `json:"last_consumption_timestamp"`
 	URL                      string  `json:"url"`
-	Attributes               string  `json:"attributes"`
+	Attributes               string  `json:"attributes,omitempty"`
 }
 
 func (s *Server) memberURL(r *http.Request, m *model.Member) string {
@@ -29,6 +31,10 @@ func (s *Server) memberURL(r *http.Request, m *model.Member) string {
 }
 
 func (s *Server) memberJSON(r *http.Request, m *model.Member) memberJSON {
+	attributes := m.Attributes
+	if v1(r) {
+		attributes = ""
+	}
 	return memberJSON{
 		Sid:                      m.Sid,
 		AccountSid:               s.cfg.AccountSid,
@@ -41,7 +47,7 @@ func (s *Server) memberJSON(r *http.Request, m *model.Member) memberJSON {
 		LastConsumedMessageIndex: m.LastConsumedMessageIndex,
 		LastConsumptionTimestamp: optDate(m.LastConsumptionTimestamp),
 		URL:                      s.memberURL(r, m),
-		Attributes:               m.Attributes,
+		Attributes:               attributes,
 	}
 }
 
@@ -50,14 +56,13 @@ func (s *Server) handleMemberCreate(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	in := model.MemberCreate{
-		Identity:                 f.required("Identity"),
-		RoleSid:                  f.str("RoleSid"),
-		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", 50406),
-		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", 50405),
-		DateCreated:              f.date("DateCreated", 50308),
-		DateUpdated:              f.date("DateUpdated", 50309),
-		Attributes:               f.str("Attributes"),
+	in := model.MemberCreate{Identity: f.required("Identity"), RoleSid: f.str("RoleSid")}
+	if !v1(r) {
+		in.LastConsumedMessageIndex = f.integer("LastConsumedMessageIndex", 50406)
+		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", 50405)
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.Attributes = f.str("Attributes")
 	}
 	if f.err != nil {
 		return f.err
@@ -81,7 +86,7 @@ func (s *Server) handleMemberFetch(w http.ResponseWriter, r *http.Request, p htt
 
 func (s *Server) handleMemberList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	if f.err != nil {
 		return f.err
 	}
@@ -105,10 +110,12 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request, p ht
 	in := model.MemberUpdate{
 		RoleSid:                  f.str("RoleSid"),
 		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", 50406),
-		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", 50405),
-		DateCreated:              f.date("DateCreated", 50308),
-		DateUpdated:              f.date("DateUpdated", 50309),
-		Attributes:               f.str("Attributes"),
+	}
+	if !v1(r) {
+		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", 50405)
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.Attributes = f.str("Attributes")
 	}
 	if f.err != nil {
 		return f.err

@@ -8,44 +8,66 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// messageJSON is a v2 Message. media is null for text messages.
-type messageJSON struct {
-	Sid           string  `json:"sid"`
-	AccountSid    string  `json:"account_sid"`
-	Attributes    string  `json:"attributes"`
-	ServiceSid    string  `json:"service_sid"`
-	To            string  `json:"to"`
-	ChannelSid    string  `json:"channel_sid"`
-	DateCreated   string  `json:"date_created"`
-	DateUpdated   string  `json:"date_updated"`
-	LastUpdatedBy *string `json:"last_updated_by"`
-	WasEdited     bool    `json:"was_edited"`
-	From          string  `json:"from"`
-	Body          string  `json:"body"`
-	Index         int     `json:"index"`
-	Type          string  `json:"type"`
-	Media         any     `json:"media"`
-	URL           string  `json:"url"`
+// messageV1JSON is a v1 Message, and the part of a v2 Message it shares.
+type messageV1JSON struct {
+	Sid         string `json:"sid"`
+	AccountSid  string `json:"account_sid"`
+	Attributes  string `json:"attributes"`
+	ServiceSid  string `json:"service_sid"`
+	To          string `json:"to"`
+	ChannelSid  string `json:"channel_sid"`
+	DateCreated string `json:"date_created"`
+	DateUpdated string `json:"date_updated"`
+	WasEdited   bool   `json:"was_edited"`
+	From        string `json:"from"`
+	Body        string `json:"body"`
+	Index       int    `json:"index"`
+	URL         string `json:"url"`
 }
 
-func (s *Server) messageJSON(r *http.Request, m *model.Message) messageJSON {
-	return messageJSON{
-		Sid:           m.Sid,
-		AccountSid:    s.cfg.AccountSid,
-		Attributes:    m.Attributes,
-		ServiceSid:    m.ServiceSid,
-		To:            m.ChannelSid,
-		ChannelSid:    m.ChannelSid,
-		DateCreated:   date(m.DateCreated),
-		DateUpdated:   date(m.DateUpdated),
-		LastUpdatedBy: m.LastUpdatedBy,
-		WasEdited:     m.WasEdited,
-		From:          m.From,
-		Body:          m.Body,
-		Index:         m.Index,
-		Type:          "text",
-		URL:           s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Messages/" + m.Sid,
+// messageJSON is a v2 Message: type is "text" or "media", and media is
+// null for text messages.
+type messageJSON struct {
+	messageV1JSON
+	LastUpdatedBy *string           `json:"last_updated_by"`
+	Type          string            `json:"type"`
+	Media         *messageMediaJSON `json:"media"`
+}
+
+// messageMediaJSON is the media object of a media Message.
+type messageMediaJSON struct {
+	Sid         string  `json:"sid"`
+	Size        int64   `json:"size"`
+	ContentType string  `json:"content_type"`
+	Filename    *string `json:"filename"`
+}
+
+// messageJSON renders m in the shape of the request's API version.
+func (s *Server) messageJSON(r *http.Request, m *model.Message) any {
+	common := messageV1JSON{
+		Sid:         m.Sid,
+		AccountSid:  s.cfg.AccountSid,
+		Attributes:  m.Attributes,
+		ServiceSid:  m.ServiceSid,
+		To:          m.ChannelSid,
+		ChannelSid:  m.ChannelSid,
+		DateCreated: date(m.DateCreated),
+		DateUpdated: date(m.DateUpdated),
+		WasEdited:   m.WasEdited,
+		From:        m.From,
+		Body:        m.Body,
+		Index:       m.Index,
+		URL:         s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Messages/" + m.Sid,
 	}
+	if v1(r) {
+		return common
+	}
+	out := messageJSON{messageV1JSON: common, LastUpdatedBy: m.LastUpdatedBy, Type: "text"}
+	if md := m.Media; md != nil {
+		out.Type = "media"
+		out.Media = &messageMediaJSON{Sid: md.Sid, Size: md.Size, ContentType: md.ContentType, Filename: md.Filename}
+	}
+	return out
 }
 
 func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -53,13 +75,17 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	in := model.MessageCreate{
-		From:          f.str("From"),
-		Body:          f.str("Body"),
-		Attributes:    f.str("Attributes"),
-		DateCreated:   f.date("DateCreated", 50308),
-		DateUpdated:   f.date("DateUpdated", 50309),
-		LastUpdatedBy: f.str("LastUpdatedBy"),
+	in := model.MessageCreate{From: f.str("From"), Body: f.str("Body"), Attributes: f.str("Attributes")}
+	if v1(r) {
+		// The v1 Body is required (it may be empty).
+		if in.Body == nil {
+			f.fail(model.MissingParam("Body"))
+		}
+	} else {
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.LastUpdatedBy = f.str("LastUpdatedBy")
+		in.MediaSid = f.str("MediaSid")
 	}
 	if f.err != nil {
 		return f.err
@@ -83,7 +109,7 @@ func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p ht
 
 func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	order := f.enum("Order", 20001, model.OrderAsc, model.OrderDesc)
 	if f.err != nil {
 		return f.err
@@ -98,7 +124,7 @@ func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	out := make([]messageJSON, len(ms))
+	out := make([]any, len(ms))
 	for i, m := range ms {
 		out[i] = s.messageJSON(r, m)
 	}
@@ -110,13 +136,12 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	in := model.MessageUpdate{
-		Body:          f.str("Body"),
-		Attributes:    f.str("Attributes"),
-		DateCreated:   f.date("DateCreated", 50308),
-		DateUpdated:   f.date("DateUpdated", 50309),
-		LastUpdatedBy: f.str("LastUpdatedBy"),
-		From:          f.str("From"),
+	in := model.MessageUpdate{Body: f.str("Body"), Attributes: f.str("Attributes")}
+	if !v1(r) {
+		in.DateCreated = f.date("DateCreated", 50308)
+		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.LastUpdatedBy = f.str("LastUpdatedBy")
+		in.From = f.str("From")
 	}
 	if f.err != nil {
 		return f.err

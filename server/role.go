@@ -31,7 +31,7 @@ func (s *Server) roleJSON(r *http.Request, role *model.Role) roleJSON {
 		Permissions:  role.Permissions,
 		DateCreated:  date(role.DateCreated),
 		DateUpdated:  date(role.DateUpdated),
-		URL:          s.base(r) + "/v2/Services/" + role.ServiceSid + "/Roles/" + role.Sid,
+		URL:          s.root(r) + "/Services/" + role.ServiceSid + "/Roles/" + role.Sid,
 	}
 }
 
@@ -67,7 +67,7 @@ func (s *Server) handleRoleFetch(w http.ResponseWriter, r *http.Request, p httpr
 
 func (s *Server) handleRoleList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	if f.err != nil {
 		return f.err
 	}

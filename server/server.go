@@ -33,6 +33,10 @@ type Backend interface {
 	model.MessageService
 	model.InviteService
 	model.UserChannelService
+	model.CredentialService
+	model.BindingService
+	model.ChannelWebhookService
+	model.MediaService
 }
 
 // Config configures a Server.
@@ -42,6 +46,10 @@ type Config struct {
 	// resource.
 	AccountSid string
 	AuthToken  string
+	// APIKeySid and APIKeySecret, when set, are a second pair every request
+	// may authenticate with instead (an SK… API key of the account).
+	APIKeySid    string
+	APIKeySecret string
 	// PublicURL, when set, is the scheme and host of every url, links and
 	// meta URL (for chatd behind a proxy); otherwise they use the request's.
 	PublicURL string
@@ -203,8 +211,9 @@ func newRequestID() string {
 	return "RQ" + hex.EncodeToString(b[:])
 }
 
-// authenticate requires the configured Basic credentials on every route
-// except chatd's own health check; a missing or wrong pair is Twilio's
+// authenticate requires Basic credentials on every route except chatd's own
+// health check: the Account SID and auth token, or the API key SID and
+// secret when one is configured. A missing or wrong pair is Twilio's
 // 401/20003.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -212,14 +221,25 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		user, pass, ok := r.BasicAuth()
-		if !ok || !equal(user, s.cfg.AccountSid) || !equal(pass, s.cfg.AuthToken) {
+		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 			s.writeError(w, r, model.E(20003))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authorized reports whether r carries one of the configured credential
+// pairs. Both comparisons always run, so timing tells nothing.
+func (s *Server) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	account := equal(user, s.cfg.AccountSid) && equal(pass, s.cfg.AuthToken)
+	key := s.cfg.APIKeySid != "" && equal(user, s.cfg.APIKeySid) && equal(pass, s.cfg.APIKeySecret)
+	return account || key
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

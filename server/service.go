@@ -2,14 +2,15 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/chatd/chatd/model"
 )
 
-// serviceJSON is a v2 Service.
-type serviceJSON struct {
+// serviceCommonJSON holds the Service fields of both API versions.
+type serviceCommonJSON struct {
 	Sid                          string            `json:"sid"`
 	AccountSid                   string            `json:"account_sid"`
 	FriendlyName                 string            `json:"friendly_name"`
@@ -27,12 +28,38 @@ type serviceJSON struct {
 	PostWebhookURL               *string           `json:"post_webhook_url"`
 	WebhookMethod                *string           `json:"webhook_method"`
 	WebhookFilters               []string          `json:"webhook_filters"`
-	PreWebhookRetryCount         int               `json:"pre_webhook_retry_count"`
-	PostWebhookRetryCount        int               `json:"post_webhook_retry_count"`
 	Notifications                notificationsJSON `json:"notifications"`
-	Media                        mediaJSON         `json:"media"`
 	URL                          string            `json:"url"`
-	Links                        serviceLinks      `json:"links"`
+}
+
+// serviceJSON is a v2 Service.
+type serviceJSON struct {
+	serviceCommonJSON
+	PreWebhookRetryCount  int          `json:"pre_webhook_retry_count"`
+	PostWebhookRetryCount int          `json:"post_webhook_retry_count"`
+	Media                 mediaJSON    `json:"media"`
+	Links                 serviceLinks `json:"links"`
+}
+
+// serviceV1JSON is a v1 Service: per-event webhooks instead of retry
+// counts and media, and no bindings link.
+type serviceV1JSON struct {
+	serviceCommonJSON
+	Webhooks map[string]eventWebhookJSON `json:"webhooks"`
+	Links    serviceV1Links              `json:"links"`
+}
+
+// eventWebhookJSON is one entry of a v1 Service's webhooks object.
+type eventWebhookJSON struct {
+	URL    *string `json:"url"`
+	Method *string `json:"method"`
+	Format *string `json:"format"`
+}
+
+type serviceV1Links struct {
+	Channels string `json:"channels"`
+	Users    string `json:"users"`
+	Roles    string `json:"roles"`
 }
 
 type limitsJSON struct {
@@ -76,11 +103,11 @@ func notificationJSON(n model.Notification, badge bool) map[string]any {
 	return m
 }
 
-func (s *Server) serviceJSON(r *http.Request, sv *model.Service) serviceJSON {
-	u := s.base(r) + "/v2/Services/" + sv.Sid
+// serviceJSON renders sv in the shape of the request's API version.
+func (s *Server) serviceJSON(r *http.Request, sv *model.Service) any {
+	u := s.root(r) + "/Services/" + sv.Sid
 	n := sv.Notifications
-	filters := sv.WebhookFilters
-	return serviceJSON{
+	common := serviceCommonJSON{
 		Sid:                          sv.Sid,
 		AccountSid:                   s.cfg.AccountSid,
 		FriendlyName:                 sv.FriendlyName,
@@ -97,9 +124,7 @@ func (s *Server) serviceJSON(r *http.Request, sv *model.Service) serviceJSON {
 		PreWebhookURL:                sv.PreWebhookURL,
 		PostWebhookURL:               sv.PostWebhookURL,
 		WebhookMethod:                sv.WebhookMethod,
-		WebhookFilters:               filters,
-		PreWebhookRetryCount:         sv.PreWebhookRetryCount,
-		PostWebhookRetryCount:        sv.PostWebhookRetryCount,
+		WebhookFilters:               sv.WebhookFilters,
 		Notifications: notificationsJSON{
 			NewMessage:         notificationJSON(n.NewMessage, true),
 			AddedToChannel:     notificationJSON(n.AddedToChannel, false),
@@ -107,10 +132,41 @@ func (s *Server) serviceJSON(r *http.Request, sv *model.Service) serviceJSON {
 			InvitedToChannel:   notificationJSON(n.InvitedToChannel, false),
 			LogEnabled:         n.LogEnabled,
 		},
-		Media: mediaJSON{sv.Media.SizeLimitMB, sv.Media.CompatibilityMessage},
-		URL:   u,
-		Links: serviceLinks{Channels: u + "/Channels", Users: u + "/Users", Roles: u + "/Roles", Bindings: u + "/Bindings"},
+		URL: u,
 	}
+	if v1(r) {
+		hooks := make(map[string]eventWebhookJSON, len(model.V1WebhookEvents))
+		for _, event := range model.V1WebhookEvents {
+			wh := sv.Webhooks[event]
+			hooks[snakeEvent(event)] = eventWebhookJSON{URL: wh.URL, Method: wh.Method}
+		}
+		return serviceV1JSON{
+			serviceCommonJSON: common,
+			Webhooks:          hooks,
+			Links:             serviceV1Links{Channels: u + "/Channels", Users: u + "/Users", Roles: u + "/Roles"},
+		}
+	}
+	return serviceJSON{
+		serviceCommonJSON:     common,
+		PreWebhookRetryCount:  sv.PreWebhookRetryCount,
+		PostWebhookRetryCount: sv.PostWebhookRetryCount,
+		Media:                 mediaJSON{sv.Media.SizeLimitMB, sv.Media.CompatibilityMessage},
+		Links:                 serviceLinks{Channels: u + "/Channels", Users: u + "/Users", Roles: u + "/Roles", Bindings: u + "/Bindings"},
+	}
+}
+
+// snakeEvent turns an event name into its v1 webhooks key:
+// onMessageSend → on_message_send.
+func snakeEvent(event string) string {
+	var b strings.Builder
+	for _, c := range event {
+		if 'A' <= c && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func (s *Server) handleServiceCreate(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
@@ -141,7 +197,7 @@ func (s *Server) handleServiceFetch(w http.ResponseWriter, r *http.Request, p ht
 
 func (s *Server) handleServiceList(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPageSize) // 100 in both versions
 	if f.err != nil {
 		return f.err
 	}
@@ -149,7 +205,7 @@ func (s *Server) handleServiceList(w http.ResponseWriter, r *http.Request, _ htt
 	if err != nil {
 		return err
 	}
-	out := make([]serviceJSON, len(svs))
+	out := make([]any, len(svs))
 	for i, sv := range svs {
 		out[i] = s.serviceJSON(r, sv)
 	}
@@ -161,13 +217,29 @@ func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
+	in := readServiceUpdate(f, v1(r))
+	if f.err != nil {
+		return f.err
+	}
+	sv, err := s.api.UpdateService(r.Context(), param(p, "service"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.serviceJSON(r, sv))
+	return nil
+}
+
+// readServiceUpdate reads the parameters of UpdateService that the API
+// version has: v1 has no sounds, badge, log, retry counts or media, and has
+// the per-event Webhooks.<Event>.Url and .Method.
+func readServiceUpdate(f *form, v1 bool) model.ServiceUpdate {
 	notification := func(event string) model.NotificationUpdate {
 		prefix := "Notifications." + event + "."
-		return model.NotificationUpdate{
-			Enabled:  f.boolean(prefix + "Enabled"),
-			Template: f.str(prefix + "Template"),
-			Sound:    f.str(prefix + "Sound"),
+		n := model.NotificationUpdate{Enabled: f.boolean(prefix + "Enabled"), Template: f.str(prefix + "Template")}
+		if !v1 {
+			n.Sound = f.str(prefix + "Sound")
 		}
+		return n
 	}
 	in := model.ServiceUpdate{
 		FriendlyName:                 f.str("FriendlyName"),
@@ -182,27 +254,33 @@ func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p h
 		AddedToChannel:               notification("AddedToChannel"),
 		RemovedFromChannel:           notification("RemovedFromChannel"),
 		InvitedToChannel:             notification("InvitedToChannel"),
-		NotificationsLog:             f.boolean("Notifications.LogEnabled"),
 		PreWebhookURL:                f.str("PreWebhookUrl"),
 		PostWebhookURL:               f.str("PostWebhookUrl"),
 		WebhookMethod:                f.str("WebhookMethod"),
 		WebhookFilters:               f.optList("WebhookFilters"),
-		PreWebhookRetryCount:         f.integer("PreWebhookRetryCount", 50065),
-		PostWebhookRetryCount:        f.integer("PostWebhookRetryCount", 50065),
 		LimitsChannelMembers:         f.integer("Limits.ChannelMembers", 50061),
 		LimitsUserChannels:           f.integer("Limits.UserChannels", 50060),
-		MediaCompatibilityMessage:    f.str("Media.CompatibilityMessage"),
+	}
+	if v1 {
+		for _, event := range model.V1WebhookEvents {
+			prefix := "Webhooks.O" + event[1:] + "."
+			url, method := f.str(prefix+"Url"), f.str(prefix+"Method")
+			if url == nil && method == nil {
+				continue
+			}
+			if in.Webhooks == nil {
+				in.Webhooks = map[string]model.EventWebhook{}
+			}
+			in.Webhooks[event] = model.EventWebhook{URL: url, Method: method}
+		}
+		return in
 	}
 	in.NewMessage.BadgeCountEnabled = f.boolean("Notifications.NewMessage.BadgeCountEnabled")
-	if f.err != nil {
-		return f.err
-	}
-	sv, err := s.api.UpdateService(r.Context(), param(p, "service"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.serviceJSON(r, sv))
-	return nil
+	in.NotificationsLog = f.boolean("Notifications.LogEnabled")
+	in.PreWebhookRetryCount = f.integer("PreWebhookRetryCount", 50065)
+	in.PostWebhookRetryCount = f.integer("PostWebhookRetryCount", 50065)
+	in.MediaCompatibilityMessage = f.str("Media.CompatibilityMessage")
+	return in
 }
 
 func (s *Server) handleServiceDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -8,12 +8,13 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// userJSON is a v2 User.
+// userJSON is a User of v1 or v2. v1 has no bindings link, and its list
+// items carry null attributes.
 type userJSON struct {
 	Sid                 string    `json:"sid"`
 	AccountSid          string    `json:"account_sid"`
 	ServiceSid          string    `json:"service_sid"`
-	Attributes          string    `json:"attributes"`
+	Attributes          *string   `json:"attributes"`
 	FriendlyName        *string   `json:"friendly_name"`
 	RoleSid             string    `json:"role_sid"`
 	Identity            string    `json:"identity"`
@@ -28,27 +29,36 @@ type userJSON struct {
 
 type userLinks struct {
 	UserChannels string `json:"user_channels"`
-	UserBindings string `json:"user_bindings"`
+	// UserBindings is empty, and so left out, in v1.
+	UserBindings string `json:"user_bindings,omitempty"`
 }
 
-// userJSON renders u. is_online and is_notifiable are null except on a
-// single fetch from a Service with reachability enabled; no chat client can
-// connect to chatd, so there they are false.
-func (s *Server) userJSON(r *http.Request, u *model.User, reachability bool) userJSON {
-	url := s.base(r) + "/v2/Services/" + u.ServiceSid + "/Users/" + u.Sid
+// userJSON renders u; inList is true for the items of a list. is_online and
+// is_notifiable are null except on a single fetch from a Service with
+// reachability enabled; no chat client can connect to chatd, so there they
+// are false.
+func (s *Server) userJSON(r *http.Request, u *model.User, inList, reachability bool) userJSON {
+	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
+	attributes := &u.Attributes
+	if inList && v1(r) {
+		attributes = nil
+	}
 	out := userJSON{
 		Sid:                 u.Sid,
 		AccountSid:          s.cfg.AccountSid,
 		ServiceSid:          u.ServiceSid,
-		Attributes:          u.Attributes,
+		Attributes:          attributes,
 		FriendlyName:        u.FriendlyName,
 		RoleSid:             u.RoleSid,
 		Identity:            u.Identity,
 		DateCreated:         date(u.DateCreated),
 		DateUpdated:         date(u.DateUpdated),
 		JoinedChannelsCount: u.JoinedChannelsCount,
-		Links:               userLinks{UserChannels: url + "/Channels", UserBindings: url + "/Bindings"},
+		Links:               userLinks{UserChannels: url + "/Channels"},
 		URL:                 url,
+	}
+	if !v1(r) {
+		out.Links.UserBindings = url + "/Bindings"
 	}
 	if reachability {
 		offline := false
@@ -75,7 +85,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false))
+	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, false))
 	return nil
 }
 
@@ -88,13 +98,13 @@ func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httpr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, sv.ReachabilityEnabled))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, sv.ReachabilityEnabled))
 	return nil
 }
 
 func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxPageSize)
+	pg := readPage(f, maxPage(r, maxPageSize))
 	if f.err != nil {
 		return f.err
 	}
@@ -104,7 +114,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	}
 	out := make([]userJSON, len(users))
 	for i, u := range users {
-		out[i] = s.userJSON(r, u, false)
+		out[i] = s.userJSON(r, u, true, false)
 	}
 	return s.writeList(w, r, "users", out, nil, pg, cur)
 }
@@ -123,7 +133,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, false))
 	return nil
 }
 

@@ -8,19 +8,21 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// userChannelJSON is a v2 User Channel.
+// userChannelJSON is a User Channel of v1 or v2. v1 has no user_sid, url
+// or notification_level; in v2 they are never empty, so omitempty drops
+// them exactly in v1.
 type userChannelJSON struct {
 	AccountSid               string           `json:"account_sid"`
 	ServiceSid               string           `json:"service_sid"`
 	ChannelSid               string           `json:"channel_sid"`
-	UserSid                  string           `json:"user_sid"`
+	UserSid                  string           `json:"user_sid,omitempty"`
 	MemberSid                *string          `json:"member_sid"`
 	Status                   string           `json:"status"`
 	LastConsumedMessageIndex *int             `json:"last_consumed_message_index"`
 	UnreadMessagesCount      *int             `json:"unread_messages_count"`
 	Links                    userChannelLinks `json:"links"`
-	URL                      string           `json:"url"`
-	NotificationLevel        string           `json:"notification_level"`
+	URL                      string           `json:"url,omitempty"`
+	NotificationLevel        string           `json:"notification_level,omitempty"`
 }
 
 type userChannelLinks struct {
@@ -36,13 +38,15 @@ func (s *Server) userChannelJSON(r *http.Request, uc *model.UserChannel) userCha
 		AccountSid:               s.cfg.AccountSid,
 		ServiceSid:               uc.ServiceSid,
 		ChannelSid:               uc.ChannelSid,
-		UserSid:                  uc.UserSid,
 		Status:                   uc.Status,
 		LastConsumedMessageIndex: uc.LastConsumedMessageIndex,
 		UnreadMessagesCount:      uc.UnreadMessagesCount,
 		Links:                    userChannelLinks{Channel: ch},
-		URL:                      s.base(r) + "/v2/Services/" + uc.ServiceSid + "/Users/" + uc.UserSid + "/Channels/" + uc.ChannelSid,
-		NotificationLevel:        uc.NotificationLevel,
+	}
+	if !v1(r) {
+		out.UserSid = uc.UserSid
+		out.URL = s.root(r) + "/Services/" + uc.ServiceSid + "/Users/" + uc.UserSid + "/Channels/" + uc.ChannelSid
+		out.NotificationLevel = uc.NotificationLevel
 	}
 	if uc.MemberSid != "" {
 		member := ch + "/Members/" + uc.MemberSid
@@ -53,7 +57,7 @@ func (s *Server) userChannelJSON(r *http.Request, uc *model.UserChannel) userCha
 
 func (s *Server) handleUserChannelList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
-	pg := readPage(f, maxUserChannelPageSize)
+	pg := readPage(f, maxPage(r, maxUserChannelPageSize))
 	if f.err != nil {
 		return f.err
 	}
