@@ -101,6 +101,12 @@ func (h *harness) do(method, path string, form url.Values) *response {
 
 func (h *harness) doAuth(method, path string, form url.Values, user, pass string) *response {
 	h.t.Helper()
+	return h.doHeader(method, path, form, user, pass, nil)
+}
+
+// doHeader is doAuth with extra request headers.
+func (h *harness) doHeader(method, path string, form url.Values, user, pass string, header http.Header) *response {
+	h.t.Helper()
 	target := path
 	if !strings.HasPrefix(path, "http") {
 		target = h.srv.URL + path
@@ -120,6 +126,9 @@ func (h *harness) doAuth(method, path string, form url.Values, user, pass string
 	}
 	if user != "" {
 		req.SetBasicAuth(user, pass)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {
