@@ -81,3 +81,17 @@ func TestRequestID(t *testing.T) {
 		t.Errorf("Twilio-Request-Id = %q", id)
 	}
 }
+
+// TestJSONIsNotHTMLEscaped checks that bodies carry "&" and "<" as they are,
+// as Twilio's do.
+func TestJSONIsNotHTMLEscaped(t *testing.T) {
+	h := newHarness(t)
+	svc := h.newService()
+	h.create(svc+"/Channels", form("Attributes", `{"html":"<b>&</b>"}`))
+	raw := string(h.do(http.MethodGet, svc+"/Channels?PageSize=5", nil).Raw)
+	for _, want := range []string{"PageSize=5&Page=0", `<b>&</b>`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("body lacks %q:\n%s", want, raw)
+		}
+	}
+}

@@ -68,11 +68,15 @@ func resourcePath(r *http.Request) string {
 	return p
 }
 
-// writeJSON writes v as the JSON body with the given status.
+// writeJSON writes v as the JSON body with the given status. HTML escaping
+// is off: Twilio writes "&" in meta URLs and "<" in attributes as they are,
+// not as \u0026 and \u003c.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		slog.Debug("writing response", "err", err)
 	}
 }
