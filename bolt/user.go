@@ -88,6 +88,13 @@ func (t *tx) DeleteUserTree(service, sid string) error {
 			return err
 		}
 	}
+	if byUser, err := t.serviceChild(service, bucketUserBindings); err != nil {
+		return err
+	} else if byUser.Bucket([]byte(sid)) != nil {
+		if err := byUser.DeleteBucket([]byte(sid)); err != nil {
+			return err
+		}
+	}
 	if userChannels.Bucket([]byte(sid)) != nil {
 		if err := userChannels.DeleteBucket([]byte(sid)); err != nil {
 			return err
