@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/chatd/chatd/model"
@@ -9,7 +10,9 @@ import (
 
 // CreateMessage appends a Message to a Channel: from "system" unless From
 // names an author, an empty body when none is given, and the next index of
-// the Channel, allocated by the store inside the write transaction.
+// the Channel, allocated by the store inside the write transaction. With a
+// MediaSid it is a media Message carrying that uploaded Media, which the
+// store marks as sent with it in the same transaction.
 func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in model.MessageCreate) (*model.Message, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -33,9 +36,36 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 			DateCreated:   created,
 			DateUpdated:   orDefault(in.DateUpdated, created),
 		}
-		return tx.AppendMessage(m)
+		if in.MediaSid != nil {
+			if m.Media, err = messageMedia(tx, service, *in.MediaSid); err != nil {
+				return err
+			}
+		}
+		return mediaTaken(tx.AppendMessage(m))
 	})
 	return m, err
+}
+
+// messageMedia reads the Media a new Message is to carry. The SID comes from
+// the body, so an unknown one is Twilio's 50507 rather than a 20404.
+func messageMedia(tx model.Tx, service, sid string) (*model.MessageMedia, error) {
+	me, err := tx.Media(service, sid)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, model.E(50507)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &model.MessageMedia{Sid: me.Sid, Size: me.Size, ContentType: me.ContentType, Filename: me.Filename}, nil
+}
+
+// mediaTaken maps the store's refusal to attach a Media that another Message
+// carries already to Twilio's 409/50508: a Media is sent once.
+func mediaTaken(err error) error {
+	if model.IsTaken(err, "media") {
+		return model.E(50508)
+	}
+	return err
 }
 
 func (c *Chat) FindMessage(ctx context.Context, service, channel, sid string) (*model.Message, error) {
@@ -69,7 +99,8 @@ func (c *Chat) ListMessages(ctx context.Context, service, channel string, f mode
 }
 
 // UpdateMessage changes the fields given. A new Body marks the Message as
-// edited; an update of attributes or dates alone does not.
+// edited; an update of attributes or dates alone does not. The body of a
+// media Message cannot be updated (50509), not even to the same text.
 func (c *Chat) UpdateMessage(ctx context.Context, service, channel, sid string, in model.MessageUpdate) (*model.Message, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -85,6 +116,9 @@ func (c *Chat) UpdateMessage(ctx context.Context, service, channel, sid string, 
 		}
 		if in == (model.MessageUpdate{}) {
 			return nil
+		}
+		if in.Body != nil && m.Media != nil {
+			return model.E(50509)
 		}
 		if in.Body != nil {
 			m.Body = *in.Body

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -10,6 +11,12 @@ const PrefixBinding = "BS"
 
 // Push message types a Binding can subscribe to.
 var BindingMessageTypes = []string{"new_message", "added_to_channel", "invited_to_channel", "removed_from_channel"}
+
+// MaxEndpointLength bounds a Binding's endpoint. Twilio publishes no limit;
+// real endpoints (an endpoint id joined with an APNs or FCM device token) are
+// a few hundred characters at most, and the bound keeps the endpoint within
+// what a storage engine can index.
+const MaxEndpointLength = 1024
 
 // Binding is a User's registration of one device for push notifications
 // (BS…). Twilio creates Bindings when a client SDK registers; chatd creates
@@ -36,12 +43,60 @@ type BindingCreate struct {
 	MessageTypes  []string
 }
 
+// Validate checks the input of CreateBinding: an identity as for any User,
+// a binding type of PushServices (50209), an endpoint, a CR SID for the
+// credential (whether it exists is the rules layer's check) and message
+// types from BindingMessageTypes (20001). Empty MessageTypes means all four.
+func (in BindingCreate) Validate() error {
+	if err := CheckIdentity(in.Identity); err != nil {
+		return err
+	}
+	if in.BindingType == "" {
+		return MissingParam("BindingType")
+	}
+	if err := CheckBindingTypes([]string{in.BindingType}); err != nil {
+		return err
+	}
+	if in.Endpoint == "" {
+		return MissingParam("Endpoint")
+	}
+	if err := checkLen(in.Endpoint, MaxEndpointLength, 20001); err != nil {
+		return err
+	}
+	if in.CredentialSid == "" {
+		return MissingParam("CredentialSid")
+	}
+	if !IsSID(PrefixCredential, in.CredentialSid) {
+		return InvalidParam("CredentialSid", in.CredentialSid)
+	}
+	for _, t := range in.MessageTypes {
+		if !slices.Contains(BindingMessageTypes, t) {
+			return InvalidParam("MessageTypes", t)
+		}
+	}
+	return nil
+}
+
+// CheckBindingTypes rejects a binding type that is not one of PushServices
+// with Twilio's 50209, on create and in the BindingType list filter alike.
+func CheckBindingTypes(types []string) error {
+	for _, t := range types {
+		if !slices.Contains(PushServices, t) {
+			return Errorf(50209, "Invalid binding type %q: must be one of apn, gcm, fcm", t)
+		}
+	}
+	return nil
+}
+
 // BindingFilter narrows a Binding list to some types and identities (all
 // when empty).
 type BindingFilter struct {
 	Types      []string
 	Identities []string
 }
+
+// Validate checks the filter's binding types (50209).
+func (f BindingFilter) Validate() error { return CheckBindingTypes(f.Types) }
 
 // BindingService is the Bindings resource, at service level and per User.
 type BindingService interface {

@@ -45,6 +45,7 @@ var codes = map[int]code{
 	20001: {400, "Invalid parameter"},
 	20003: {401, "Authenticate"},
 	20004: {405, "Method not allowed"},
+	20403: {403, "Forbidden"},
 	20404: {404, "The requested resource was not found"},
 	20500: {500, "Internal server error"},
 

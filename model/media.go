@@ -9,6 +9,14 @@ import (
 // PrefixMedia is the SID prefix of Media (MCS) items.
 const PrefixMedia = "ME"
 
+// DefaultMediaContentType is the content_type of a Media uploaded without a
+// Content-Type: MCS stores the bytes as an opaque file.
+const DefaultMediaContentType = "application/octet-stream"
+
+// MediaSizeLimit is the largest Media the Service accepts, in bytes: its
+// media.size_limit_mb (150 by default) in MiB. A larger upload is 413/50512.
+func (s *Service) MediaSizeLimit() int64 { return int64(s.Media.SizeLimitMB) << 20 }
+
 // Media is a file uploaded to Twilio's media service for a Service (ME…),
 // attached to at most one Message. Its content is stored apart from the
 // record and read in ranges.
@@ -34,15 +42,20 @@ type MessageMedia struct {
 }
 
 // MediaCreate is the input of CreateMedia: the raw file and what the request
-// said about it.
+// said about it. An empty ContentType is DefaultMediaContentType; a nil or
+// empty Filename is null.
 type MediaCreate struct {
 	ContentType string
 	Filename    *string
 	Content     []byte
 }
 
-// MediaService is Twilio's media service (MCS) API for Chat Services.
+// MediaService is Twilio's media service (MCS) API for Chat Services. A
+// Media is addressed by its Service and ME SID; an unknown one is 20404.
 type MediaService interface {
+	// CreateMedia stores an upload as a new Media of the Service, authored by
+	// "system" and attached to nothing; content over the Service's
+	// MediaSizeLimit is 413/50512.
 	CreateMedia(ctx context.Context, service string, in MediaCreate) (*Media, error)
 	FindMedia(ctx context.Context, service, sid string) (*Media, error)
 	// MediaContent returns a reader of the Media's bytes; each ReadAt is its

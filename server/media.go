@@ -1,6 +1,319 @@
 package server
 
-import "github.com/julienschmidt/httprouter"
+// Twilio's media service (MCS). Twilio serves it on a host of its own,
+// https://mcs.us1.twilio.com/v1, with the same Basic auth as the Chat API;
+// chatd serves the same paths on its one listener, so a client points its
+// MCS base URL at chatd as it does its Chat base URL.
 
-// mediaRoutes declares Twilio's media service (MCS) API.
-func (s *Server) mediaRoutes(r *httprouter.Router) {}
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/chatd/chatd/model"
+)
+
+const (
+	// mediaTemporaryPrefix starts chatd's own route for the signed download
+	// URLs that stand in for the CDN URLs of links.content_direct_temporary;
+	// authenticate lets it through without credentials.
+	mediaTemporaryPrefix = "/_chatd/media/"
+	// mediaURLLifetime is how long a signed download URL stays valid.
+	mediaURLLifetime = 5 * time.Minute
+	// multipartSlack is what a multipart/form-data upload may carry beyond
+	// the file itself: boundaries, part headers, small form fields.
+	multipartSlack = 64 << 10
+	// uploadBlock is the unit in which an upload of unknown length is read.
+	uploadBlock = 1 << 20
+	// mcsDateLayout is MCS's own date format, unlike the Chat API's: ISO
+	// 8601 with fractional seconds and an offset, 2016-03-24T21:05:50.123456+00:00.
+	mcsDateLayout = "2006-01-02T15:04:05.000000-07:00"
+)
+
+// mediaRoutes declares Twilio's media service (MCS) API and chatd's route for
+// the signed download URLs it hands out.
+func (s *Server) mediaRoutes(r *httprouter.Router) {
+	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
+	route(http.MethodPost, "/v1/Services/:service/Media", s.handleMediaCreate)
+	route(http.MethodGet, "/v1/Services/:service/Media/:sid", s.handleMediaFetch)
+	route(http.MethodGet, "/v1/Services/:service/Media/:sid/Content", s.handleMediaContent)
+	route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.handleMediaTemporary)
+}
+
+// mcsMediaJSON is a Media as MCS renders it. Unlike the Chat API, MCS gives
+// url and links.content as paths relative to its host; only the temporary
+// download link is absolute.
+type mcsMediaJSON struct {
+	Sid                 string            `json:"sid"`
+	AccountSid          string            `json:"account_sid"`
+	ServiceSid          string            `json:"service_sid"`
+	DateCreated         string            `json:"date_created"`
+	DateUpdated         string            `json:"date_updated"`
+	DateUploadUpdated   string            `json:"date_upload_updated"`
+	ChannelSid          *string           `json:"channel_sid"`
+	MessageSid          *string           `json:"message_sid"`
+	Size                int64             `json:"size"`
+	ContentType         string            `json:"content_type"`
+	Filename            *string           `json:"filename"`
+	Author              string            `json:"author"`
+	Category            string            `json:"category"`
+	URL                 string            `json:"url"`
+	Links               mcsMediaLinksJSON `json:"links"`
+	IsMultipartUpstream bool              `json:"is_multipart_upstream"`
+}
+
+type mcsMediaLinksJSON struct {
+	Content                string `json:"content"`
+	ContentDirectTemporary string `json:"content_direct_temporary"`
+}
+
+// mcsMediaJSON renders me. channel_sid and message_sid are null until a
+// Message carries the Media. The content is written once, at creation, so
+// date_upload_updated is date_created.
+func (s *Server) mcsMediaJSON(r *http.Request, me *model.Media) mcsMediaJSON {
+	path := "/v1/Services/" + me.ServiceSid + "/Media/" + me.Sid
+	expires := time.Now().Add(mediaURLLifetime)
+	return mcsMediaJSON{
+		Sid:               me.Sid,
+		AccountSid:        s.cfg.AccountSid,
+		ServiceSid:        me.ServiceSid,
+		DateCreated:       mcsDate(me.DateCreated),
+		DateUpdated:       mcsDate(me.DateUpdated),
+		DateUploadUpdated: mcsDate(me.DateCreated),
+		ChannelSid:        nullIfEmpty(me.ChannelSid),
+		MessageSid:        nullIfEmpty(me.MessageSid),
+		Size:              me.Size,
+		ContentType:       me.ContentType,
+		Filename:          me.Filename,
+		Author:            me.Author,
+		Category:          "media",
+		URL:               path,
+		Links: mcsMediaLinksJSON{
+			Content:                path + "/Content",
+			ContentDirectTemporary: s.base(r) + TemporaryMediaPath(s.cfg.AuthToken, me.ServiceSid, me.Sid, expires),
+		},
+	}
+}
+
+func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// handleMediaCreate is an upload. The body is the file itself, typed by the
+// request's Content-Type; client SDKs may instead send multipart/form-data
+// with one file part. The Service is read first for its size limit, so an
+// upload over it is refused (413/50512) before its body is buffered.
+func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	service := param(p, "service")
+	sv, err := s.api.FindService(r.Context(), service)
+	if err != nil {
+		return err
+	}
+	in, err := readUpload(w, r, sv.MediaSizeLimit())
+	if err != nil {
+		return err
+	}
+	me, err := s.api.CreateMedia(r.Context(), service, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.mcsMediaJSON(r, me))
+	return nil
+}
+
+// readUpload reads an upload of at most limit bytes. A Content-Length over
+// the limit is refused unread; any other body is read through a
+// MaxBytesReader one byte past the limit, so a chunked body over it costs no
+// more than the limit, and CreateMedia judges the bytes it got.
+//
+// The filename comes, in order, from the Filename query parameter (what
+// Twilio's mcs-client sends), a Content-Disposition header, or the file part
+// of a multipart body.
+func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.MediaCreate, error) {
+	in := model.MediaCreate{ContentType: r.Header.Get("Content-Type"), Filename: uploadFilename(r)}
+	mediaType, params, _ := mime.ParseMediaType(in.ContentType)
+	multi := mediaType == "multipart/form-data"
+	if multi {
+		limit += multipartSlack
+	}
+	if r.ContentLength > limit {
+		return in, model.E(50512)
+	}
+	body := http.MaxBytesReader(w, r.Body, limit+1)
+	var err error
+	if multi {
+		err = readFilePart(&in, multipart.NewReader(body, params["boundary"]), r.ContentLength)
+	} else {
+		in.Content, err = readContent(body, r.ContentLength)
+	}
+	var tooBig *http.MaxBytesError
+	var twilio *model.Error
+	switch {
+	case errors.As(err, &tooBig):
+		return in, model.E(50512)
+	case errors.As(err, &twilio):
+		return in, err
+	case err != nil:
+		return in, model.Errorf(20001, "Could not read the uploaded media: %v", err)
+	}
+	return in, nil
+}
+
+// uploadFilename is the filename an upload names outside its body, nil when
+// none.
+func uploadFilename(r *http.Request) *string {
+	if f := queryForm(r).str("Filename"); f != nil && *f != "" {
+		return f
+	}
+	if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+		if f := params["filename"]; f != "" {
+			return &f
+		}
+	}
+	return nil
+}
+
+// readFilePart reads the file of a multipart/form-data upload: the first part
+// with a filename, whose Content-Type and name (unless the request named one)
+// become the Media's. Parts without a filename are form fields and skipped.
+func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) error {
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return model.Errorf(20001, "The multipart upload has no file part")
+		}
+		if err != nil {
+			return err
+		}
+		name := part.FileName()
+		if name == "" {
+			continue
+		}
+		if in.Filename == nil {
+			in.Filename = &name
+		}
+		in.ContentType = part.Header.Get("Content-Type")
+		in.Content, err = readContent(part, sizeHint)
+		return err
+	}
+}
+
+// readContent reads an upload whole. With its length known (size >= 0, the
+// Content-Length) it fills one buffer of that size. A chunked upload is read
+// in blocks joined once at the end: a doubling buffer would peak at two to
+// three times the file.
+func readContent(r io.Reader, size int64) ([]byte, error) {
+	if size >= 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), err
+	}
+	var blocks [][]byte
+	block := make([]byte, 0, uploadBlock)
+	for {
+		n, err := r.Read(block[len(block):cap(block)])
+		block = block[:len(block)+n]
+		if err == io.EOF {
+			return slices.Concat(append(blocks, block)...), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(block) == cap(block) {
+			blocks = append(blocks, block)
+			block = make([]byte, 0, uploadBlock)
+		}
+	}
+}
+
+func (s *Server) handleMediaFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	me, err := s.api.FindMedia(r.Context(), param(p, "service"), param(p, "sid"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.mcsMediaJSON(r, me))
+	return nil
+}
+
+// handleMediaContent downloads the Media's bytes (links.content).
+func (s *Server) handleMediaContent(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	return s.serveMedia(w, r, param(p, "service"), param(p, "sid"))
+}
+
+// handleMediaTemporary downloads the Media's bytes through a signed URL
+// (links.content_direct_temporary): no credentials, but a valid signature and
+// an expiry not yet past, else 403/20403. A bad URL is refused before the
+// store is asked whether the Media exists, so it reveals nothing.
+func (s *Server) handleMediaTemporary(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	service, sid := param(p, "service"), param(p, "sid")
+	q := r.URL.Query()
+	expires, signature := q.Get("Expires"), q.Get("Signature")
+	want := mediaSignature(s.cfg.AuthToken, service, sid, expires)
+	if !hmac.Equal([]byte(signature), []byte(want)) {
+		return model.Errorf(20403, "The media URL signature is not valid")
+	}
+	if exp, err := strconv.ParseInt(expires, 10, 64); err != nil || time.Now().Unix() > exp {
+		return model.Errorf(20403, "The media URL has expired")
+	}
+	return s.serveMedia(w, r, service, sid)
+}
+
+// serveMedia writes a Media's bytes with its stored Content-Type, and its
+// filename in Content-Disposition. http.ServeContent answers Range,
+// If-Range and If-Modified-Since requests. The bytes are whatever was
+// uploaded, so the browser is told not to sniff them and to run any HTML in
+// a sandbox, away from chatd's origin.
+func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid string) error {
+	me, content, err := s.api.MediaContent(r.Context(), service, sid)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", me.ContentType)
+	if me.Filename != nil {
+		if cd := mime.FormatMediaType("inline", map[string]string{"filename": *me.Filename}); cd != "" {
+			h.Set("Content-Disposition", cd)
+		}
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	http.ServeContent(w, r, "", me.DateCreated, io.NewSectionReader(content, 0, me.Size))
+	return nil
+}
+
+// TemporaryMediaPath is the path and query of a signed download URL of a
+// Media's content, valid until expires without credentials: what chatd puts,
+// after its base URL, in links.content_direct_temporary. The signature is an
+// HMAC-SHA256, keyed with the auth token, over the Service SID, the Media SID
+// and the expiry, so only a holder of the token can mint one and none can be
+// moved to another Media or given a longer life.
+func TemporaryMediaPath(authToken, service, sid string, expires time.Time) string {
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	q := url.Values{"Expires": {exp}, "Signature": {mediaSignature(authToken, service, sid, exp)}}
+	return mediaTemporaryPrefix + url.PathEscape(service) + "/" + url.PathEscape(sid) + "?" + q.Encode()
+}
+
+// mediaSignature is the hex HMAC-SHA256 of a temporary URL. SIDs hold no
+// newline, so the signed text names one (service, sid, expiry) only.
+func mediaSignature(authToken, service, sid, expires string) string {
+	mac := hmac.New(sha256.New, []byte(authToken))
+	mac.Write([]byte(service + "\n" + sid + "\n" + expires))
+	return hex.EncodeToString(mac.Sum(nil))
+}

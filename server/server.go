@@ -212,12 +212,17 @@ func newRequestID() string {
 }
 
 // authenticate requires Basic credentials on every route except chatd's own
-// health check: the Account SID and auth token, or the API key SID and
-// secret when one is configured. A missing or wrong pair is Twilio's
-// 401/20003.
+// health check and signed media downloads: the Account SID and auth token,
+// or the API key SID and secret when one is configured. A missing or wrong
+// pair is Twilio's 401/20003.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/_chatd/health" {
+		// A signed media URL (links.content_direct_temporary) is fetched
+		// without credentials, like Twilio's CDN URLs; its handler checks
+		// the signature and expiry instead. The router matches paths
+		// literally (no cleaning, no redirects), so this prefix reaches
+		// that one handler or a 404/405, never another route.
+		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) {
 			next.ServeHTTP(w, r)
 			return
 		}

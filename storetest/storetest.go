@@ -86,9 +86,13 @@ var contract = []struct {
 	{"CountMessagesAfter", testCountMessagesAfter},
 	{"DeleteChannelTree", testDeleteChannelTree},
 	{"DeleteUserTree", testDeleteUserTree},
+	{"Bindings", testBindings},
 	{"MissingParentIsNotFound", testMissingParentIsNotFound},
 	{"DeleteServiceTree", testDeleteServiceTree},
+	{"Media", testMedia},
+	{"ChannelWebhooks", testChannelWebhooks},
 	{"Durability", testDurability},
+	{"Credentials", testCredentials},
 }
 
 // Run runs every contract test against e, each as a subtest named after the
