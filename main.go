@@ -29,6 +29,7 @@ import (
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/webhook"
 )
 
 func main() {
@@ -82,7 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv := server.New(chat.New(db), server.Config{
+	hooks := webhook.New(db, webhook.Options{AuthToken: cfg.authToken, Logger: log})
+	srv := server.New(chat.New(db, chat.Options{AccountSid: cfg.accountSid, Wake: hooks.Wake}), server.Config{
 		AccountSid:   cfg.accountSid,
 		AuthToken:    cfg.authToken,
 		APIKeySid:    cfg.apiKeySid,
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		PublicURL:    cfg.publicURL,
 		Logger:       log,
 	})
+	hooks.Start()
+	defer hooks.Close()
 	if err := srv.Open(cfg.addr); err != nil {
 		return err
 	}
@@ -105,6 +109,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := srv.Close(sctx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	// Deliveries still pending stay in the outbox for the next start.
+	hooks.Close()
 	return db.Close()
 }
 

@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 2. Records are JSON of the
+// The bucket tree of a chatd file, schema version 3. Records are JSON of the
 // model types; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -18,6 +18,11 @@ import (
 //	settings/
 //	  <name>                          -> value (server-wide settings)
 //	credentials/<CR sid>              -> Credential (account-level, v1 and v2)
+//	deliveries/<id>                   -> Delivery (the webhook outbox); key:
+//	                                     8-byte big-endian ID, bucket sequence:
+//	                                     the last ID given
+//	deliveries_pending/<id>           -> "" (deliveries still to send)
+//	deliveries_by_service/<IS sid>/<id> -> ""
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -50,13 +55,17 @@ import (
 //
 // Deleting a Service is one DeleteBucket; wiping the file is deleting the
 // root buckets.
-const schemaVersion = 2
+const schemaVersion = 3
 
 var (
 	bucketMeta        = []byte("meta")
 	bucketSettings    = []byte("settings")
 	bucketServices    = []byte("services")
 	bucketCredentials = []byte("credentials")
+
+	bucketDeliveries          = []byte("deliveries")
+	bucketDeliveriesPending   = []byte("deliveries_pending")
+	bucketDeliveriesByService = []byte("deliveries_by_service")
 
 	keyVersion = []byte("version")
 	keyRecord  = []byte("record")
@@ -91,7 +100,10 @@ var (
 // rootBuckets exist in every file; serviceBuckets in every Service subtree;
 // channelBuckets in every channel_data subtree.
 var (
-	rootBuckets    = [][]byte{bucketMeta, bucketSettings, bucketServices, bucketCredentials}
+	rootBuckets = [][]byte{
+		bucketMeta, bucketSettings, bucketServices, bucketCredentials,
+		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
+	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
 		bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData,
@@ -127,6 +139,9 @@ var migrations = []migration{
 			})
 		})
 	}},
+	// 2 → 3: the webhook outbox. Its buckets are root buckets, which
+	// initSchema creates at every open, so there is nothing to move.
+	{2, func(*bbolt.Tx) error { return nil }},
 }
 
 // eachSubtree calls fn for every nested bucket of b.

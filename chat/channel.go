@@ -11,7 +11,7 @@ func (c *Chat) CreateChannel(ctx context.Context, service string, in model.Chann
 		return nil, err
 	}
 	var ch *model.Channel
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		if _, err := tx.Service(service); err != nil {
 			return inPath(err)
 		}
@@ -28,7 +28,10 @@ func (c *Chat) CreateChannel(ctx context.Context, service string, in model.Chann
 			DateCreated:  created,
 			DateUpdated:  orDefault(in.DateUpdated, created),
 		}
-		return uniqueName(tx.InsertChannel(ch))
+		if err := uniqueName(tx.InsertChannel(ch)); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, channelEvent("onChannelAdded", ch))
 	})
 	return ch, err
 }
@@ -69,7 +72,7 @@ func (c *Chat) UpdateChannel(ctx context.Context, service, key string, in model.
 		return nil, err
 	}
 	var ch *model.Channel
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if ch, err = tx.Channel(service, key); err != nil {
 			return inPath(err)
 		}
@@ -87,16 +90,22 @@ func (c *Chat) UpdateChannel(ctx context.Context, service, key string, in model.
 			ch.MessagingServiceSid = in.MessagingServiceSid
 		}
 		ch.DateUpdated = orDefault(in.DateUpdated, tx.Now())
-		return uniqueName(tx.PutChannel(ch))
+		if err := uniqueName(tx.PutChannel(ch)); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, channelEvent("onChannelUpdated", ch))
 	})
 	return ch, err
 }
 
 func (c *Chat) DeleteChannel(ctx context.Context, service, key string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		ch, err := tx.Channel(service, key)
 		if err != nil {
 			return inPath(err)
+		}
+		if err := c.emit(ctx, tx, channelEvent("onChannelDestroyed", ch)); err != nil {
+			return err
 		}
 		return tx.DeleteChannelTree(service, ch.Sid)
 	})

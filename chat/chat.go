@@ -19,8 +19,20 @@ import (
 
 // Chat implements every model service interface over one Store.
 type Chat struct {
-	store model.Store
-	sids  sidGen
+	store      model.Store
+	sids       sidGen
+	accountSid string
+	wake       func()
+}
+
+// Options configure Chat.
+type Options struct {
+	// AccountSid is the account every resource belongs to (the AccountSid
+	// of webhook parameters).
+	AccountSid string
+	// Wake, when set, is called after a commit that recorded webhook
+	// deliveries, so that their sender looks at the outbox at once.
+	Wake func()
 }
 
 var (
@@ -37,11 +49,17 @@ var (
 	_ model.BindingService        = (*Chat)(nil)
 	_ model.ChannelWebhookService = (*Chat)(nil)
 	_ model.MediaService          = (*Chat)(nil)
+	_ model.DeliveryService       = (*Chat)(nil)
 )
 
 // New returns the Chat rules over store.
-func New(store model.Store) *Chat {
-	return &Chat{store: store, sids: sidGen{entropy: ulid.Monotonic(crand.Reader, 0)}}
+func New(store model.Store, opts Options) *Chat {
+	return &Chat{
+		store:      store,
+		sids:       sidGen{entropy: ulid.Monotonic(crand.Reader, 0)},
+		accountSid: opts.AccountSid,
+		wake:       opts.Wake,
+	}
 }
 
 // sidGen mints SIDs: the two-letter prefix and the 32 hex digits of a ULID.

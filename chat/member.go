@@ -17,7 +17,7 @@ func (c *Chat) CreateMember(ctx context.Context, service, channel string, in mod
 		return nil, err
 	}
 	var m *model.Member
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		s, ch, err := serviceChannel(tx, service, channel)
 		if err != nil {
 			return err
@@ -77,7 +77,7 @@ func (c *Chat) CreateMember(ctx context.Context, service, channel string, in mod
 		} else if err != nil {
 			return err
 		}
-		return nil
+		return c.emit(ctx, tx, memberEvent("onMemberAdded", m))
 	})
 	return m, err
 }
@@ -148,7 +148,7 @@ func (c *Chat) UpdateMember(ctx context.Context, service, channel, key string, i
 		return nil, err
 	}
 	var m *model.Member
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -174,13 +174,16 @@ func (c *Chat) UpdateMember(ctx context.Context, service, channel, key string, i
 		}
 		set(&m.DateCreated, in.DateCreated)
 		m.DateUpdated = orDefault(in.DateUpdated, tx.Now())
-		return tx.PutMember(m)
+		if err := tx.PutMember(m); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, memberEvent("onMemberUpdated", m))
 	})
 	return m, err
 }
 
 func (c *Chat) DeleteMember(ctx context.Context, service, channel, key string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -188,6 +191,9 @@ func (c *Chat) DeleteMember(ctx context.Context, service, channel, key string) e
 		m, err := tx.Member(service, ch.Sid, key)
 		if err != nil {
 			return inPath(err)
+		}
+		if err := c.emit(ctx, tx, memberEvent("onMemberRemoved", m)); err != nil {
+			return err
 		}
 		return tx.DeleteMember(service, ch.Sid, m.Sid)
 	})

@@ -18,7 +18,7 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 		return nil, err
 	}
 	var m *model.Message
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -41,7 +41,10 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 				return err
 			}
 		}
-		return mediaTaken(tx.AppendMessage(m))
+		if err := mediaTaken(tx.AppendMessage(m)); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, messageEvent("onMessageSent", m))
 	})
 	return m, err
 }
@@ -106,7 +109,7 @@ func (c *Chat) UpdateMessage(ctx context.Context, service, channel, sid string, 
 		return nil, err
 	}
 	var m *model.Message
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -131,17 +134,27 @@ func (c *Chat) UpdateMessage(ctx context.Context, service, channel, sid string, 
 		}
 		set(&m.DateCreated, in.DateCreated)
 		m.DateUpdated = orDefault(in.DateUpdated, tx.Now())
-		return tx.PutMessage(m)
+		if err := tx.PutMessage(m); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, messageEvent("onMessageUpdated", m))
 	})
 	return m, err
 }
 
 func (c *Chat) DeleteMessage(ctx context.Context, service, channel, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
 		}
-		return inPath(tx.DeleteMessage(service, ch.Sid, sid))
+		m, err := tx.Message(service, ch.Sid, sid)
+		if err != nil {
+			return inPath(err)
+		}
+		if err := c.emit(ctx, tx, messageEvent("onMessageRemoved", m)); err != nil {
+			return err
+		}
+		return tx.DeleteMessage(service, ch.Sid, sid)
 	})
 }

@@ -11,7 +11,7 @@ func (c *Chat) CreateUser(ctx context.Context, service string, in model.UserCrea
 		return nil, err
 	}
 	var u *model.User
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		s, err := tx.Service(service)
 		if err != nil {
 			return inPath(err)
@@ -22,7 +22,10 @@ func (c *Chat) CreateUser(ctx context.Context, service string, in model.UserCrea
 			}
 		}
 		u = c.newUser(tx, s, in)
-		return insertUser(tx, u)
+		if err := insertUser(tx, u); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, userEvent("onUserAdded", u))
 	})
 	return u, err
 }
@@ -78,7 +81,7 @@ func (c *Chat) UpdateUser(ctx context.Context, service, key string, in model.Use
 		return nil, err
 	}
 	var u *model.User
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if u, err = tx.User(service, key); err != nil {
 			return inPath(err)
 		}
@@ -96,7 +99,10 @@ func (c *Chat) UpdateUser(ctx context.Context, service, key string, in model.Use
 			u.FriendlyName = nilIfEmpty(in.FriendlyName)
 		}
 		u.DateUpdated = tx.Now()
-		return tx.PutUser(u)
+		if err := tx.PutUser(u); err != nil {
+			return err
+		}
+		return c.emit(ctx, tx, userEvent("onUserUpdated", u))
 	})
 	return u, err
 }

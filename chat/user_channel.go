@@ -132,12 +132,19 @@ func (c *Chat) UpdateUserChannel(ctx context.Context, service, user, channel str
 // DeleteUserChannel makes the User leave the Channel: its Member is deleted,
 // or, for a User that is only invited, its Invite (a declined invitation).
 func (c *Chat) DeleteUserChannel(ctx context.Context, service, user, channel string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		_, l, err := findLink(tx, service, user, channel)
 		if err != nil {
 			return err
 		}
 		if l.MemberSid != "" {
+			m, err := tx.Member(service, l.ChannelSid, l.MemberSid)
+			if err != nil {
+				return err
+			}
+			if err := c.emit(ctx, tx, memberEvent("onMemberRemoved", m)); err != nil {
+				return err
+			}
 			return tx.DeleteMember(service, l.ChannelSid, l.MemberSid)
 		}
 		return tx.DeleteInvite(service, l.ChannelSid, l.InviteSid)

@@ -166,4 +166,24 @@ type Tx interface {
 	// ReadMedia copies the Media's content from offset off into p, like
 	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
 	ReadMedia(service, sid string, p []byte, off int64) (int, error)
+
+	// The webhook outbox. Deliveries are account-level: they outlive the
+	// Service, Channel or Webhook that caused them.
+	//
+	// EnqueueDelivery adds d, pending unless it is already finished (an
+	// undeliverable target), and sets d.ID to the next outbox sequence
+	// number, so IDs follow commit order.
+	EnqueueDelivery(d *Delivery) error
+	// PendingDeliveries lists up to limit pending deliveries with an ID
+	// after the given one, in ID order.
+	PendingDeliveries(after uint64, limit int) ([]*Delivery, error)
+	// PutDelivery records an attempt; a finished delivery leaves the
+	// pending set.
+	PutDelivery(d *Delivery) error
+	// Deliveries walks deliveries by ID (the window's After is a decimal
+	// ID), all of them or only service's when service is not "".
+	Deliveries(service string, w Window) ([]*Delivery, error)
+	// TrimDeliveries forgets the finished deliveries older than the newest
+	// keep deliveries; pending ones are never forgotten.
+	TrimDeliveries(keep int) error
 }

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/webhook"
 )
 
 // Test credentials: letters and digits only, as the helper libraries demand.
@@ -28,10 +30,11 @@ const (
 // harness is chatd as a client sees it: the real handler on a real bbolt
 // file in a temp dir, behind an httptest server.
 type harness struct {
-	t    testing.TB
-	path string
-	db   *bolt.DB
-	srv  *httptest.Server
+	t     testing.TB
+	path  string
+	db    *bolt.DB
+	hooks *webhook.Dispatcher
+	srv   *httptest.Server
 }
 
 // newHarness starts chatd on a fresh file and stops it at the end of the test.
@@ -50,7 +53,14 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.db = db
-	srv := server.New(chat.New(db), server.Config{
+	// Webhook retries are quick in tests; the timeout still leaves a slow
+	// CI machine room to answer.
+	h.hooks = webhook.New(db, webhook.Options{
+		AuthToken: testToken, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	h.hooks.Start()
+	srv := server.New(chat.New(db, chat.Options{AccountSid: testAccount, Wake: h.hooks.Wake}), server.Config{
 		AccountSid:   testAccount,
 		AuthToken:    testToken,
 		APIKeySid:    testAPIKey,
@@ -64,6 +74,10 @@ func (h *harness) stop() {
 	if h.srv != nil {
 		h.srv.Close()
 		h.srv = nil
+	}
+	if h.hooks != nil {
+		h.hooks.Close()
+		h.hooks = nil
 	}
 	if h.db != nil {
 		if err := h.db.Close(); err != nil {

@@ -34,7 +34,7 @@ func TestInternalErrors(t *testing.T) {
 		panics bool
 	}{{"Panic", true}, {"StorageError", false}} {
 		t.Run(c.name, func(t *testing.T) {
-			srv := server.New(chat.New(panicStore{c.panics}), server.Config{
+			srv := server.New(chat.New(panicStore{c.panics}, chat.Options{}), server.Config{
 				AccountSid: testAccount, AuthToken: testToken,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			})

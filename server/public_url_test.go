@@ -15,7 +15,7 @@ import (
 // starts every url, links and meta URL (chatd behind a proxy).
 func TestPublicURL(t *testing.T) {
 	h := newHarness(t)
-	srv := server.New(chat.New(h.db), server.Config{
+	srv := server.New(chat.New(h.db, chat.Options{AccountSid: testAccount}), server.Config{
 		AccountSid: testAccount, AuthToken: testToken,
 		PublicURL: "https://chat.example.com/",
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -22,6 +22,7 @@ func (s *Server) routes(r *httprouter.Router) {
 	hooked := func(method, path string, h handler) { route(method, path, withWebhooks(h)) }
 
 	route(http.MethodGet, "/_chatd/health", s.handleHealth)
+	route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
 
 	for _, v := range []string{"/v1", "/v2"} {
 		route(http.MethodGet, v+"/Services", s.handleServiceList)

@@ -37,6 +37,7 @@ type Backend interface {
 	model.BindingService
 	model.ChannelWebhookService
 	model.MediaService
+	model.DeliveryService
 }
 
 // Config configures a Server.

@@ -1,0 +1,63 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// Delivery states.
+const (
+	DeliveryPending       = "pending"       // not yet sent, or to be retried
+	DeliveryDelivered     = "delivered"     // the receiver answered 2xx
+	DeliveryFailed        = "failed"        // refused, or out of retries
+	DeliveryUndeliverable = "undeliverable" // a target chatd cannot call (Studio)
+)
+
+// Delivery is one webhook request to make: an entry of the outbox, written in
+// the same transaction as the change that caused it and sent after commit,
+// so that no acknowledged change loses its webhook. ID orders deliveries by
+// commit; a Lane's deliveries are sent one at a time in ID order.
+type Delivery struct {
+	ID         uint64 // assigned by the store, in commit order
+	ServiceSid string
+	ChannelSid string // "" for events outside a Channel (Users)
+	Event      string // e.g. onMessageSent
+	URL        string
+	Method     string              // GET or POST
+	Params     map[string][]string // the form (POST) or query (GET) parameters
+	// WebhookSid and WebhookType name the Channel webhook that asked for
+	// this delivery; both are "" for the Service's own webhooks.
+	WebhookSid  string
+	WebhookType string
+	MaxRetries  int
+
+	Status       string
+	Attempts     int
+	ResponseCode int    // of the last attempt; 0 when it got no answer
+	Error        string // why the last attempt failed, if it did
+	Duration     time.Duration
+	DateCreated  time.Time
+	DateUpdated  time.Time
+	NextAttempt  time.Time // when a pending delivery may be sent
+}
+
+// Lane is the ordering key of a Delivery: one receiver's events of one
+// Channel (or, for User events, of one Service) arrive in commit order.
+func (d *Delivery) Lane() string {
+	scope := d.ChannelSid
+	if scope == "" {
+		scope = d.ServiceSid
+	}
+	return d.URL + " " + scope
+}
+
+// Finished reports whether d will not be sent again.
+func (d *Delivery) Finished() bool { return d.Status != DeliveryPending }
+
+// DeliveryService is chatd's inspection of recent webhook deliveries
+// (GET /_chatd/deliveries).
+type DeliveryService interface {
+	// ListDeliveries lists deliveries newest first, all of them or those of
+	// one Service.
+	ListDeliveries(ctx context.Context, service string, p Page) ([]*Delivery, Cursor, error)
+}
