@@ -35,12 +35,33 @@ type harness struct {
 	db    *bolt.DB
 	hooks *webhook.Dispatcher
 	srv   *httptest.Server
+
+	// hookOptions are the webhook dispatcher's options; noHooks leaves the
+	// dispatcher stopped, as if chatd died between a commit and the send.
+	hookOptions webhook.Options
+	noHooks     bool
 }
 
 // newHarness starts chatd on a fresh file and stops it at the end of the test.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the webhook dispatcher's options (and
+// noHooks) set by configure before the start.
+func newHarnessWith(t testing.TB, configure func(*harness)) *harness {
+	t.Helper()
 	h := &harness{t: t, path: filepath.Join(t.TempDir(), "chatd.db")}
+	// Webhook retries are quick in tests; the timeout still leaves a slow
+	// CI machine room to answer.
+	h.hookOptions = webhook.Options{
+		AuthToken: testToken, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if configure != nil {
+		configure(h)
+	}
 	h.start()
 	t.Cleanup(h.stop)
 	return h
@@ -53,13 +74,10 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.db = db
-	// Webhook retries are quick in tests; the timeout still leaves a slow
-	// CI machine room to answer.
-	h.hooks = webhook.New(db, webhook.Options{
-		AuthToken: testToken, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	h.hooks.Start()
+	h.hooks = webhook.New(db, h.hookOptions)
+	if !h.noHooks {
+		h.hooks.Start()
+	}
 	srv := server.New(chat.New(db, chat.Options{AccountSid: testAccount, Wake: h.hooks.Wake}), server.Config{
 		AccountSid:   testAccount,
 		AuthToken:    testToken,
