@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chatd/chatd/model"
 )
@@ -110,5 +112,54 @@ func appendMessages(b *testing.B, h *harness, service, channel string, n int) {
 			b.Fatal(err)
 		}
 		done += chunk
+	}
+}
+
+// BenchmarkMessageSendWebhooks measures message sends that each record a
+// webhook delivery, against a receiver that answers at once and one that
+// never answers, next to sends without webhooks: the API's cost is the
+// outbox record in the same transaction, whatever the receiver does.
+func BenchmarkMessageSendWebhooks(b *testing.B) {
+	fast := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer fast.Close()
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	defer hanging.Close()
+	defer close(release)
+	for _, c := range []struct {
+		name     string
+		receiver string
+		header   string
+	}{
+		{"none", "", ""},
+		{"fast-receiver", fast.URL, "true"},
+		{"hanging-receiver", hanging.URL, "true"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			h := newHarnessWith(b, func(h *harness) { h.hookOptions.Timeout = time.Second })
+			svc := h.newService()
+			if c.receiver != "" {
+				h.update(svc, form("PostWebhookUrl", c.receiver))
+			}
+			h.create(svc+"/Channels", form("UniqueName", "bench"))
+			path := h.URL() + svc + "/Channels/bench/Messages"
+			body := form("Body", "hello", "From", "alice").Encode()
+			client := &http.Client{}
+			b.ResetTimer()
+			for range b.N {
+				req, _ := http.NewRequest(http.MethodPost, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if c.header != "" {
+					req.Header.Set("X-Twilio-Webhook-Enabled", c.header)
+				}
+				req.SetBasicAuth(testAccount, testToken)
+				resp, err := client.Do(req)
+				if err != nil || resp.StatusCode != http.StatusCreated {
+					b.Fatal(resp, err)
+				}
+				resp.Body.Close()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
 	}
 }
