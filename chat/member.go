@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"time"
 
 	"github.com/chatd/chatd/model"
 )
@@ -166,12 +167,7 @@ func (c *Chat) UpdateMember(ctx context.Context, service, channel, key string, i
 		}
 		set(&m.RoleSid, in.RoleSid)
 		set(&m.Attributes, in.Attributes)
-		if in.LastConsumedMessageIndex != nil {
-			m.LastConsumedMessageIndex = in.LastConsumedMessageIndex
-		}
-		if in.LastConsumptionTimestamp != nil {
-			m.LastConsumptionTimestamp = in.LastConsumptionTimestamp
-		}
+		consume(m, in.LastConsumedMessageIndex, in.LastConsumptionTimestamp, tx.Now())
 		set(&m.DateCreated, in.DateCreated)
 		m.DateUpdated = orDefault(in.DateUpdated, tx.Now())
 		if err := tx.PutMember(m); err != nil {
@@ -197,4 +193,19 @@ func (c *Chat) DeleteMember(ctx context.Context, service, channel, key string) e
 		}
 		return tx.DeleteMember(service, ch.Sid, m.Sid)
 	})
+}
+
+// consume moves a Member's consumption horizon. A new index is a read event,
+// so its timestamp becomes now unless one is given with it; a timestamp alone
+// moves only the timestamp.
+func consume(m *model.Member, index *int, at *time.Time, now time.Time) {
+	if index != nil {
+		m.LastConsumedMessageIndex = index
+		if at == nil {
+			at = &now
+		}
+	}
+	if at != nil {
+		m.LastConsumptionTimestamp = at
+	}
 }

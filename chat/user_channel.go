@@ -112,12 +112,7 @@ func (c *Chat) UpdateUserChannel(ctx context.Context, service, user, channel str
 				return err
 			}
 			set(&m.NotificationLevel, in.NotificationLevel)
-			if in.LastConsumedMessageIndex != nil {
-				m.LastConsumedMessageIndex = in.LastConsumedMessageIndex
-			}
-			if in.LastConsumptionTimestamp != nil {
-				m.LastConsumptionTimestamp = in.LastConsumptionTimestamp
-			}
+			consume(m, in.LastConsumedMessageIndex, in.LastConsumptionTimestamp, tx.Now())
 			m.DateUpdated = tx.Now()
 			if err := tx.PutMember(m); err != nil {
 				return err

@@ -9,7 +9,7 @@ import (
 )
 
 // channelJSON is a Channel of v1 or v2. v1 has no webhooks link, and its
-// list items carry null attributes (Twilio sends them only on a fetch).
+// list items carry null attributes once assigned (see v1ListAttributes).
 type channelJSON struct {
 	Sid           string       `json:"sid"`
 	AccountSid    string       `json:"account_sid"`
@@ -74,7 +74,7 @@ func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) ch
 	}
 	attributes := &ch.Attributes
 	if inList && v1(r) {
-		attributes = nil
+		attributes = v1ListAttributes(ch.Attributes)
 	}
 	return channelJSON{
 		Sid:           ch.Sid,

@@ -9,20 +9,21 @@ import (
 )
 
 // messageV1JSON is a v1 Message, and the part of a v2 Message it shares.
+// v1 list items carry null attributes once assigned (see v1ListAttributes).
 type messageV1JSON struct {
-	Sid         string `json:"sid"`
-	AccountSid  string `json:"account_sid"`
-	Attributes  string `json:"attributes"`
-	ServiceSid  string `json:"service_sid"`
-	To          string `json:"to"`
-	ChannelSid  string `json:"channel_sid"`
-	DateCreated string `json:"date_created"`
-	DateUpdated string `json:"date_updated"`
-	WasEdited   bool   `json:"was_edited"`
-	From        string `json:"from"`
-	Body        string `json:"body"`
-	Index       int    `json:"index"`
-	URL         string `json:"url"`
+	Sid         string  `json:"sid"`
+	AccountSid  string  `json:"account_sid"`
+	Attributes  *string `json:"attributes"`
+	ServiceSid  string  `json:"service_sid"`
+	To          string  `json:"to"`
+	ChannelSid  string  `json:"channel_sid"`
+	DateCreated string  `json:"date_created"`
+	DateUpdated string  `json:"date_updated"`
+	WasEdited   bool    `json:"was_edited"`
+	From        string  `json:"from"`
+	Body        string  `json:"body"`
+	Index       int     `json:"index"`
+	URL         string  `json:"url"`
 }
 
 // messageJSON is a v2 Message: type is "text" or "media", and media is
@@ -42,12 +43,17 @@ type messageMediaJSON struct {
 	Filename    *string `json:"filename"`
 }
 
-// messageJSON renders m in the shape of the request's API version.
-func (s *Server) messageJSON(r *http.Request, m *model.Message) any {
+// messageJSON renders m in the shape of the request's API version; inList
+// is true for the items of a list.
+func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any {
+	attributes := &m.Attributes
+	if inList && v1(r) {
+		attributes = v1ListAttributes(m.Attributes)
+	}
 	common := messageV1JSON{
 		Sid:         m.Sid,
 		AccountSid:  s.cfg.AccountSid,
-		Attributes:  m.Attributes,
+		Attributes:  attributes,
 		ServiceSid:  m.ServiceSid,
 		To:          m.ChannelSid,
 		ChannelSid:  m.ChannelSid,
@@ -94,7 +100,7 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.messageJSON(r, m))
+	writeJSON(w, http.StatusCreated, s.messageJSON(r, m, false))
 	return nil
 }
 
@@ -103,7 +109,7 @@ func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.messageJSON(r, m))
+	writeJSON(w, http.StatusOK, s.messageJSON(r, m, false))
 	return nil
 }
 
@@ -126,7 +132,7 @@ func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p htt
 	}
 	out := make([]any, len(ms))
 	for i, m := range ms {
-		out[i] = s.messageJSON(r, m)
+		out[i] = s.messageJSON(r, m, true)
 	}
 	return s.writeList(w, r, "messages", out, q, pg, cur)
 }
@@ -150,7 +156,7 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.messageJSON(r, m))
+	writeJSON(w, http.StatusOK, s.messageJSON(r, m, false))
 	return nil
 }
 

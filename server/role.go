@@ -87,7 +87,11 @@ func (s *Server) handleRoleUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	role, err := s.api.UpdateRole(r.Context(), param(p, "service"), param(p, "sid"), model.RoleUpdate{Permissions: f.list("Permission")})
+	in := model.RoleUpdate{Permissions: f.list("Permission")}
+	if f.err != nil {
+		return f.err
+	}
+	role, err := s.api.UpdateRole(r.Context(), param(p, "service"), param(p, "sid"), in)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // userJSON is a User of v1 or v2. v1 has no bindings link, and its list
-// items carry null attributes.
+// items carry null attributes once assigned (see v1ListAttributes).
 type userJSON struct {
 	Sid                 string    `json:"sid"`
 	AccountSid          string    `json:"account_sid"`
@@ -33,15 +33,17 @@ type userLinks struct {
 	UserBindings string `json:"user_bindings,omitempty"`
 }
 
-// userJSON renders u; inList is true for the items of a list. is_online and
-// is_notifiable are null except on a single fetch from a Service with
-// reachability enabled; no chat client can connect to chatd, so there they
-// are false.
-func (s *Server) userJSON(r *http.Request, u *model.User, inList, reachability bool) userJSON {
+// userJSON renders u; inList is true for the items of a list. notifiable is
+// nil unless the request is a single fetch from a Service with reachability
+// enabled; then it tells whether the User has a push Binding (is_notifiable is
+// null for a User that never registered one). is_online is always null: no
+// chat client can connect to chatd, and Twilio answers null for a User that
+// has never been online.
+func (s *Server) userJSON(r *http.Request, u *model.User, inList bool, notifiable *bool) userJSON {
 	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
 	attributes := &u.Attributes
 	if inList && v1(r) {
-		attributes = nil
+		attributes = v1ListAttributes(u.Attributes)
 	}
 	out := userJSON{
 		Sid:                 u.Sid,
@@ -60,9 +62,8 @@ func (s *Server) userJSON(r *http.Request, u *model.User, inList, reachability b
 	if !v1(r) {
 		out.Links.UserBindings = url + "/Bindings"
 	}
-	if reachability {
-		offline := false
-		out.IsOnline, out.IsNotifiable = &offline, &offline
+	if notifiable != nil && *notifiable {
+		out.IsNotifiable = notifiable
 	}
 	return out
 }
@@ -85,7 +86,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, false))
+	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, nil))
 	return nil
 }
 
@@ -98,7 +99,16 @@ func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httpr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, sv.ReachabilityEnabled))
+	var notifiable *bool
+	if sv.ReachabilityEnabled && !v1(r) {
+		bindings, _, err := s.api.ListUserBindings(r.Context(), u.ServiceSid, u.Sid, nil, model.Page{Size: 1})
+		if err != nil {
+			return err
+		}
+		has := len(bindings) > 0
+		notifiable = &has
+	}
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, notifiable))
 	return nil
 }
 
@@ -114,7 +124,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	}
 	out := make([]userJSON, len(users))
 	for i, u := range users {
-		out[i] = s.userJSON(r, u, true, false)
+		out[i] = s.userJSON(r, u, true, nil)
 	}
 	return s.writeList(w, r, "users", out, nil, pg, cur)
 }
@@ -129,11 +139,14 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 		Attributes:   f.str("Attributes"),
 		FriendlyName: f.str("FriendlyName"),
 	}
+	if f.err != nil {
+		return f.err
+	}
 	u, err := s.api.UpdateUser(r.Context(), param(p, "service"), param(p, "user"), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, false))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, nil))
 	return nil
 }
 

@@ -56,6 +56,14 @@ func TestUserChannels(t *testing.T) {
 		if m["last_consumed_message_index"] != 1.0 {
 			t.Errorf("member horizon = %v", m["last_consumed_message_index"])
 		}
+		// A new index is a read event: its timestamp is set with it.
+		if m["last_consumption_timestamp"] == nil {
+			t.Error("last_consumption_timestamp stayed null after the index moved")
+		}
+		at := h.update(svc+"/Channels/one/Members/alice", form("LastConsumedMessageIndex", "1", "LastConsumptionTimestamp", "2020-01-02T03:04:05Z"))
+		if at["last_consumption_timestamp"] != "2020-01-02T03:04:05Z" {
+			t.Errorf("a given timestamp was not kept: %v", at["last_consumption_timestamp"])
+		}
 		h.create(svc+"/Channels/one/Messages", form("Body", "new"))
 		if n := h.get(svc + "/Users/alice/Channels/one")["unread_messages_count"]; n != 4.0 {
 			t.Errorf("unread after a new message = %v, want 4", n)

@@ -65,17 +65,30 @@ func TestUsers(t *testing.T) {
 	})
 
 	t.Run("Reachability", func(t *testing.T) {
+		// Twilio's is_online is null for a User who has never been online
+		// (no client ever connects to chatd), and is_notifiable is null for
+		// one who never registered for push, true for one who has a Binding.
 		h.update(svc, form("ReachabilityEnabled", "true"))
 		got := h.get(svc + "/Users/" + str(u["sid"]))
-		if got["is_online"] != false || got["is_notifiable"] != false {
-			t.Errorf("is_online %v, is_notifiable %v; want false, false on a fetch with reachability on", got["is_online"], got["is_notifiable"])
+		if got["is_online"] != nil || got["is_notifiable"] != nil {
+			t.Errorf("is_online %v, is_notifiable %v; want null, null", got["is_online"], got["is_notifiable"])
+		}
+		cred := h.create("/v2/Credentials", form("Type", "fcm", "Secret", "s"))
+		h.create("/_chatd"+svc[len("/v2"):]+"/Bindings", form("Identity", "alice@example.com", "BindingType", "fcm",
+			"Endpoint", "device-1", "CredentialSid", str(cred["sid"])))
+		got = h.get(svc + "/Users/" + str(u["sid"]))
+		if got["is_online"] != nil || got["is_notifiable"] != true {
+			t.Errorf("with a Binding: is_online %v, is_notifiable %v; want null, true", got["is_online"], got["is_notifiable"])
 		}
 		for _, it := range items(h.get(svc + "/Users")) {
-			if it["is_online"] != nil {
-				t.Errorf("is_online in a list = %v, want null", it["is_online"])
+			if it["is_online"] != nil || it["is_notifiable"] != nil {
+				t.Errorf("in a list: is_online %v, is_notifiable %v; want null", it["is_online"], it["is_notifiable"])
 			}
 		}
 		h.update(svc, form("ReachabilityEnabled", "false"))
+		if got := h.get(svc + "/Users/" + str(u["sid"])); got["is_notifiable"] != nil {
+			t.Errorf("reachability off: is_notifiable %v, want null", got["is_notifiable"])
+		}
 	})
 
 	for _, c := range []struct {

@@ -48,3 +48,13 @@ func withWebhooks(h handler) handler {
 		return h(w, r, p)
 	}
 }
+
+// v1ListAttributes is the attributes of a v1 list item: Twilio's v1 lists
+// show attributes only while they are unset ("{}"); assigned ones appear on
+// a single fetch and are null in lists.
+func v1ListAttributes(attributes string) *string {
+	if attributes == model.DefaultAttributes {
+		return &attributes
+	}
+	return nil
+}
