@@ -93,6 +93,7 @@ var contract = []struct {
 	{"ChannelWebhooks", testChannelWebhooks},
 	{"Durability", testDurability},
 	{"Credentials", testCredentials},
+	{"Deliveries", testDeliveries},
 }
 
 // Run runs every contract test against e, each as a subtest named after the

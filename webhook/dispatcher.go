@@ -31,8 +31,8 @@ type Options struct {
 	// up to MaxBackoff; 1 second and 1 minute by default.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
-	// Keep is how many recent deliveries stay readable once finished;
-	// 10,000 by default.
+	// Keep bounds the outbox: finished deliveries older than the newest Keep
+	// deliveries are forgotten (pending ones never are); 10,000 by default.
 	Keep int
 	// Client sends the requests; one with no redirects by default.
 	Client *http.Client
