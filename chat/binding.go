@@ -47,7 +47,7 @@ func (c *Chat) CreateBinding(ctx context.Context, service string, in model.Bindi
 		}
 		u, err := tx.User(service, in.Identity)
 		if errors.Is(err, model.ErrNotFound) {
-			u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity})
+			u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity}, "")
 			err = insertUser(tx, u)
 		}
 		if err != nil {

@@ -11,29 +11,36 @@ func (c *Chat) CreateChannel(ctx context.Context, service string, in model.Chann
 		return nil, err
 	}
 	var ch *model.Channel
-	err := c.update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if _, err := tx.Service(service); err != nil {
 			return inPath(err)
 		}
-		now := tx.Now()
-		created := orDefault(in.DateCreated, now)
-		ch = &model.Channel{
-			Sid:          c.sids.new(model.PrefixChannel, now),
-			ServiceSid:   service,
-			FriendlyName: nilIfEmpty(in.FriendlyName),
-			UniqueName:   nilIfEmpty(in.UniqueName),
-			Attributes:   orDefault(in.Attributes, model.DefaultAttributes),
-			Type:         orDefault(in.Type, model.ChannelPublic),
-			CreatedBy:    orDefault(in.CreatedBy, model.DefaultAuthor),
-			DateCreated:  created,
-			DateUpdated:  orDefault(in.DateUpdated, created),
-		}
-		if err := uniqueName(tx.InsertChannel(ch)); err != nil {
-			return err
-		}
-		return c.emit(ctx, tx, channelEvent("onChannelAdded", ch))
+		ch, err = c.createChannel(ctx, tx, service, in, "")
+		return err
 	})
 	return ch, err
+}
+
+// createChannel stores a Channel with Twilio's defaults: public, created by
+// "system", "{}" attributes; sid is minted when "".
+func (c *Chat) createChannel(ctx context.Context, tx model.Tx, service string, in model.ChannelCreate, sid string) (*model.Channel, error) {
+	now := tx.Now()
+	created := orDefault(in.DateCreated, now)
+	ch := &model.Channel{
+		Sid:          orMint(sid, func() string { return c.sids.new(model.PrefixChannel, now) }),
+		ServiceSid:   service,
+		FriendlyName: nilIfEmpty(in.FriendlyName),
+		UniqueName:   nilIfEmpty(in.UniqueName),
+		Attributes:   orDefault(in.Attributes, model.DefaultAttributes),
+		Type:         orDefault(in.Type, model.ChannelPublic),
+		CreatedBy:    orDefault(in.CreatedBy, model.DefaultAuthor),
+		DateCreated:  created,
+		DateUpdated:  orDefault(in.DateUpdated, created),
+	}
+	if err := uniqueName(tx.InsertChannel(ch)); err != nil {
+		return nil, err
+	}
+	return ch, c.emit(ctx, tx, channelEvent("onChannelAdded", ch))
 }
 
 // uniqueName maps a unique-name clash to Twilio's 50307.

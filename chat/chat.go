@@ -7,6 +7,7 @@ package chat
 
 import (
 	crand "crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"sync"
@@ -106,4 +107,21 @@ func nilIfEmpty(p *string) *string {
 		return nil
 	}
 	return p
+}
+
+// orMint returns sid, or a new one from mint when sid is "": how a seed
+// gives resources fixed SIDs through the same code that creates them.
+func orMint(sid string, mint func() string) string {
+	if sid != "" {
+		return sid
+	}
+	return mint()
+}
+
+// derivedSid is a SID fixed by name: the prefix and the first 32 hex digits
+// of name's SHA-256. Seeds use it for what they cannot name themselves (the
+// default Roles of a Service with a fixed SID).
+func derivedSid(prefix, name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return prefix + hex.EncodeToString(sum[:16])
 }

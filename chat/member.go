@@ -23,64 +23,72 @@ func (c *Chat) CreateMember(ctx context.Context, service, channel string, in mod
 		if err != nil {
 			return err
 		}
-		role := s.DefaultChannelRoleSid
-		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
-				return err
-			}
-			role = *in.RoleSid
-		}
-		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-			return model.E(50404)
-		} else if err != nil && err != model.ErrNotFound {
-			return err
-		}
-		if ch.MembersCount >= s.Limits.ChannelMembers {
-			return model.E(50403)
-		}
-		u, err := tx.User(service, in.Identity)
-		switch {
-		case err == model.ErrNotFound:
-			u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity})
-			if err := insertUser(tx, u); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		case u.JoinedChannelsCount >= s.Limits.UserChannels:
-			return model.E(50208)
-		}
-		if inv, err := tx.InviteFor(service, ch.Sid, in.Identity); err == nil {
-			if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
-				return err
-			}
-		} else if err != model.ErrNotFound {
-			return err
-		}
-		now := tx.Now()
-		created := orDefault(in.DateCreated, now)
-		m = &model.Member{
-			Sid:                      c.sids.new(model.PrefixMember, now),
-			ServiceSid:               service,
-			ChannelSid:               ch.Sid,
-			UserSid:                  u.Sid,
-			Identity:                 in.Identity,
-			RoleSid:                  role,
-			Attributes:               orDefault(in.Attributes, model.DefaultAttributes),
-			LastConsumedMessageIndex: in.LastConsumedMessageIndex,
-			LastConsumptionTimestamp: in.LastConsumptionTimestamp,
-			NotificationLevel:        model.NotificationDefault,
-			DateCreated:              created,
-			DateUpdated:              orDefault(in.DateUpdated, created),
-		}
-		if err := tx.InsertMember(m); model.IsTaken(err, "identity") {
-			return model.E(50404)
-		} else if err != nil {
-			return err
-		}
-		return c.emit(ctx, tx, memberEvent("onMemberAdded", m))
+		m, err = c.createMember(ctx, tx, s, ch, in, "")
+		return err
 	})
 	return m, err
+}
+
+// createMember adds a Member to ch under Twilio's rules (see CreateMember);
+// sid is minted when "".
+func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, ch *model.Channel, in model.MemberCreate, sid string) (*model.Member, error) {
+	service := s.Sid
+	role := s.DefaultChannelRoleSid
+	if in.RoleSid != nil {
+		if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+			return nil, err
+		}
+		role = *in.RoleSid
+	}
+	if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
+		return nil, model.E(50404)
+	} else if err != nil && err != model.ErrNotFound {
+		return nil, err
+	}
+	if ch.MembersCount >= s.Limits.ChannelMembers {
+		return nil, model.E(50403)
+	}
+	u, err := tx.User(service, in.Identity)
+	switch {
+	case err == model.ErrNotFound:
+		u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity}, "")
+		if err := insertUser(tx, u); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	case u.JoinedChannelsCount >= s.Limits.UserChannels:
+		return nil, model.E(50208)
+	}
+	if inv, err := tx.InviteFor(service, ch.Sid, in.Identity); err == nil {
+		if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
+			return nil, err
+		}
+	} else if err != model.ErrNotFound {
+		return nil, err
+	}
+	now := tx.Now()
+	created := orDefault(in.DateCreated, now)
+	m := &model.Member{
+		Sid:                      orMint(sid, func() string { return c.sids.new(model.PrefixMember, now) }),
+		ServiceSid:               service,
+		ChannelSid:               ch.Sid,
+		UserSid:                  u.Sid,
+		Identity:                 in.Identity,
+		RoleSid:                  role,
+		Attributes:               orDefault(in.Attributes, model.DefaultAttributes),
+		LastConsumedMessageIndex: in.LastConsumedMessageIndex,
+		LastConsumptionTimestamp: in.LastConsumptionTimestamp,
+		NotificationLevel:        model.NotificationDefault,
+		DateCreated:              created,
+		DateUpdated:              orDefault(in.DateUpdated, created),
+	}
+	if err := tx.InsertMember(m); model.IsTaken(err, "identity") {
+		return nil, model.E(50404)
+	} else if err != nil {
+		return nil, err
+	}
+	return m, c.emit(ctx, tx, memberEvent("onMemberAdded", m))
 }
 
 // serviceChannel loads the Service and the Channel named by key (a CH SID or

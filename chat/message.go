@@ -23,30 +23,39 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 		if err != nil {
 			return err
 		}
-		now := tx.Now()
-		created := orDefault(in.DateCreated, now)
-		m = &model.Message{
-			Sid:           c.sids.new(model.PrefixMessage, now),
-			ServiceSid:    service,
-			ChannelSid:    ch.Sid,
-			From:          orDefault(in.From, model.DefaultAuthor),
-			Body:          orDefault(in.Body, ""),
-			Attributes:    orDefault(in.Attributes, model.DefaultAttributes),
-			LastUpdatedBy: nilIfEmpty(in.LastUpdatedBy),
-			DateCreated:   created,
-			DateUpdated:   orDefault(in.DateUpdated, created),
-		}
-		if in.MediaSid != nil {
-			if m.Media, err = messageMedia(tx, service, *in.MediaSid); err != nil {
-				return err
-			}
-		}
-		if err := mediaTaken(tx.AppendMessage(m)); err != nil {
-			return err
-		}
-		return c.emit(ctx, tx, messageEvent("onMessageSent", m))
+		m, err = c.appendMessage(ctx, tx, ch, in, "")
+		return err
 	})
 	return m, err
+}
+
+// appendMessage adds a Message to ch: from "system" unless From names an
+// author, an empty body by default, attached to its Media when MediaSid
+// names one; sid is minted when "".
+func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, ch *model.Channel, in model.MessageCreate, sid string) (*model.Message, error) {
+	now := tx.Now()
+	created := orDefault(in.DateCreated, now)
+	m := &model.Message{
+		Sid:           orMint(sid, func() string { return c.sids.new(model.PrefixMessage, now) }),
+		ServiceSid:    ch.ServiceSid,
+		ChannelSid:    ch.Sid,
+		From:          orDefault(in.From, model.DefaultAuthor),
+		Body:          orDefault(in.Body, ""),
+		Attributes:    orDefault(in.Attributes, model.DefaultAttributes),
+		LastUpdatedBy: nilIfEmpty(in.LastUpdatedBy),
+		DateCreated:   created,
+		DateUpdated:   orDefault(in.DateUpdated, created),
+	}
+	if in.MediaSid != nil {
+		var err error
+		if m.Media, err = messageMedia(tx, ch.ServiceSid, *in.MediaSid); err != nil {
+			return nil, err
+		}
+	}
+	if err := mediaTaken(tx.AppendMessage(m)); err != nil {
+		return nil, err
+	}
+	return m, c.emit(ctx, tx, messageEvent("onMessageSent", m))
 }
 
 // messageMedia reads the Media a new Message is to carry. The SID comes from

@@ -12,19 +12,25 @@ func (c *Chat) CreateRole(ctx context.Context, service string, in model.RoleCrea
 		return nil, err
 	}
 	var r *model.Role
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
 		if _, err := tx.Service(service); err != nil {
 			return inPath(err)
 		}
-		now := tx.Now()
-		r = &model.Role{
-			Sid: c.sids.new(model.PrefixRole, now), ServiceSid: service,
-			FriendlyName: in.FriendlyName, Type: in.Type, Permissions: unique(in.Permissions),
-			DateCreated: now, DateUpdated: now,
-		}
-		return tx.InsertRole(r)
+		r, err = c.createRole(tx, service, in, "")
+		return err
 	})
 	return r, err
+}
+
+// createRole stores a Role; sid is minted when "".
+func (c *Chat) createRole(tx model.Tx, service string, in model.RoleCreate, sid string) (*model.Role, error) {
+	now := tx.Now()
+	r := &model.Role{
+		Sid: orMint(sid, func() string { return c.sids.new(model.PrefixRole, now) }), ServiceSid: service,
+		FriendlyName: in.FriendlyName, Type: in.Type, Permissions: unique(in.Permissions),
+		DateCreated: now, DateUpdated: now,
+	}
+	return r, tx.InsertRole(r)
 }
 
 func (c *Chat) FindRole(ctx context.Context, service, sid string) (*model.Role, error) {

@@ -59,41 +59,56 @@ func (c *Chat) CreateService(ctx context.Context, in model.ServiceCreate) (*mode
 		return nil, err
 	}
 	var s *model.Service
-	err := c.store.Update(ctx, func(tx model.Tx) error {
-		now := tx.Now()
-		s = &model.Service{
-			Sid:                       c.sids.new(model.PrefixService, now),
-			FriendlyName:              in.FriendlyName,
-			DateCreated:               now,
-			DateUpdated:               now,
-			ReadStatusEnabled:         true,
-			TypingIndicatorTimeout:    defaultTypingIndicatorTimeout,
-			ConsumptionReportInterval: defaultConsumptionReportInterval,
-			Limits:                    model.ServiceLimits{ChannelMembers: defaultChannelMembers, UserChannels: defaultUserChannels},
-			Media:                     model.ServiceMedia{SizeLimitMB: defaultMediaSizeLimitMB, CompatibilityMessage: defaultMediaCompatibility},
-		}
-		roles := make([]*model.Role, len(defaultRoles))
-		for i, d := range defaultRoles {
-			roles[i] = &model.Role{
-				Sid: c.sids.new(model.PrefixRole, now), ServiceSid: s.Sid,
-				FriendlyName: d.name, Type: d.typ, Permissions: slices.Clone(d.perms),
-				DateCreated: now, DateUpdated: now,
-			}
-		}
-		s.DefaultServiceRoleSid = roles[1].Sid
-		s.DefaultChannelCreatorRoleSid = roles[2].Sid
-		s.DefaultChannelRoleSid = roles[3].Sid
-		if err := tx.InsertService(s); err != nil {
-			return err
-		}
-		for _, r := range roles {
-			if err := tx.InsertRole(r); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+		s, err = c.createService(tx, in, "")
+		return err
 	})
 	return s, err
+}
+
+// createService stores a Service with Twilio's defaults and its four default
+// Roles. sid is the Service's SID, minted when "". A fixed SID also fixes the
+// default Roles' SIDs (derived from it), so that a seeded Service is the same
+// at every reset.
+func (c *Chat) createService(tx model.Tx, in model.ServiceCreate, sid string) (*model.Service, error) {
+	now := tx.Now()
+	roleSid := func(name string) string { return c.sids.new(model.PrefixRole, now) }
+	if sid == "" {
+		sid = c.sids.new(model.PrefixService, now)
+	} else {
+		roleSid = func(name string) string { return derivedSid(model.PrefixRole, sid+"/"+name) }
+	}
+	s := &model.Service{
+		Sid:                       sid,
+		FriendlyName:              in.FriendlyName,
+		DateCreated:               now,
+		DateUpdated:               now,
+		ReadStatusEnabled:         true,
+		TypingIndicatorTimeout:    defaultTypingIndicatorTimeout,
+		ConsumptionReportInterval: defaultConsumptionReportInterval,
+		Limits:                    model.ServiceLimits{ChannelMembers: defaultChannelMembers, UserChannels: defaultUserChannels},
+		Media:                     model.ServiceMedia{SizeLimitMB: defaultMediaSizeLimitMB, CompatibilityMessage: defaultMediaCompatibility},
+	}
+	roles := make([]*model.Role, len(defaultRoles))
+	for i, d := range defaultRoles {
+		roles[i] = &model.Role{
+			Sid: roleSid(d.name), ServiceSid: s.Sid,
+			FriendlyName: d.name, Type: d.typ, Permissions: slices.Clone(d.perms),
+			DateCreated: now, DateUpdated: now,
+		}
+	}
+	s.DefaultServiceRoleSid = roles[1].Sid
+	s.DefaultChannelCreatorRoleSid = roles[2].Sid
+	s.DefaultChannelRoleSid = roles[3].Sid
+	if err := tx.InsertService(s); err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if err := tx.InsertRole(r); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (c *Chat) FindService(ctx context.Context, sid string) (*model.Service, error) {

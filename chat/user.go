@@ -16,26 +16,34 @@ func (c *Chat) CreateUser(ctx context.Context, service string, in model.UserCrea
 		if err != nil {
 			return inPath(err)
 		}
-		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
-				return err
-			}
-		}
-		u = c.newUser(tx, s, in)
-		if err := insertUser(tx, u); err != nil {
-			return err
-		}
-		return c.emit(ctx, tx, userEvent("onUserAdded", u))
+		u, err = c.createUser(ctx, tx, s, in, "")
+		return err
 	})
 	return u, err
 }
 
+// createUser stores a User: its RoleSid, when given, must be a Service-scope
+// Role (50102); sid is minted when "".
+func (c *Chat) createUser(ctx context.Context, tx model.Tx, s *model.Service, in model.UserCreate, sid string) (*model.User, error) {
+	if in.RoleSid != nil {
+		if err := checkRole(tx, s.Sid, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
+			return nil, err
+		}
+	}
+	u := c.newUser(tx, s, in, sid)
+	if err := insertUser(tx, u); err != nil {
+		return nil, err
+	}
+	return u, c.emit(ctx, tx, userEvent("onUserAdded", u))
+}
+
 // newUser builds a User with Twilio's defaults: the Service's default
-// service role, a null friendly name and "{}" attributes.
-func (c *Chat) newUser(tx model.Tx, s *model.Service, in model.UserCreate) *model.User {
+// service role, a null friendly name and "{}" attributes; sid is minted when
+// "".
+func (c *Chat) newUser(tx model.Tx, s *model.Service, in model.UserCreate, sid string) *model.User {
 	now := tx.Now()
 	return &model.User{
-		Sid:          c.sids.new(model.PrefixUser, now),
+		Sid:          orMint(sid, func() string { return c.sids.new(model.PrefixUser, now) }),
 		ServiceSid:   s.Sid,
 		Identity:     in.Identity,
 		FriendlyName: nilIfEmpty(in.FriendlyName),
