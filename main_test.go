@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -18,7 +17,7 @@ func TestParseFlags(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	t.Run("Defaults", func(t *testing.T) {
-		cfg, err := parseFlags(nil, env(nil), io.Discard)
+		cfg, err := parseServe(nil, env(nil), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,11 +31,11 @@ func TestParseFlags(t *testing.T) {
 			"CHATD_ACCOUNT_SID": "AC" + strings.Repeat("a", 32), "CHATD_AUTH_TOKEN": "envtoken",
 			"CHATD_PUBLIC_URL": "https://chat.example.com",
 		})
-		cfg, err := parseFlags([]string{"--db", "flag.db"}, e, io.Discard)
+		cfg, err := parseServe([]string{"--db", "flag.db"}, e, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := config{addr: ":9000", db: "flag.db", logFormat: "json", accountSid: "AC" + strings.Repeat("a", 32),
+		want := serveConfig{addr: ":9000", db: "flag.db", logFormat: "json", logLevel: "info", accountSid: "AC" + strings.Repeat("a", 32),
 			authToken: "envtoken", publicURL: "https://chat.example.com"}
 		if cfg != want {
 			t.Errorf("got %+v\nwant %+v", cfg, want)
@@ -59,7 +58,7 @@ func TestParseFlags(t *testing.T) {
 		{"ErrExtraArgument", []string{"extra"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := parseFlags(c.args, env(nil), io.Discard); err == nil {
+			if _, err := parseServe(c.args, env(nil), io.Discard); err == nil {
 				t.Errorf("%v: no error", c.args)
 			}
 		})
@@ -72,14 +71,9 @@ func TestRunUnknownCommand(t *testing.T) {
 	}
 }
 
-var (
-	servingLine = regexp.MustCompile(`on (http://\S+)`)
-	credsLine   = regexp.MustCompile(`account SID (AC[0-9a-f]{32}), auth token ([0-9a-f]{32})`)
-)
-
-// startRun runs chatd on a free port until the returned stop is called; it
-// returns the base URL and the generated credentials (empty when none).
-func startRun(t *testing.T, args ...string) (base, sid, token string, stop func()) {
+// startRun runs chatd on a free port until the returned stop is called, and
+// returns what its ready line says.
+func startRun(t *testing.T, args ...string) (ready readyLine, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -88,23 +82,15 @@ func startRun(t *testing.T, args ...string) (base, sid, token string, stop func(
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, pw, io.Discard)
 		pw.Close()
 	}()
-	lines := bufio.NewScanner(pr)
-	for lines.Scan() {
-		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
-		}
-		if m := credsLine.FindStringSubmatch(lines.Text()); m != nil {
-			sid, token = m[1], m[2]
-		}
-		if base != "" && (sid != "" || len(args) > 2) {
-			break
-		}
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("chatd did not start: %v, %v", err, <-done)
 	}
-	if base == "" {
-		t.Fatalf("chatd did not start: %v", <-done)
+	if err := json.Unmarshal([]byte(line), &ready); err != nil || !ready.Ready {
+		t.Fatalf("ready line %q: %v", line, err)
 	}
 	go io.Copy(io.Discard, pr)
-	return base, sid, token, func() {
+	return ready, func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("run: %v", err)
@@ -114,9 +100,10 @@ func startRun(t *testing.T, args ...string) (base, sid, token string, stop func(
 
 func TestRunServesAndKeepsDevCredentials(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "chatd.db")
-	base, sid, token, stop := startRun(t, "--db", db)
-	if sid == "" {
-		t.Fatal("no development credentials printed")
+	ready, stop := startRun(t, "--db", db)
+	base, sid, token := ready.URL, ready.AccountSid, ready.AuthToken
+	if sid == "" || token == "" || ready.DB != db {
+		t.Fatalf("ready line %+v", ready)
 	}
 
 	resp, err := http.Get(base + "/_chatd/health")
@@ -137,8 +124,9 @@ func TestRunServesAndKeepsDevCredentials(t *testing.T) {
 	resp.Body.Close()
 	stop()
 
-	base, sid2, token2, stop := startRun(t, "--db", db)
+	ready2, stop := startRun(t, "--db", db)
 	defer stop()
+	base, sid2, token2 := ready2.URL, ready2.AccountSid, ready2.AuthToken
 	if sid2 != sid || token2 != token {
 		t.Errorf("credentials changed across restarts: %s/%s then %s/%s", sid, token, sid2, token2)
 	}
@@ -153,10 +141,11 @@ func TestRunServesAndKeepsDevCredentials(t *testing.T) {
 
 func TestRunWithConfiguredCredentials(t *testing.T) {
 	sid, token := "AC"+strings.Repeat("1", 32), "configured"
-	base, printed, _, stop := startRun(t, "--db", filepath.Join(t.TempDir(), "c.db"), "--account-sid", sid, "--auth-token", token)
+	ready, stop := startRun(t, "--db", filepath.Join(t.TempDir(), "c.db"), "--account-sid", sid, "--auth-token", token)
 	defer stop()
-	if printed != "" {
-		t.Errorf("printed generated credentials %s although they were configured", printed)
+	base := ready.URL
+	if ready.AccountSid != sid || ready.AuthToken != token {
+		t.Errorf("ready line credentials %s/%s, want the configured ones", ready.AccountSid, ready.AuthToken)
 	}
 	req, _ := http.NewRequest("GET", base+"/v2/Services", nil)
 	req.SetBasicAuth(sid, token)

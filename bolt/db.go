@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -207,4 +208,35 @@ func run(fn func(model.Tx) error, t *tx) (err error) {
 		}
 	}()
 	return fn(t)
+}
+
+// WriteTo writes a consistent copy of the whole file to w (a hot backup:
+// one read transaction, so writers go on meanwhile).
+func (d *DB) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := d.bolt.View(func(tx *bbolt.Tx) (err error) {
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Backup writes a consistent copy of the chatd file at path to w, opening it
+// read-only: for a file no chatd is serving (a running chatd holds its file
+// locked; back it up through its snapshot route instead).
+func Backup(path string, w io.Writer) (int64, error) {
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return 0, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	defer bdb.Close()
+	var n int64
+	err = bdb.View(func(tx *bbolt.Tx) (err error) {
+		if tx.Bucket(bucketMeta) == nil {
+			return fmt.Errorf("bolt: %s is not a chatd file", path)
+		}
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
 }

@@ -180,3 +180,26 @@ func parseIndexKey(after string) ([]byte, error) {
 
 // decodeIndex is the inverse of indexKey.
 func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
+
+// wiped are the root buckets Wipe empties (meta and settings stay).
+var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService}
+
+// Wipe drops and recreates the root buckets of the data: each is one
+// DeleteBucket, whatever it holds. Bucket sequences carry over, so that
+// delivery IDs keep growing and are never given twice.
+func (t *tx) Wipe() error {
+	for _, name := range wiped {
+		seq := t.btx.Bucket(name).Sequence()
+		if err := t.btx.DeleteBucket(name); err != nil {
+			return err
+		}
+		b, err := t.btx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		if err := b.SetSequence(seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -24,6 +24,7 @@ type Chat struct {
 	sids       sidGen
 	accountSid string
 	wake       func()
+	seed       *Seed
 }
 
 // Options configure Chat.
@@ -34,6 +35,8 @@ type Options struct {
 	// Wake, when set, is called after a commit that recorded webhook
 	// deliveries, so that their sender looks at the outbox at once.
 	Wake func()
+	// Seed, when set, is the state Reset returns to.
+	Seed *Seed
 }
 
 var (
@@ -60,6 +63,7 @@ func New(store model.Store, opts Options) *Chat {
 		sids:       sidGen{entropy: ulid.Monotonic(crand.Reader, 0)},
 		accountSid: opts.AccountSid,
 		wake:       opts.Wake,
+		seed:       opts.Seed,
 	}
 }
 

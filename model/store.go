@@ -186,4 +186,9 @@ type Tx interface {
 	// TrimDeliveries forgets the finished deliveries older than the newest
 	// keep deliveries; pending ones are never forgotten.
 	TrimDeliveries(keep int) error
+
+	// Wipe removes every Service (with everything in it), every Credential
+	// and every delivery; server-wide settings stay, and delivery IDs are
+	// never given again.
+	Wipe() error
 }

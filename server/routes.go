@@ -21,7 +21,10 @@ func (s *Server) routes(r *httprouter.Router) {
 	// X-Twilio-Webhook-Enabled header.
 	hooked := func(method, path string, h handler) { route(method, path, withWebhooks(h)) }
 
+	// chatd's own routes, all under /_chatd/.
 	route(http.MethodGet, "/_chatd/health", s.handleHealth)
+	route(http.MethodPost, "/_chatd/reset", s.handleReset)
+	route(http.MethodGet, "/_chatd/snapshot", s.handleSnapshot)
 	route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
 
 	for _, v := range []string{"/v1", "/v2"} {
@@ -87,10 +90,4 @@ func (s *Server) routes(r *httprouter.Router) {
 
 	// Twilio's media service (mcs.us1.twilio.com/v1) on the same listener.
 	s.mediaRoutes(r)
-}
-
-// handleHealth answers chatd's own readiness check (no credentials needed).
-func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) error {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	return nil
 }

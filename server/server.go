@@ -8,9 +8,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,6 +40,9 @@ type Backend interface {
 	model.ChannelWebhookService
 	model.MediaService
 	model.DeliveryService
+
+	// Reset puts the data back to the seed: all of it, or one Service.
+	Reset(ctx context.Context, service string) error
 }
 
 // Config configures a Server.
@@ -56,6 +61,13 @@ type Config struct {
 	PublicURL string
 	// Logger receives one line per request; slog.Default() when nil.
 	Logger *slog.Logger
+	// TLS, when set, makes Open serve HTTPS.
+	TLS *tls.Config
+	// Snapshot, when set, writes a consistent copy of the database for
+	// GET /_chatd/snapshot.
+	Snapshot func(io.Writer) (int64, error)
+	// Version is reported by GET /_chatd/health.
+	Version string
 }
 
 // Server serves the Chat REST API.
@@ -102,6 +114,9 @@ func (s *Server) Open(addr string) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
+	}
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -116,10 +131,14 @@ func (s *Server) Open(addr string) error {
 	return nil
 }
 
-// URL is the base URL of an opened Server, e.g. http://127.0.0.1:41234.
+// URL is the base URL of an opened Server, e.g. http://127.0.0.1:41234
+// (https with TLS).
 func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
+	}
+	if s.cfg.TLS != nil {
+		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
 }

@@ -230,6 +230,19 @@ func (d *Dispatcher) trim(ctx context.Context) {
 // pending again after a back-off while retries remain; failed otherwise.
 func (d *Dispatcher) attempt(ctx context.Context, dl *model.Delivery) outcome {
 	out := outcome{lane: dl.Lane()}
+	switch gone, err := d.gone(ctx, dl); {
+	case err != nil:
+		// The store cannot tell: try again after a back-off.
+		if ctx.Err() == nil {
+			dl.NextAttempt = d.opts.Now().Add(d.opts.Backoff)
+		}
+		out.abandoned = true
+		return out
+	case gone:
+		// A reset removed it: nothing to send.
+		out.finished = true
+		return out
+	}
 	attempt := *dl
 	attempt.Attempts++
 	start := d.opts.Now()
@@ -272,6 +285,17 @@ func (d *Dispatcher) attempt(ctx context.Context, dl *model.Delivery) outcome {
 		"code", code, "attempt", dl.Attempts, "duration", dl.Duration, "delivery", dl.ID)
 	out.finished = dl.Finished()
 	return out
+}
+
+// gone reports whether dl has left the outbox's pending set since it was
+// loaded (a reset wiped it): it must not be sent then.
+func (d *Dispatcher) gone(ctx context.Context, dl *model.Delivery) (bool, error) {
+	var ds []*model.Delivery
+	err := d.store.View(ctx, func(tx model.Tx) (err error) {
+		ds, err = tx.PendingDeliveries(dl.ID-1, 1)
+		return err
+	})
+	return err == nil && (len(ds) == 0 || ds[0].ID != dl.ID), err
 }
 
 // retryable reports whether Twilio retries an attempt with this result.

@@ -1,0 +1,200 @@
+// Package app is one running chatd: the bbolt store, the Chat rules, the
+// webhook dispatcher and the HTTP server, wired and started in order and
+// closed in the reverse order. The chatd command and the chatdtest fixture
+// package both run chatd through it, so they cannot drift apart.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/chatd/chatd/bolt"
+	"github.com/chatd/chatd/chat"
+	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/webhook"
+)
+
+// Config is what one chatd runs with.
+type Config struct {
+	// Addr is the listen address; ":0" picks a free port.
+	Addr string
+	// DB is the bbolt file. With Ephemeral, chatd uses a new file in a
+	// temporary directory instead and removes it at Close.
+	DB        string
+	Ephemeral bool
+
+	// AccountSid and AuthToken are the credentials; when both are empty,
+	// a development pair is generated once and kept in the file.
+	AccountSid, AuthToken   string
+	APIKeySid, APIKeySecret string
+	PublicURL               string
+
+	// Seed fills a file that holds no Service yet, and is what
+	// POST /_chatd/reset returns to.
+	Seed *chat.Seed
+
+	// TLS: a certificate and key (PEM files), or a self-signed certificate
+	// generated at start (TLSSelfSigned).
+	TLSCert, TLSKey string
+	TLSSelfSigned   bool
+
+	Logger   *slog.Logger
+	Webhooks webhook.Options // AuthToken is filled in from the credentials
+	Version  string
+}
+
+// App is a started chatd.
+type App struct {
+	// URL is the base URL clients use (http, or https with TLS).
+	URL string
+	// AccountSid and AuthToken are the credentials in force; Generated
+	// tells whether they are the file's development pair.
+	AccountSid, AuthToken string
+	Generated             bool
+	// DBPath is the file the data is in.
+	DBPath string
+	// CertPEM is the generated self-signed certificate (TLSSelfSigned), for
+	// clients to trust; nil otherwise.
+	CertPEM []byte
+
+	db      *bolt.DB
+	hooks   *webhook.Dispatcher
+	srv     *server.Server
+	tempDir string
+}
+
+// Start opens the file, loads the seed into an empty one, and starts the
+// webhook dispatcher and the server. On failure everything started is
+// stopped again.
+func Start(ctx context.Context, cfg Config) (a *App, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a = &App{DBPath: cfg.DB}
+	defer func() {
+		if err != nil {
+			a.Close(context.Background())
+			a = nil
+		}
+	}()
+	if cfg.Ephemeral {
+		if a.tempDir, err = os.MkdirTemp("", "chatd-"); err != nil {
+			return a, err
+		}
+		a.DBPath = filepath.Join(a.tempDir, "chatd.db")
+	}
+	if a.db, err = bolt.Open(a.DBPath, bolt.Options{}); err != nil {
+		return a, err
+	}
+	a.AccountSid, a.AuthToken = cfg.AccountSid, cfg.AuthToken
+	if a.AccountSid == "" {
+		if a.AccountSid, a.AuthToken, err = devCredentials(ctx, a.db); err != nil {
+			return a, err
+		}
+		a.Generated = true
+	}
+	hookOpts := cfg.Webhooks
+	hookOpts.AuthToken = a.AuthToken
+	if hookOpts.Logger == nil {
+		hookOpts.Logger = cfg.Logger
+	}
+	a.hooks = webhook.New(a.db, hookOpts)
+	api := chat.New(a.db, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
+	if err := api.SeedIfEmpty(ctx); err != nil {
+		return a, err
+	}
+	var tlsConfig *tls.Config
+	switch {
+	case cfg.TLSSelfSigned:
+		cert, pem, err := selfSigned(cfg.Addr, cfg.PublicURL)
+		if err != nil {
+			return a, err
+		}
+		tlsConfig, a.CertPEM = &tls.Config{Certificates: []tls.Certificate{cert}}, pem
+	case cfg.TLSCert != "" || cfg.TLSKey != "":
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return a, fmt.Errorf("tls: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	a.srv = server.New(api, server.Config{
+		AccountSid:   a.AccountSid,
+		AuthToken:    a.AuthToken,
+		APIKeySid:    cfg.APIKeySid,
+		APIKeySecret: cfg.APIKeySecret,
+		PublicURL:    cfg.PublicURL,
+		Logger:       cfg.Logger,
+		TLS:          tlsConfig,
+		Snapshot:     a.db.WriteTo,
+		Version:      cfg.Version,
+	})
+	a.hooks.Start()
+	if err := a.srv.Open(cfg.Addr); err != nil {
+		return a, err
+	}
+	a.URL = a.srv.URL()
+	return a, nil
+}
+
+// Close stops accepting requests and waits for those in flight (until ctx
+// is done), stops the dispatcher (pending deliveries stay in the outbox for
+// the next start), closes the file, and removes an ephemeral one.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if a.srv != nil {
+		errs = append(errs, a.srv.Close(ctx))
+	}
+	if a.hooks != nil {
+		a.hooks.Close()
+	}
+	if a.db != nil {
+		errs = append(errs, a.db.Close())
+	}
+	if a.tempDir != "" {
+		errs = append(errs, os.RemoveAll(a.tempDir))
+	}
+	return errors.Join(errs...)
+}
+
+// Settings under which the development credentials are kept in the file.
+const (
+	settingDevAccountSid = "dev_account_sid"
+	settingDevAuthToken  = "dev_auth_token"
+)
+
+// devCredentials returns the file's development credentials, generating
+// them on the first start, so that a restarted chatd accepts the same pair.
+func devCredentials(ctx context.Context, db model.Store) (sid, token string, err error) {
+	err = db.Update(ctx, func(tx model.Tx) error {
+		if sid, err = tx.Setting(settingDevAccountSid); err != nil {
+			return err
+		}
+		if token, err = tx.Setting(settingDevAuthToken); err != nil {
+			return err
+		}
+		if sid != "" && token != "" {
+			return nil
+		}
+		sid, token = model.PrefixAccount+randomHex(16), randomHex(16)
+		if err := tx.PutSetting(settingDevAccountSid, sid); err != nil {
+			return err
+		}
+		return tx.PutSetting(settingDevAuthToken, token)
+	})
+	return sid, token, err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

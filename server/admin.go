@@ -1,0 +1,51 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/chatd/chatd/model"
+)
+
+// handleHealth answers chatd's own readiness check, without credentials:
+// 200 once the server is serving.
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+	return nil
+}
+
+// handleReset is POST /_chatd/reset: the data goes back to the seed in one
+// transaction, all of it or only the Service named by ServiceSid. 204.
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	f, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	service := ""
+	if v := f.str("ServiceSid"); v != nil {
+		if !model.IsSID(model.PrefixService, *v) {
+			return model.InvalidParam("ServiceSid", *v)
+		}
+		service = *v
+	}
+	if err := s.api.Reset(r.Context(), service); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleSnapshot is GET /_chatd/snapshot: a consistent copy of the whole
+// database file, taken while chatd keeps serving.
+func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	if s.cfg.Snapshot == nil {
+		return model.NotFound()
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="chatd.db"`)
+	if _, err := s.cfg.Snapshot(w); err != nil {
+		// The body has started: the client sees a cut-off copy.
+		s.log.Error("snapshot", "err", err)
+	}
+	return nil
+}
