@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/chatd/chatd/model"
 )
@@ -66,6 +67,9 @@ func Open(path string, opts Options) (*DB, error) {
 		opts.LockTimeout = time.Second
 	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: the file is in use by another process (a running chatd?): %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
@@ -226,6 +230,9 @@ func (d *DB) WriteTo(w io.Writer) (int64, error) {
 // locked; back it up through its snapshot route instead).
 func Backup(path string, w io.Writer) (int64, error) {
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return 0, fmt.Errorf("bolt: open %s: the file is in use by a running chatd (back it up through that chatd: chatd backup --url): %w", path, err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("bolt: open %s: %w", path, err)
 	}

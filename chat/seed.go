@@ -129,12 +129,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 			if err := tx.Wipe(); err != nil {
 				return err
 			}
-			for _, ss := range seed.Services {
-				if err := c.seedService(ctx, tx, ss); err != nil {
-					return err
-				}
-			}
-			return nil
+			return c.seedAll(ctx, tx, seed)
 		}
 		err := tx.DeleteServiceTree(service)
 		found := err == nil
@@ -161,20 +156,30 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 }
 
 // SeedIfEmpty loads the seed into a store that holds no Service yet: how
-// the first start on a new file fills it. A store with data is left alone.
+// the first start on a new file fills it. A store with a Service is left
+// alone, and what a store without one holds (Credentials, deliveries) is
+// kept: only Reset wipes.
 func (c *Chat) SeedIfEmpty(ctx context.Context) error {
 	if c.seed == nil {
 		return nil
 	}
-	var empty bool
-	if err := c.store.View(ctx, func(tx model.Tx) error {
-		ss, err := tx.Services(model.Window{Limit: 1})
-		empty = len(ss) == 0
-		return err
-	}); err != nil || !empty {
-		return err
+	return c.store.Update(ctx, func(tx model.Tx) error {
+		existing, err := tx.Services(model.Window{Limit: 1})
+		if err != nil || len(existing) > 0 {
+			return err
+		}
+		return c.seedAll(ctx, tx, *c.seed)
+	})
+}
+
+// seedAll creates every Service of seed.
+func (c *Chat) seedAll(ctx context.Context, tx model.Tx, seed Seed) error {
+	for _, ss := range seed.Services {
+		if err := c.seedService(ctx, tx, ss); err != nil {
+			return err
+		}
 	}
-	return c.Reset(ctx, "")
+	return nil
 }
 
 // seedService creates one seeded Service with everything in it.

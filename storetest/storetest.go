@@ -94,6 +94,7 @@ var contract = []struct {
 	{"Durability", testDurability},
 	{"Credentials", testCredentials},
 	{"Deliveries", testDeliveries},
+	{"Wipe", testWipe},
 }
 
 // Run runs every contract test against e, each as a subtest named after the
