@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/internal/app"
 )
 
 // serveConfig is the command line of chatd serve.
@@ -91,7 +90,26 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	return cfg, nil
 }
 
-// check lists what is wrong with the configuration.
+// app is the configuration of the chatd that serve starts (without the
+// seed, logger and version, which serve adds).
+func (cfg serveConfig) app() app.Config {
+	return app.Config{
+		Addr:          cfg.addr,
+		DB:            cfg.db,
+		Ephemeral:     cfg.ephemeral,
+		AccountSid:    cfg.accountSid,
+		AuthToken:     cfg.authToken,
+		APIKeySid:     cfg.apiKeySid,
+		APIKeySecret:  cfg.apiKeySecret,
+		PublicURL:     cfg.publicURL,
+		TLSCert:       cfg.tlsCert,
+		TLSKey:        cfg.tlsKey,
+		TLSSelfSigned: cfg.tlsSelfSigned,
+	}
+}
+
+// check lists what is wrong with the configuration: the command line's own
+// checks, then chatd's (app.Config.Validate).
 func (cfg serveConfig) check() []string {
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
@@ -102,33 +120,8 @@ func (cfg serveConfig) check() []string {
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		fail("--log-level must be debug, info, warn or error, not %q", cfg.logLevel)
 	}
-	switch {
-	case (cfg.accountSid == "") != (cfg.authToken == ""):
-		fail("--account-sid and --auth-token go together: give both or neither")
-	case cfg.accountSid != "" && !model.IsSID(model.PrefixAccount, cfg.accountSid):
-		fail("--account-sid %q is not an Account SID (AC and 32 hex digits)", cfg.accountSid)
-	case cfg.authToken != "" && !isAlphanumeric(cfg.authToken):
-		// The helper libraries refuse to send other characters.
-		fail("--auth-token must be letters and digits only")
-	}
-	switch {
-	case (cfg.apiKeySid == "") != (cfg.apiKeySecret == ""):
-		fail("--api-key-sid and --api-key-secret go together: give both or neither")
-	case cfg.apiKeySid != "" && !model.IsSID(model.PrefixAPIKey, cfg.apiKeySid):
-		fail("--api-key-sid %q is not an API key SID (SK and 32 hex digits)", cfg.apiKeySid)
-	case cfg.apiKeySecret != "" && !isAlphanumeric(cfg.apiKeySecret):
-		fail("--api-key-secret must be letters and digits only")
-	}
-	if cfg.publicURL != "" {
-		if u, err := url.Parse(cfg.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fail("--public-url %q is not an http(s) URL", cfg.publicURL)
-		}
-	}
-	switch {
-	case (cfg.tlsCert == "") != (cfg.tlsKey == ""):
-		fail("--tls-cert and --tls-key go together: give both or neither")
-	case cfg.tlsCert != "" && cfg.tlsSelfSigned:
-		fail("--tls-self-signed and --tls-cert exclude each other")
+	if err := cfg.app().Validate(); err != nil {
+		bad = append(bad, err.Error())
 	}
 	for _, f := range []struct{ flag, path string }{{"--tls-cert", cfg.tlsCert}, {"--tls-key", cfg.tlsKey}, {"--seed", cfg.seed}} {
 		if f.path == "" {
@@ -139,15 +132,6 @@ func (cfg serveConfig) check() []string {
 		}
 	}
 	return bad
-}
-
-func isAlphanumeric(s string) bool {
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // defaultURL is the URL of a chatd serving with the environment's defaults,

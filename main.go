@@ -16,6 +16,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +36,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h or --help: the usage is printed, as asked
+		}
 		fmt.Fprintln(os.Stderr, "chatd:", err)
 		os.Exit(1)
 	}
@@ -94,22 +99,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	a, err := app.Start(ctx, app.Config{
-		Addr:          cfg.addr,
-		DB:            cfg.db,
-		Ephemeral:     cfg.ephemeral,
-		AccountSid:    cfg.accountSid,
-		AuthToken:     cfg.authToken,
-		APIKeySid:     cfg.apiKeySid,
-		APIKeySecret:  cfg.apiKeySecret,
-		PublicURL:     cfg.publicURL,
-		Seed:          seed,
-		TLSCert:       cfg.tlsCert,
-		TLSKey:        cfg.tlsKey,
-		TLSSelfSigned: cfg.tlsSelfSigned,
-		Logger:        log,
-		Version:       version(),
-	})
+	acfg := cfg.app()
+	acfg.Seed, acfg.Logger, acfg.Version = seed, log, version()
+	a, err := app.Start(ctx, acfg)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,15 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	fs := flag.NewFlagSet("chatd healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", env(getenv).str("CHATD_URL", defaultURL(env(getenv))), "base URL of the chatd to check [CHATD_URL]")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	timeout := fs.String("timeout", env(getenv).str("CHATD_HEALTHCHECK_TIMEOUT", "5s"), "how long to wait for the answer [CHATD_HEALTHCHECK_TIMEOUT]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	wait, err := time.ParseDuration(*timeout)
+	if err != nil || wait <= 0 {
+		return fmt.Errorf("healthcheck: --timeout %q is not a positive duration", *timeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *base+"/_chatd/health", nil)
 	if err != nil {
@@ -51,9 +55,9 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	e := env(getenv)
 	fs := flag.NewFlagSet("chatd backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "file to write the copy to, - for stdout")
+	out := fs.String("out", e.str("CHATD_BACKUP_OUT", ""), "file to write the copy to, - for stdout [CHATD_BACKUP_OUT]")
 	base := fs.String("url", e.str("CHATD_URL", ""), "base URL of a running chatd [CHATD_URL]")
-	db := fs.String("db", "", "a chatd file no chatd is serving")
+	db := fs.String("db", e.str("CHATD_BACKUP_DB", ""), "a chatd file no chatd is serving [CHATD_BACKUP_DB]")
 	sid := fs.String("account-sid", e.str("CHATD_ACCOUNT_SID", ""), "credentials of the running chatd [CHATD_ACCOUNT_SID]")
 	token := fs.String("auth-token", e.str("CHATD_AUTH_TOKEN", ""), "[CHATD_AUTH_TOKEN]")
 	if err := fs.Parse(args); err != nil {

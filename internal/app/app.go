@@ -75,6 +75,9 @@ type App struct {
 // webhook dispatcher and the server. On failure everything started is
 // stopped again.
 func Start(ctx context.Context, cfg Config) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
