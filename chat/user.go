@@ -64,13 +64,20 @@ func insertUser(tx model.Tx, u *model.User) error {
 	return nil
 }
 
-func (c *Chat) FindUser(ctx context.Context, service, key string) (*model.User, error) {
-	var u *model.User
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
-		u, err = tx.User(service, key)
-		return inPath(err)
+func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User, notifiable bool, err error) {
+	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+		if u, err = tx.User(service, key); err != nil {
+			return inPath(err)
+		}
+		s, err := tx.Service(service)
+		if err != nil || !s.ReachabilityEnabled {
+			return err
+		}
+		bindings, err := tx.UserBindings(service, u.Sid)
+		notifiable = len(bindings) > 0
+		return err
 	})
-	return u, err
+	return u, notifiable, err
 }
 
 func (c *Chat) ListUsers(ctx context.Context, service string, p model.Page) (out []*model.User, cur model.Cursor, err error) {

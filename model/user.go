@@ -58,7 +58,9 @@ func (in UserUpdate) Validate() error {
 // UserService is the Users resource. Every key is a US SID or an identity.
 type UserService interface {
 	CreateUser(ctx context.Context, service string, in UserCreate) (*User, error)
-	FindUser(ctx context.Context, service, key string) (*User, error)
+	// FindUser also tells whether the User is notifiable: its Service has
+	// reachability enabled and the User has a push Binding.
+	FindUser(ctx context.Context, service, key string) (u *User, notifiable bool, err error)
 	ListUsers(ctx context.Context, service string, p Page) ([]*User, Cursor, error)
 	UpdateUser(ctx context.Context, service, key string, in UserUpdate) (*User, error)
 	// DeleteUser removes the User and its memberships and invites.

@@ -34,12 +34,11 @@ type userLinks struct {
 }
 
 // userJSON renders u; inList is true for the items of a list. notifiable is
-// nil unless the request is a single fetch from a Service with reachability
-// enabled; then it tells whether the User has a push Binding (is_notifiable is
-// null for a User that never registered one). is_online is always null: no
-// chat client can connect to chatd, and Twilio answers null for a User that
-// has never been online.
-func (s *Server) userJSON(r *http.Request, u *model.User, inList bool, notifiable *bool) userJSON {
+// true only for a v2 fetch of a User that FindUser found notifiable:
+// is_notifiable is null otherwise, as for a User that never registered a
+// push Binding. is_online is always null: no chat client can connect to
+// chatd, and Twilio answers null for a User that has never been online.
+func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable bool) userJSON {
 	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
 	attributes := &u.Attributes
 	if inList && v1(r) {
@@ -62,8 +61,8 @@ func (s *Server) userJSON(r *http.Request, u *model.User, inList bool, notifiabl
 	if !v1(r) {
 		out.Links.UserBindings = url + "/Bindings"
 	}
-	if notifiable != nil && *notifiable {
-		out.IsNotifiable = notifiable
+	if notifiable && !v1(r) {
+		out.IsNotifiable = &notifiable
 	}
 	return out
 }
@@ -86,27 +85,14 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, nil))
+	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, false))
 	return nil
 }
 
 func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	u, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
+	u, notifiable, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
 	if err != nil {
 		return err
-	}
-	sv, err := s.api.FindService(r.Context(), u.ServiceSid)
-	if err != nil {
-		return err
-	}
-	var notifiable *bool
-	if sv.ReachabilityEnabled && !v1(r) {
-		bindings, _, err := s.api.ListUserBindings(r.Context(), u.ServiceSid, u.Sid, nil, model.Page{Size: 1})
-		if err != nil {
-			return err
-		}
-		has := len(bindings) > 0
-		notifiable = &has
 	}
 	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, notifiable))
 	return nil
@@ -124,7 +110,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	}
 	out := make([]userJSON, len(users))
 	for i, u := range users {
-		out[i] = s.userJSON(r, u, true, nil)
+		out[i] = s.userJSON(r, u, true, false)
 	}
 	return s.writeList(w, r, "users", out, nil, pg, cur)
 }
@@ -146,7 +132,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, nil))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, false))
 	return nil
 }
 
