@@ -63,7 +63,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	var cfg serveConfig
 	fs := flag.NewFlagSet("chatd serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.addr, "addr", e.str("CHATD_ADDR", "127.0.0.1:8080"), "listen address, HOST:PORT (`:0` picks a free port) [CHATD_ADDR]")
+	fs.StringVar(&cfg.addr, "addr", e.str("CHATD_ADDR", "127.0.0.1:8080"), "listen address, HOST:PORT (:0 picks a free port) [CHATD_ADDR]")
 	fs.StringVar(&cfg.db, "db", e.str("CHATD_DB", "chatd.db"), "bbolt database file [CHATD_DB]")
 	fs.BoolVar(&cfg.ephemeral, "ephemeral", e.boolean("CHATD_EPHEMERAL", &bad), "keep the data in a temporary file removed at exit [CHATD_EPHEMERAL]")
 	fs.StringVar(&cfg.seed, "seed", e.str("CHATD_SEED", ""), "JSON seed loaded into a new file and restored by POST /_chatd/reset [CHATD_SEED]")
