@@ -36,25 +36,19 @@ type deliveryJSON struct {
 const deliveryDate = "2006-01-02T15:04:05.000Z"
 
 func deliveryJSONOf(d *model.Delivery) deliveryJSON {
-	opt := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
 	out := deliveryJSON{
 		ID:          d.ID,
 		ServiceSid:  d.ServiceSid,
-		ChannelSid:  opt(d.ChannelSid),
+		ChannelSid:  nullIfEmpty(d.ChannelSid),
 		Event:       d.Event,
 		URL:         d.URL,
 		Method:      d.Method,
-		WebhookSid:  opt(d.WebhookSid),
-		WebhookType: opt(d.WebhookType),
+		WebhookSid:  nullIfEmpty(d.WebhookSid),
+		WebhookType: nullIfEmpty(d.WebhookType),
 		Status:      d.Status,
 		Attempts:    d.Attempts,
 		MaxRetries:  d.MaxRetries,
-		Error:       opt(d.Error),
+		Error:       nullIfEmpty(d.Error),
 		DurationMs:  float64(d.Duration) / float64(time.Millisecond),
 		Params:      map[string]string{},
 		DateCreated: d.DateCreated.UTC().Format(deliveryDate),

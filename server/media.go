@@ -109,13 +109,6 @@ func (s *Server) mcsMediaJSON(r *http.Request, me *model.Media) mcsMediaJSON {
 
 func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
 
-func nullIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // handleMediaCreate is an upload. The body is the file itself, typed by the
 // request's Content-Type; client SDKs may instead send multipart/form-data
 // with one file part. The Service is read first for its size limit, so an

@@ -114,6 +114,14 @@ const dateLayout = "2006-01-02T15:04:05Z"
 
 func date(t time.Time) string { return t.UTC().Format(dateLayout) }
 
+// nullIfEmpty renders an optional string field: null when it is unset.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // optDate renders a nullable date.
 func optDate(t *time.Time) *string {
 	if t == nil {
