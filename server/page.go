@@ -17,9 +17,9 @@ const (
 
 // readPage reads PageSize, Page and PageToken. A PageSize over the list's
 // maximum is capped and reported as capped in meta.page_size; below 1 it is
-// refused.
+// refused. Without one, the size is 50, or the maximum when that is smaller.
 func readPage(f *form, max int) model.Page {
-	p := model.Page{Size: defaultPageSize}
+	p := model.Page{Size: min(defaultPageSize, max)}
 	if n := f.integer("PageSize", 20001); n != nil {
 		if *n < 1 {
 			f.fail(model.InvalidParam("PageSize", strconv.Itoa(*n)))

@@ -153,7 +153,6 @@ func (s *Server) handleChannelWebhookList(w http.ResponseWriter, r *http.Request
 	if f.err != nil {
 		return f.err
 	}
-	pg.Size = min(pg.Size, maxChannelWebhookPageSize) // readPage's default is 50
 	whs, cur, err := s.api.ListChannelWebhooks(r.Context(), param(p, "service"), param(p, "channel"), pg)
 	if err != nil {
 		return err
