@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -185,7 +186,7 @@ func (c *Chat) seedAll(ctx context.Context, tx model.Tx, seed Seed) error {
 // seedService creates one seeded Service with everything in it.
 func (c *Chat) seedService(ctx context.Context, tx model.Tx, ss SeedService) error {
 	fail := func(what string, err error) error {
-		return fmt.Errorf("seed: service %q: %s: %w", orMint(ss.Sid, func() string { return ss.FriendlyName }), what, err)
+		return fmt.Errorf("seed: service %q: %s: %w", cmp.Or(ss.Sid, ss.FriendlyName), what, err)
 	}
 	if err := fixedSid(model.PrefixService, ss.Sid); err != nil {
 		return fail("sid", err)
@@ -238,7 +239,7 @@ func (c *Chat) seedService(ctx context.Context, tx model.Tx, ss SeedService) err
 	}
 	for _, sc := range ss.Channels {
 		if err := c.seedChannel(ctx, tx, s, sc); err != nil {
-			return fail("channel "+orMint(sc.Sid, func() string { return deref(sc.UniqueName) }), err)
+			return fail("channel "+cmp.Or(sc.Sid, deref(sc.UniqueName)), err)
 		}
 	}
 	return nil
@@ -290,7 +291,8 @@ func (c *Chat) seedChannel(ctx context.Context, tx model.Tx, s *model.Service, s
 }
 
 // seedUserOf creates the User of a seeded Member's new identity, with a SID
-// derived from the Service's when that is fixed, so that resets repeat it.
+// derived from the Service's and the identity, so that every reset of a
+// Service with a fixed SID repeats it.
 func (c *Chat) seedUserOf(ctx context.Context, tx model.Tx, s *model.Service, identity string) error {
 	if _, err := tx.User(s.Sid, identity); err != model.ErrNotFound {
 		return err
