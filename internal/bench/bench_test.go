@@ -180,17 +180,25 @@ func TestRunKeepsFilledChannels(t *testing.T) {
 }
 
 // proxy serves srv's API through a handler that may answer a request
-// itself: intercept returns true when it did.
-func proxy(t *testing.T, srv *chatdtest.Server, intercept func(w http.ResponseWriter, r *http.Request) bool) string {
+// itself: intercept returns true when it did. It returns its URL and the
+// number of connections clients opened to it.
+func proxy(t *testing.T, srv *chatdtest.Server, intercept func(w http.ResponseWriter, r *http.Request) bool) (string, *atomic.Int64) {
 	target, _ := url.Parse(srv.URL)
 	rp := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !intercept(w, r) {
 			rp.ServeHTTP(w, r)
 		}
 	}))
+	conns := new(atomic.Int64)
+	front.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	front.Start()
 	t.Cleanup(front.Close)
-	return front.URL
+	return front.URL, conns
 }
 
 // isChannelFetch matches GET /v2/Services/IS…/Channels/CH….
@@ -201,7 +209,7 @@ func isChannelFetch(r *http.Request) bool {
 
 func TestRunCountsErrorsByStatus(t *testing.T) {
 	srv := chatdtest.New(t)
-	base := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+	base, conns := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
 		if !isChannelFetch(r) {
 			return false
 		}
@@ -210,9 +218,14 @@ func TestRunCountsErrorsByStatus(t *testing.T) {
 		io.WriteString(w, `{"code":20429,"message":"Too many requests","more_info":"https://www.twilio.com/docs/errors/20429","status":429}`)
 		return true
 	})
-	res, err := Run(context.Background(), config(srv, base, Read))
+	cfg := config(srv, base, Read)
+	res, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every client kept its connection, through errors too.
+	if n := conns.Load(); n > int64(cfg.Clients) {
+		t.Errorf("%d connections for %d clients", n, cfg.Clients)
 	}
 	var page, channel Stats
 	for _, s := range res.Operations {
@@ -248,7 +261,7 @@ func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var sends atomic.Int64
-	base := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+	base, _ := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Messages") && sends.Add(1) == 20 {
 			cancel() // as SIGINT would, halfway through an hour's run
 		}
@@ -277,13 +290,14 @@ func TestRunSetupFails(t *testing.T) {
 	}
 
 	// A failure after the Service exists still deletes it.
-	cfg = config(srv, proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+	base, _ := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Messages") {
 			http.Error(w, "the proxy is full", http.StatusBadGateway)
 			return true
 		}
 		return false
-	}), Read)
+	})
+	cfg = config(srv, base, Read)
 	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "fill the Channels: 502") {
 		t.Fatalf("Run with failing sends: %v", err)
 	}
@@ -321,5 +335,28 @@ func TestFailureKinds(t *testing.T) {
 	}
 	if len(tl.errors) != maxErrorKeys+1 || tl.errors["other"] != 5 || len(tl.samples) != maxSamples || tl.failed[opPage] != maxErrorKeys+5 {
 		t.Errorf("%d kinds, other %d, %d samples", len(tl.errors), tl.errors["other"], len(tl.samples))
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var done, failed atomic.Int64
+	for _, live := range []bool{true, false} {
+		var out strings.Builder
+		p := &progress{w: &out, live: live}
+		stop := p.follow("measure", time.Now(), time.Second, &done, &failed)
+		done.Store(42)
+		failed.Store(2)
+		stop()
+		s := out.String()
+		if !strings.HasSuffix(s, "\n") || !strings.Contains(s, "done") || !strings.Contains(s, "42 requests") || !strings.Contains(s, "2 errors") {
+			t.Errorf("live %v: %q", live, s)
+		}
+		// On a terminal the line is rewritten in place and ended once.
+		if live && (!strings.HasPrefix(s, "\r") || strings.Count(s, "\n") != 1) {
+			t.Errorf("live: %q", s)
+		}
+		if !live && strings.Contains(s, "\r") {
+			t.Errorf("not live: %q", s)
+		}
 	}
 }
