@@ -7,6 +7,9 @@
 //	              [--log-format text|json] [--log-level debug|info|warn|error]
 //	chatd healthcheck [--url URL]
 //	chatd backup --out FILE (--url URL [--account-sid AC… --auth-token TOKEN] | --db PATH)
+//	chatd bench [--url URL] --account-sid AC… --auth-token TOKEN [--scenario send|read|mixed]
+//	            [--clients N] [--duration D] [--warmup D] [--channels N] [--body-size BYTES]
+//	            [--keep] [--json] [--ca-cert FILE | --insecure]
 //	chatd version
 //
 // Every flag has a CHATD_* environment default (CHATD_ADDR, CHATD_DB, …);
@@ -61,11 +64,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, args, getenv, stderr)
 	case "backup":
 		return backup(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return benchmark(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "chatd", version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, bench, version)", cmd)
 	}
 }
 
