@@ -103,11 +103,11 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 		FriendlyName: f.str("FriendlyName"),
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
-		Type:         f.enum("Type", 20001, model.ChannelPublic, model.ChannelPrivate),
+		Type:         f.enum("Type", model.CodeInvalidParameter, model.ChannelPublic, model.ChannelPrivate),
 	}
 	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {
@@ -168,8 +168,8 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 		Attributes:   f.str("Attributes"),
 	}
 	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {

@@ -147,7 +147,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.Medi
 		limit += multipartSlack
 	}
 	if r.ContentLength > limit {
-		return in, model.E(50512)
+		return in, model.E(model.CodeMediaTooLarge)
 	}
 	body := http.MaxBytesReader(w, r.Body, limit+1)
 	var err error
@@ -160,11 +160,11 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.Medi
 	var twilio *model.Error
 	switch {
 	case errors.As(err, &tooBig):
-		return in, model.E(50512)
+		return in, model.E(model.CodeMediaTooLarge)
 	case errors.As(err, &twilio):
 		return in, err
 	case err != nil:
-		return in, model.Errorf(20001, "Could not read the uploaded media: %v", err)
+		return in, model.Errorf(model.CodeInvalidParameter, "Could not read the uploaded media: %v", err)
 	}
 	return in, nil
 }
@@ -190,7 +190,7 @@ func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) e
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return model.Errorf(20001, "The multipart upload has no file part")
+			return model.Errorf(model.CodeInvalidParameter, "The multipart upload has no file part")
 		}
 		if err != nil {
 			return err
@@ -260,10 +260,10 @@ func (s *Server) handleMediaTemporary(w http.ResponseWriter, r *http.Request, p 
 	expires, signature := q.Get("Expires"), q.Get("Signature")
 	want := mediaSignature(s.cfg.AuthToken, service, sid, expires)
 	if !hmac.Equal([]byte(signature), []byte(want)) {
-		return model.Errorf(20403, "The media URL signature is not valid")
+		return model.Errorf(model.CodeForbidden, "The media URL signature is not valid")
 	}
 	if exp, err := strconv.ParseInt(expires, 10, 64); err != nil || time.Now().Unix() > exp {
-		return model.Errorf(20403, "The media URL has expired")
+		return model.Errorf(model.CodeForbidden, "The media URL has expired")
 	}
 	return s.serveMedia(w, r, service, sid)
 }

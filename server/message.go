@@ -88,8 +88,8 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 			f.fail(model.MissingParam("Body"))
 		}
 	} else {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.LastUpdatedBy = f.str("LastUpdatedBy")
 		in.MediaSid = f.str("MediaSid")
 	}
@@ -116,7 +116,7 @@ func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p ht
 func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
 	pg := readPage(f, maxPage(r, maxPageSize))
-	order := f.enum("Order", 20001, model.OrderAsc, model.OrderDesc)
+	order := f.enum("Order", model.CodeInvalidParameter, model.OrderAsc, model.OrderDesc)
 	if f.err != nil {
 		return f.err
 	}
@@ -144,8 +144,8 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 	}
 	in := model.MessageUpdate{Body: f.str("Body"), Attributes: f.str("Attributes")}
 	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.LastUpdatedBy = f.str("LastUpdatedBy")
 		in.From = f.str("From")
 	}

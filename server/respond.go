@@ -47,13 +47,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &e) {
 		s.log.Error("internal error", "err", err,
 			"method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("Twilio-Request-Id"))
-		e = model.E(20500)
+		e = model.E(model.CodeInternalError)
 	}
 	msg := e.Message
-	if e.Code == 20404 && msg == "" {
+	if e.Code == model.CodeNotFound && msg == "" {
 		msg = "The requested resource " + resourcePath(r) + " was not found"
 	}
-	writeJSON(w, e.Status(), errorJSON{Code: e.Code, Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
+	writeJSON(w, e.Status(), errorJSON{Code: int(e.Code), Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
 }
 
 // resourcePath is the request path as Twilio names it in a 404: from

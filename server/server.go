@@ -97,7 +97,7 @@ func New(api Backend, cfg Config) *Server {
 		s.writeError(w, r, model.NotFound())
 	})
 	router.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, model.Errorf(20004, "Method %s not allowed on %s", r.Method, r.URL.Path))
+		s.writeError(w, r, model.Errorf(model.CodeMethodNotAllowed, "Method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routes(router)
 	s.handler = s.observe(s.authenticate(router))
@@ -248,7 +248,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-			s.writeError(w, r, model.E(20003))
+			s.writeError(w, r, model.E(model.CodeAuthenticationFailed))
 			return
 		}
 		next.ServeHTTP(w, r)

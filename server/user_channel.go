@@ -88,8 +88,8 @@ func (s *Server) handleUserChannelUpdate(w http.ResponseWriter, r *http.Request,
 	}
 	in := model.UserChannelUpdate{
 		NotificationLevel:        f.str("NotificationLevel"),
-		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", 50406),
-		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", 50405),
+		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex),
+		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp),
 	}
 	if f.err != nil {
 		return f.err

@@ -99,7 +99,7 @@ func readChannelWebhookConfig(f *form) model.ChannelWebhookUpdate {
 		Filters:    f.optList("Configuration.Filters"),
 		Triggers:   webhookTriggers(f),
 		FlowSid:    f.str("Configuration.FlowSid"),
-		RetryCount: f.integer("Configuration.RetryCount", 50065),
+		RetryCount: f.integer("Configuration.RetryCount", model.CodeInvalidWebhookRetryCount),
 	}
 }
 
