@@ -65,7 +65,7 @@ func (s *Server) channelURL(r *http.Request, service, channel string) string {
 func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) channelJSON {
 	u := s.channelURL(r, ch.ServiceSid, ch.Sid)
 	links := channelLinks{Members: u + "/Members", Messages: u + "/Messages", Invites: u + "/Invites"}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		links.Webhooks = u + "/Webhooks"
 	}
 	if ch.LastMessageSid != "" {
@@ -73,7 +73,7 @@ func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) ch
 		links.LastMessage = &last
 	}
 	attributes := &ch.Attributes
-	if inList && v1(r) {
+	if inList && apiVersion(r) == v1 {
 		attributes = v1ListAttributes(ch.Attributes)
 	}
 	return channelJSON{
@@ -105,7 +105,7 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 		Attributes:   f.str("Attributes"),
 		Type:         f.enum("Type", model.CodeInvalidParameter, model.ChannelPublic, model.ChannelPrivate),
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
 		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")
@@ -167,7 +167,7 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
 		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")

@@ -42,16 +42,6 @@ const (
 	mcsDateLayout = "2006-01-02T15:04:05.000000-07:00"
 )
 
-// mediaRoutes declares Twilio's media service (MCS) API and chatd's route for
-// the signed download URLs it hands out.
-func (s *Server) mediaRoutes(r *httprouter.Router) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	route(http.MethodPost, "/v1/Services/:service/Media", s.handleMediaCreate)
-	route(http.MethodGet, "/v1/Services/:service/Media/:sid", s.handleMediaFetch)
-	route(http.MethodGet, "/v1/Services/:service/Media/:sid/Content", s.handleMediaContent)
-	route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.handleMediaTemporary)
-}
-
 // mcsMediaJSON is a Media as MCS renders it. Unlike the Chat API, MCS gives
 // url and links.content as paths relative to its host; only the temporary
 // download link is absolute.

@@ -32,7 +32,7 @@ func (s *Server) memberURL(r *http.Request, m *model.Member) string {
 
 func (s *Server) memberJSON(r *http.Request, m *model.Member) memberJSON {
 	attributes := m.Attributes
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		attributes = ""
 	}
 	return memberJSON{
@@ -57,7 +57,7 @@ func (s *Server) handleMemberCreate(w http.ResponseWriter, r *http.Request, p ht
 		return err
 	}
 	in := model.MemberCreate{Identity: f.required("Identity"), RoleSid: f.str("RoleSid")}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		in.LastConsumedMessageIndex = f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex)
 		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp)
 		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
@@ -111,7 +111,7 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request, p ht
 		RoleSid:                  f.str("RoleSid"),
 		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex),
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp)
 		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
 		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)

@@ -47,7 +47,7 @@ type messageMediaJSON struct {
 // is true for the items of a list.
 func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any {
 	attributes := &m.Attributes
-	if inList && v1(r) {
+	if inList && apiVersion(r) == v1 {
 		attributes = v1ListAttributes(m.Attributes)
 	}
 	common := messageV1JSON{
@@ -65,7 +65,7 @@ func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any
 		Index:       m.Index,
 		URL:         s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Messages/" + m.Sid,
 	}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		return common
 	}
 	out := messageJSON{messageV1JSON: common, LastUpdatedBy: m.LastUpdatedBy, Type: "text"}
@@ -82,7 +82,7 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 		return err
 	}
 	in := model.MessageCreate{From: f.str("From"), Body: f.str("Body"), Attributes: f.str("Attributes")}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		// The v1 Body is required (it may be empty).
 		if in.Body == nil {
 			f.fail(model.MissingParam("Body"))
@@ -143,7 +143,7 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 		return err
 	}
 	in := model.MessageUpdate{Body: f.str("Body"), Attributes: f.str("Attributes")}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
 		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.LastUpdatedBy = f.str("LastUpdatedBy")

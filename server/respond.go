@@ -18,13 +18,15 @@ import (
 // returns every failure for wrap to write.
 type handler func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error
 
-// wrap adapts h to httprouter, records its route pattern for the request log
-// and writes the error it returns.
-func (s *Server) wrap(route string, h handler) httprouter.Handle {
+// wrap adapts h to httprouter: it records the route pattern for the request
+// log and the API version for the handler (apiVersion), and writes the error
+// h returns.
+func (s *Server) wrap(v version, route string, h handler) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
 		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 			info.route = route
 		}
+		r = withVersion(r, v)
 		if err := h(w, r, p); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -134,7 +134,7 @@ func (s *Server) serviceJSON(r *http.Request, sv *model.Service) any {
 		},
 		URL: u,
 	}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		hooks := make(map[string]eventWebhookJSON, len(model.V1WebhookEvents))
 		for _, event := range model.V1WebhookEvents {
 			wh := sv.Webhooks[event]
@@ -217,7 +217,7 @@ func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	in := readServiceUpdate(f, v1(r))
+	in := readServiceUpdate(f, apiVersion(r) == v1)
 	if f.err != nil {
 		return f.err
 	}

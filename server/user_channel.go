@@ -43,7 +43,7 @@ func (s *Server) userChannelJSON(r *http.Request, uc *model.UserChannel) userCha
 		UnreadMessagesCount:      uc.UnreadMessagesCount,
 		Links:                    userChannelLinks{Channel: ch},
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		out.UserSid = uc.UserSid
 		out.URL = s.root(r) + "/Services/" + uc.ServiceSid + "/Users/" + uc.UserSid + "/Channels/" + uc.ChannelSid
 		out.NotificationLevel = uc.NotificationLevel
