@@ -260,9 +260,10 @@ func (s *Server) handleMediaTemporary(w http.ResponseWriter, r *http.Request, p 
 
 // serveMedia writes a Media's bytes with its stored Content-Type, and its
 // filename in Content-Disposition. http.ServeContent answers Range,
-// If-Range and If-Modified-Since requests. The bytes are whatever was
-// uploaded, so the browser is told not to sniff them and to run any HTML in
-// a sandbox, away from chatd's origin.
+// If-Range and If-Modified-Since requests; a Range it cannot satisfy is
+// Twilio's JSON error (416/20416), not its plain text. The bytes are
+// whatever was uploaded, so the browser is told not to sniff them and to run
+// any HTML in a sandbox, away from chatd's origin.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid string) error {
 	me, content, err := s.api.MediaContent(r.Context(), service, sid)
 	if err != nil {
@@ -277,8 +278,37 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	http.ServeContent(w, r, "", me.DateCreated, io.NewSectionReader(content, 0, me.Size))
+	rw := &rangeRefusal{ResponseWriter: w}
+	http.ServeContent(rw, r, "", me.DateCreated, io.NewSectionReader(content, 0, me.Size))
+	if rw.refused {
+		return model.Errorf(model.CodeRangeNotSatisfiable,
+			"The requested range %s cannot be served from the %d bytes of the media", r.Header.Get("Range"), me.Size)
+	}
 	return nil
+}
+
+// rangeRefusal holds back the plain-text 416 that http.ServeContent writes
+// for a Range it cannot satisfy, so that the handler answers with Twilio's
+// error instead. The Content-Range (bytes */size) it sets stays. Every
+// other answer passes through.
+type rangeRefusal struct {
+	http.ResponseWriter
+	refused bool
+}
+
+func (w *rangeRefusal) WriteHeader(code int) {
+	if code == http.StatusRequestedRangeNotSatisfiable {
+		w.refused = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *rangeRefusal) Write(b []byte) (int, error) {
+	if w.refused {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // TemporaryMediaPath is the path and query of a signed download URL of a

@@ -16,11 +16,12 @@ const maxUserChannelPageSize = 50
 // {ChannelSid} in another, so each position has one fixed name: :service,
 // :channel, :user, and :sid for the leaf resources.
 func (s *Server) routes(r *httprouter.Router) {
-	// chatd's own routes, all under /_chatd/.
+	// chatd's own routes, all under /_chatd/. The snapshot is a download
+	// of the whole file, so it runs under the transfer limits.
 	chatd := routeGroup{s, r, unversioned}
 	chatd.route(http.MethodGet, "/_chatd/health", s.handleHealth)
 	chatd.route(http.MethodPost, "/_chatd/reset", s.handleReset)
-	chatd.route(http.MethodGet, "/_chatd/snapshot", s.handleSnapshot)
+	chatd.route(http.MethodGet, "/_chatd/snapshot", s.transfer(s.handleSnapshot))
 	chatd.route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
 	// Stands in for the push registration of a client SDK (Twilio has no
 	// REST create of a Binding); authenticated like the API.
@@ -110,12 +111,13 @@ func (s *Server) routes(r *httprouter.Router) {
 	chat3.hooked(http.MethodPost, "/Services/:service/Channels/:channel", s.handleChannelUpdateV3)
 
 	// Twilio's media service (mcs.us1.twilio.com/v1) on the same listener,
-	// and chatd's route for the signed download URLs it hands out.
+	// and chatd's route for the signed download URLs it hands out. Uploads
+	// and downloads run under the transfer limits.
 	mcs := routeGroup{s, r, v1}
-	mcs.route(http.MethodPost, "/Services/:service/Media", s.handleMediaCreate)
+	mcs.route(http.MethodPost, "/Services/:service/Media", s.transfer(s.handleMediaCreate))
 	mcs.route(http.MethodGet, "/Services/:service/Media/:sid", s.handleMediaFetch)
-	mcs.route(http.MethodGet, "/Services/:service/Media/:sid/Content", s.handleMediaContent)
-	chatd.route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.handleMediaTemporary)
+	mcs.route(http.MethodGet, "/Services/:service/Media/:sid/Content", s.transfer(s.handleMediaContent))
+	chatd.route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.transfer(s.handleMediaTemporary))
 }
 
 // routeGroup declares the routes of one API version: each path is declared
