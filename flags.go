@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/chatd/chatd/internal/app"
+	"github.com/chatd/chatd/server"
 )
 
 // serveConfig is the command line of chatd serve.
@@ -29,6 +30,7 @@ type serveConfig struct {
 	tlsSelfSigned bool
 	logFormat     string
 	logLevel      string
+	maxConns      int
 }
 
 // env returns the CHATD_* default of a flag.
@@ -54,6 +56,20 @@ func (e env) boolean(name string, bad *[]string) bool {
 	return b
 }
 
+// integer reads a whole-number default; a malformed one is reported by check.
+func (e env) integer(name string, def int, bad *[]string) int {
+	v := e(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*bad = append(*bad, fmt.Sprintf("%s=%q is not a whole number", name, v))
+		return def
+	}
+	return n
+}
+
 // parseServe reads chatd serve's flags; each defaults to its CHATD_*
 // environment variable, and a bad value stops start-up with a message
 // naming it.
@@ -77,6 +93,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&cfg.tlsSelfSigned, "tls-self-signed", e.boolean("CHATD_TLS_SELF_SIGNED", &bad), "serve HTTPS with a certificate generated at start (its PEM is in the ready line) [CHATD_TLS_SELF_SIGNED]")
 	fs.StringVar(&cfg.logFormat, "log-format", e.str("CHATD_LOG_FORMAT", "text"), "log format: text or json [CHATD_LOG_FORMAT]")
 	fs.StringVar(&cfg.logLevel, "log-level", e.str("CHATD_LOG_LEVEL", "info"), "log level: debug, info, warn or error [CHATD_LOG_LEVEL]")
+	fs.IntVar(&cfg.maxConns, "max-connections", e.integer("CHATD_MAX_CONNECTIONS", 0, &bad),
+		fmt.Sprintf("connections open at once, more wait until one closes; 0 means %d [CHATD_MAX_CONNECTIONS]", server.DefaultLimits().MaxConnections))
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -105,6 +123,7 @@ func (cfg serveConfig) app() app.Config {
 		TLSCert:       cfg.tlsCert,
 		TLSKey:        cfg.tlsKey,
 		TLSSelfSigned: cfg.tlsSelfSigned,
+		Limits:        server.Limits{MaxConnections: cfg.maxConns},
 	}
 }
 
@@ -119,6 +138,9 @@ func (cfg serveConfig) check() []string {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		fail("--log-level must be debug, info, warn or error, not %q", cfg.logLevel)
+	}
+	if cfg.maxConns < 0 {
+		fail("--max-connections must not be negative, not %d", cfg.maxConns)
 	}
 	if err := cfg.app().Validate(); err != nil {
 		bad = append(bad, err.Error())

@@ -41,7 +41,7 @@ func (c *Chat) CreateBinding(ctx context.Context, service string, in model.Bindi
 			return inPath(err)
 		}
 		if _, err := tx.Credential(in.CredentialSid); errors.Is(err, model.ErrNotFound) {
-			return model.Errorf(20404, "The requested resource /Credentials/%s was not found", in.CredentialSid)
+			return model.Errorf(model.CodeNotFound, "The requested resource /Credentials/%s was not found", in.CredentialSid)
 		} else if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func (c *Chat) createChannel(ctx context.Context, tx model.Tx, service string, i
 // uniqueName maps a unique-name clash to Twilio's 50307.
 func uniqueName(err error) error {
 	if model.IsTaken(err, "unique_name") {
-		return model.E(50307)
+		return model.E(model.CodeChannelUniqueNameTaken)
 	}
 	return err
 }

@@ -22,7 +22,7 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 		}
 		role := s.DefaultChannelRoleSid
 		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
 				return err
 			}
 			role = *in.RoleSid
@@ -32,7 +32,7 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 			return inPath(err)
 		}
 		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-			return model.E(50404)
+			return model.E(model.CodeMemberExists)
 		} else if err != nil && err != model.ErrNotFound {
 			return err
 		}
@@ -48,7 +48,7 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 			DateUpdated: now,
 		}
 		if err := tx.InsertInvite(inv); model.IsTaken(err, "identity") {
-			return model.E(50212)
+			return model.E(model.CodeUserAlreadyInvited)
 		} else if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func (c *Chat) CreateMedia(ctx context.Context, service string, in model.MediaCr
 			return inPath(err)
 		}
 		if int64(len(in.Content)) > s.MediaSizeLimit() {
-			return model.E(50512)
+			return model.E(model.CodeMediaTooLarge)
 		}
 		contentType := in.ContentType
 		if contentType == "" {

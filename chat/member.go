@@ -35,18 +35,18 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 	service := s.Sid
 	role := s.DefaultChannelRoleSid
 	if in.RoleSid != nil {
-		if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+		if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
 			return nil, err
 		}
 		role = *in.RoleSid
 	}
 	if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-		return nil, model.E(50404)
+		return nil, model.E(model.CodeMemberExists)
 	} else if err != nil && err != model.ErrNotFound {
 		return nil, err
 	}
 	if ch.MembersCount >= s.Limits.ChannelMembers {
-		return nil, model.E(50403)
+		return nil, model.E(model.CodeChannelMemberLimitExceeded)
 	}
 	u, err := tx.User(service, in.Identity)
 	switch {
@@ -58,7 +58,7 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 	case err != nil:
 		return nil, err
 	case u.JoinedChannelsCount >= s.Limits.UserChannels:
-		return nil, model.E(50208)
+		return nil, model.E(model.CodeUserChannelLimitExceeded)
 	}
 	if inv, err := tx.InviteFor(service, ch.Sid, in.Identity); err == nil {
 		if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
@@ -84,7 +84,7 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 		DateUpdated:              orDefault(in.DateUpdated, created),
 	}
 	if err := tx.InsertMember(m); model.IsTaken(err, "identity") {
-		return nil, model.E(50404)
+		return nil, model.E(model.CodeMemberExists)
 	} else if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (c *Chat) UpdateMember(ctx context.Context, service, channel, key string, i
 			return nil
 		}
 		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, 50101); err != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
 				return err
 			}
 		}

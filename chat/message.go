@@ -63,7 +63,7 @@ func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, ch *model.Channel
 func messageMedia(tx model.Tx, service, sid string) (*model.MessageMedia, error) {
 	me, err := tx.Media(service, sid)
 	if errors.Is(err, model.ErrNotFound) {
-		return nil, model.E(50507)
+		return nil, model.E(model.CodeMediaNotFound)
 	}
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func messageMedia(tx model.Tx, service, sid string) (*model.MessageMedia, error)
 // carries already to Twilio's 409/50508: a Media is sent once.
 func mediaTaken(err error) error {
 	if model.IsTaken(err, "media") {
-		return model.E(50508)
+		return model.E(model.CodeMediaAlreadySent)
 	}
 	return err
 }
@@ -130,7 +130,7 @@ func (c *Chat) UpdateMessage(ctx context.Context, service, channel, sid string, 
 			return nil
 		}
 		if in.Body != nil && m.Media != nil {
-			return model.E(50509)
+			return model.E(model.CodeMediaMessageBodyImmutable)
 		}
 		if in.Body != nil {
 			m.Body = *in.Body

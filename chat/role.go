@@ -85,7 +85,7 @@ func (c *Chat) DeleteRole(ctx context.Context, service, sid string) error {
 			return inPath(err)
 		}
 		if sid == s.DefaultServiceRoleSid || sid == s.DefaultChannelRoleSid || sid == s.DefaultChannelCreatorRoleSid {
-			return model.Errorf(20001, "Role %s is a default role of the Service and cannot be deleted", sid)
+			return model.Errorf(model.CodeInvalidParameter, "Role %s is a default role of the Service and cannot be deleted", sid)
 		}
 		return tx.DeleteRole(service, sid)
 	})

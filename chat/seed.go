@@ -146,7 +146,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 			}
 		}
 		if !found {
-			return model.Errorf(20404, "The requested resource /Services/%s was not found", service)
+			return model.Errorf(model.CodeNotFound, "The requested resource /Services/%s was not found", service)
 		}
 		return nil
 	})

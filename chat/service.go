@@ -155,11 +155,11 @@ func checkDefaultRoles(tx model.Tx, service string, in model.ServiceUpdate) erro
 	for _, d := range []struct {
 		sid  *string
 		typ  string
-		code int
+		code model.Code
 	}{
-		{in.DefaultServiceRoleSid, model.RoleTypeDeployment, 50102},
-		{in.DefaultChannelRoleSid, model.RoleTypeChannel, 50101},
-		{in.DefaultChannelCreatorRoleSid, model.RoleTypeChannel, 50106},
+		{in.DefaultServiceRoleSid, model.RoleTypeDeployment, model.CodeDeploymentRoleNotFound},
+		{in.DefaultChannelRoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound},
+		{in.DefaultChannelCreatorRoleSid, model.RoleTypeChannel, model.CodeChannelCreatorRoleNotFound},
 	} {
 		if d.sid == nil {
 			continue
@@ -173,7 +173,7 @@ func checkDefaultRoles(tx model.Tx, service string, in model.ServiceUpdate) erro
 
 // checkRole checks that sid is a Role of the Service of type typ, or fails
 // with code (Twilio's "role not found" code for that scope).
-func checkRole(tx model.Tx, service, sid, typ string, code int) error {
+func checkRole(tx model.Tx, service, sid, typ string, code model.Code) error {
 	r, err := tx.Role(service, sid)
 	if err == model.ErrNotFound || (err == nil && r.Type != typ) {
 		return model.E(code)

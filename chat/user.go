@@ -26,7 +26,7 @@ func (c *Chat) CreateUser(ctx context.Context, service string, in model.UserCrea
 // Role (50102); sid is minted when "".
 func (c *Chat) createUser(ctx context.Context, tx model.Tx, s *model.Service, in model.UserCreate, sid string) (*model.User, error) {
 	if in.RoleSid != nil {
-		if err := checkRole(tx, s.Sid, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
+		if err := checkRole(tx, s.Sid, *in.RoleSid, model.RoleTypeDeployment, model.CodeDeploymentRoleNotFound); err != nil {
 			return nil, err
 		}
 	}
@@ -57,7 +57,7 @@ func (c *Chat) newUser(tx model.Tx, s *model.Service, in model.UserCreate, sid s
 // insertUser stores u; an identity already in use is Twilio's 50201.
 func insertUser(tx model.Tx, u *model.User) error {
 	if err := tx.InsertUser(u); model.IsTaken(err, "identity") {
-		return model.E(50201)
+		return model.E(model.CodeUserExists)
 	} else if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (c *Chat) UpdateUser(ctx context.Context, service, key string, in model.Use
 			return nil
 		}
 		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeDeployment, 50102); err != nil {
+			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeDeployment, model.CodeDeploymentRoleNotFound); err != nil {
 				return err
 			}
 		}

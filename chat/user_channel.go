@@ -104,7 +104,7 @@ func (c *Chat) UpdateUserChannel(ctx context.Context, service, user, channel str
 			return err
 		}
 		if l.MemberSid == "" {
-			return model.E(50400)
+			return model.E(model.CodeNotMember)
 		}
 		if in != (model.UserChannelUpdate{}) {
 			m, err := tx.Member(service, l.ChannelSid, l.MemberSid)

@@ -36,7 +36,7 @@ func (c *Chat) CreateChannelWebhook(ctx context.Context, service, channel string
 			return err
 		}
 		if len(existing) >= model.MaxChannelWebhooks {
-			return model.Errorf(50321, "Too many channel webhooks: a channel has at most %d", model.MaxChannelWebhooks)
+			return model.Errorf(model.CodeTooManyChannelWebhooks, "Too many channel webhooks: a channel has at most %d", model.MaxChannelWebhooks)
 		}
 		now := tx.Now()
 		wh = &model.ChannelWebhook{

@@ -60,7 +60,7 @@ func (in BindingCreate) Validate() error {
 	if in.Endpoint == "" {
 		return MissingParam("Endpoint")
 	}
-	if err := checkLen(in.Endpoint, MaxEndpointLength, 20001); err != nil {
+	if err := checkLen(in.Endpoint, MaxEndpointLength, CodeInvalidParameter); err != nil {
 		return err
 	}
 	if in.CredentialSid == "" {
@@ -82,7 +82,7 @@ func (in BindingCreate) Validate() error {
 func CheckBindingTypes(types []string) error {
 	for _, t := range types {
 		if !slices.Contains(PushServices, t) {
-			return Errorf(50209, "Invalid binding type %q: must be one of apn, gcm, fcm", t)
+			return Errorf(CodeInvalidBindingType, "Invalid binding type %q: must be one of apn, gcm, fcm", t)
 		}
 	}
 	return nil

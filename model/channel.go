@@ -77,33 +77,33 @@ type ChannelUpdate struct {
 // parameter is Twilio's 50347.
 func (in ChannelUpdate) Validate() error {
 	if in == (ChannelUpdate{}) {
-		return E(50347)
+		return E(CodeChannelUpdateParamsMissing)
 	}
 	return in.validate()
 }
 
 func (in ChannelUpdate) validate() error {
 	if in.Type != nil && *in.Type != ChannelPrivate {
-		return E(50393)
+		return E(CodeChannelTypeOnlyPrivate)
 	}
 	if v := in.MessagingServiceSid; v != nil && !IsSID(PrefixMessagingService, *v) {
 		return InvalidParam("MessagingServiceSid", *v)
 	}
 	if in.FriendlyName != nil {
-		if err := checkLen(*in.FriendlyName, MaxNameLength, 50003); err != nil {
+		if err := checkLen(*in.FriendlyName, MaxNameLength, CodeFriendlyNameTooLong); err != nil {
 			return err
 		}
 	}
 	if in.UniqueName != nil {
-		if err := checkLen(*in.UniqueName, MaxNameLength, 50004); err != nil {
+		if err := checkLen(*in.UniqueName, MaxNameLength, CodeUniqueNameTooLong); err != nil {
 			return err
 		}
 		if IsSID(PrefixChannel, *in.UniqueName) {
-			return E(50306)
+			return E(CodeUniqueNameMatchesChannelSid)
 		}
 	}
 	if in.CreatedBy != nil {
-		if err := checkLen(*in.CreatedBy, MaxAuthorLength, 50310); err != nil {
+		if err := checkLen(*in.CreatedBy, MaxAuthorLength, CodeAuthorTooLong); err != nil {
 			return err
 		}
 	}

@@ -78,7 +78,7 @@ func (in CredentialCreate) Validate() error {
 // string) and are stored as sent.
 func (in CredentialUpdate) Validate() error {
 	if in.FriendlyName != nil {
-		return checkLen(*in.FriendlyName, MaxCredentialNameLength, 50003)
+		return checkLen(*in.FriendlyName, MaxCredentialNameLength, CodeFriendlyNameTooLong)
 	}
 	return nil
 }

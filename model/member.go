@@ -71,7 +71,7 @@ func (in MemberUpdate) Validate() error {
 		return err
 	}
 	if in.LastConsumedMessageIndex != nil && *in.LastConsumedMessageIndex < 0 {
-		return E(50406)
+		return E(CodeInvalidLastConsumedMessageIndex)
 	}
 	return CheckAttributes(in.Attributes)
 }

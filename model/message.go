@@ -58,15 +58,15 @@ type MessageUpdate struct {
 // Validate checks the input of UpdateMessage.
 func (in MessageUpdate) Validate() error {
 	if in.Body != nil && len(*in.Body) > MaxBodyLength {
-		return E(50504)
+		return E(CodeMessageBodyTooLong)
 	}
 	if in.From != nil {
-		if err := checkLen(*in.From, MaxAuthorLength, 50310); err != nil {
+		if err := checkLen(*in.From, MaxAuthorLength, CodeAuthorTooLong); err != nil {
 			return err
 		}
 	}
 	if in.LastUpdatedBy != nil {
-		if err := checkLen(*in.LastUpdatedBy, MaxAuthorLength, 50505); err != nil {
+		if err := checkLen(*in.LastUpdatedBy, MaxAuthorLength, CodeLastUpdatedByTooLong); err != nil {
 			return err
 		}
 	}

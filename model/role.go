@@ -55,14 +55,14 @@ func (in RoleCreate) Validate() error {
 	if in.FriendlyName == "" {
 		return MissingParam("FriendlyName")
 	}
-	if err := checkLen(in.FriendlyName, MaxNameLength, 50003); err != nil {
+	if err := checkLen(in.FriendlyName, MaxNameLength, CodeFriendlyNameTooLong); err != nil {
 		return err
 	}
 	if in.Type == "" {
 		return MissingParam("Type")
 	}
 	if _, ok := Permissions[in.Type]; !ok {
-		return E(50105)
+		return E(CodeInvalidRoleType)
 	}
 	return CheckPermissions(in.Type, in.Permissions)
 }
@@ -80,7 +80,7 @@ func CheckPermissions(typ string, perms []string) error {
 	}
 	for _, p := range perms {
 		if !slices.Contains(Permissions[typ], p) {
-			return Errorf(50104, "Permission not found: %s", p)
+			return Errorf(CodePermissionNotFound, "Permission not found: %s", p)
 		}
 	}
 	return nil

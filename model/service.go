@@ -99,7 +99,7 @@ func (in ServiceCreate) Validate() error {
 	if in.FriendlyName == "" {
 		return MissingParam("FriendlyName")
 	}
-	return checkLen(in.FriendlyName, MaxNameLength, 50003)
+	return checkLen(in.FriendlyName, MaxNameLength, CodeFriendlyNameTooLong)
 }
 
 // ServiceUpdate is the input of UpdateService: nil fields are left alone.
@@ -174,7 +174,7 @@ var WebhookEvents = []string{
 // looking at stored data (role SIDs are checked by the rules layer).
 func (in ServiceUpdate) Validate() error {
 	if in.FriendlyName != nil {
-		if err := checkLen(*in.FriendlyName, MaxNameLength, 50003); err != nil {
+		if err := checkLen(*in.FriendlyName, MaxNameLength, CodeFriendlyNameTooLong); err != nil {
 			return err
 		}
 	}
@@ -191,32 +191,32 @@ func (in ServiceUpdate) Validate() error {
 		}
 	}
 	if v := in.TypingIndicatorTimeout; v != nil && *v < 1 {
-		return E(50053)
+		return E(CodeInvalidTypingIndicator)
 	}
 	if v := in.ConsumptionReportInterval; v != nil && *v < 1 {
-		return E(50052)
+		return E(CodeInvalidConsumptionInterval)
 	}
 	for _, n := range []NotificationUpdate{in.NewMessage, in.AddedToChannel, in.RemovedFromChannel, in.InvitedToChannel} {
 		if n.Template != nil {
-			if err := checkLen(*n.Template, MaxTemplateLength, 50058); err != nil {
+			if err := checkLen(*n.Template, MaxTemplateLength, CodeNotificationTemplateTooLong); err != nil {
 				return err
 			}
 		}
 		if n.Sound != nil {
-			if err := checkLen(*n.Sound, MaxSoundLength, 50059); err != nil {
+			if err := checkLen(*n.Sound, MaxSoundLength, CodeNotificationSoundTooLong); err != nil {
 				return err
 			}
 		}
 	}
 	if v := in.PreWebhookURL; v != nil && *v != "" && !isWebhookURL(*v) {
-		return E(50077)
+		return E(CodeInvalidPreWebhookURL)
 	}
 	if v := in.PostWebhookURL; v != nil && *v != "" && !isWebhookURL(*v) {
-		return E(50078)
+		return E(CodeInvalidPostWebhookURL)
 	}
 	if v := in.WebhookMethod; v != nil && *v != "" {
 		if m := strings.ToUpper(*v); m != "GET" && m != "POST" {
-			return E(50055)
+			return E(CodeInvalidWebhookMethod)
 		}
 	}
 	if in.WebhookFilters != nil {
@@ -228,30 +228,30 @@ func (in ServiceUpdate) Validate() error {
 	}
 	for _, rc := range []*int{in.PreWebhookRetryCount, in.PostWebhookRetryCount} {
 		if rc != nil && (*rc < 0 || *rc > MaxRetryCount) {
-			return E(50065)
+			return E(CodeInvalidWebhookRetryCount)
 		}
 	}
 	if v := in.LimitsChannelMembers; v != nil && (*v < 1 || *v > MaxLimit) {
-		return E(50061)
+		return E(CodeInvalidChannelMembersLimit)
 	}
 	if v := in.LimitsUserChannels; v != nil && (*v < 1 || *v > MaxLimit) {
-		return E(50060)
+		return E(CodeInvalidUserChannelsLimit)
 	}
 	for event, w := range in.Webhooks {
 		if !slices.Contains(V1WebhookEvents, event) {
 			return InvalidParam("Webhooks", event)
 		}
 		if w.URL != nil && *w.URL != "" && !isWebhookURL(*w.URL) {
-			return Errorf(50054, "Invalid webhook url for %s", event)
+			return Errorf(CodeInvalidWebhookFormat, "Invalid webhook url for %s", event)
 		}
 		if w.Method != nil && *w.Method != "" {
 			if m := strings.ToUpper(*w.Method); m != "GET" && m != "POST" {
-				return E(50055)
+				return E(CodeInvalidWebhookMethod)
 			}
 		}
 	}
 	if v := in.MediaCompatibilityMessage; v != nil {
-		if err := checkLen(*v, MaxMediaCompatLength, 20001); err != nil {
+		if err := checkLen(*v, MaxMediaCompatLength, CodeInvalidParameter); err != nil {
 			return err
 		}
 	}

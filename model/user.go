@@ -48,7 +48,7 @@ func (in UserUpdate) Validate() error {
 		return err
 	}
 	if in.FriendlyName != nil {
-		if err := checkLen(*in.FriendlyName, MaxNameLength, 50003); err != nil {
+		if err := checkLen(*in.FriendlyName, MaxNameLength, CodeFriendlyNameTooLong); err != nil {
 			return err
 		}
 	}

@@ -37,10 +37,10 @@ type UserChannelUpdate struct {
 // Validate checks the input of UpdateUserChannel.
 func (in UserChannelUpdate) Validate() error {
 	if v := in.NotificationLevel; v != nil && *v != NotificationDefault && *v != NotificationMuted {
-		return E(50210)
+		return E(CodeInvalidNotificationLevel)
 	}
 	if v := in.LastConsumedMessageIndex; v != nil && *v < 0 {
-		return E(50406)
+		return E(CodeInvalidLastConsumedMessageIndex)
 	}
 	return nil
 }

@@ -21,10 +21,10 @@ const (
 const DefaultAttributes = "{}"
 
 // checkLen rejects s with code when it has more than max characters.
-func checkLen(s string, max, code int) error {
+func checkLen(s string, max int, code Code) error {
 	if utf8.RuneCountInString(s) > max {
-		if code == 20001 {
-			return Errorf(20001, "Parameter exceeds %d characters", max)
+		if code == CodeInvalidParameter {
+			return Errorf(CodeInvalidParameter, "Parameter exceeds %d characters", max)
 		}
 		return E(code)
 	}
@@ -38,10 +38,10 @@ func CheckAttributes(s *string) error {
 		return nil
 	}
 	if len(*s) > MaxAttributesLength {
-		return E(50303)
+		return E(CodeAttributesTooLong)
 	}
 	if !json.Valid([]byte(*s)) {
-		return E(50304)
+		return E(CodeAttributesNotJSON)
 	}
 	return nil
 }
@@ -53,11 +53,11 @@ func CheckIdentity(identity string) error {
 	if identity == "" {
 		return MissingParam("Identity")
 	}
-	if err := checkLen(identity, MaxIdentityLength, 50207); err != nil {
+	if err := checkLen(identity, MaxIdentityLength, CodeIdentityTooLong); err != nil {
 		return err
 	}
 	if IsSID(PrefixUser, identity) {
-		return E(50206)
+		return E(CodeIdentityMatchesUserSid)
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func (in ChannelWebhookCreate) Validate() error {
 		return MissingParam("Type")
 	case WebhookTypeWebhook, WebhookTypeTrigger, WebhookTypeStudio:
 	default:
-		return Errorf(50324, "Invalid channel webhook type: %s", in.Type)
+		return Errorf(CodeInvalidChannelWebhookType, "Invalid channel webhook type: %s", in.Type)
 	}
 	if err := in.ChannelWebhookUpdate.Validate(); err != nil {
 		return err
@@ -104,7 +104,7 @@ func (in ChannelWebhookCreate) Validate() error {
 // is checked again once applied to the stored webhook.
 func (in ChannelWebhookUpdate) Validate() error {
 	if v := in.URL; v != nil && *v != "" {
-		if err := checkLen(*v, MaxWebhookURLLength, 50332); err != nil {
+		if err := checkLen(*v, MaxWebhookURLLength, CodeChannelWebhookURLTooLong); err != nil {
 			return err
 		}
 		if !isWebhookURL(*v) {
@@ -119,23 +119,23 @@ func (in ChannelWebhookUpdate) Validate() error {
 	if in.Filters != nil {
 		for _, f := range *in.Filters {
 			if !slices.Contains(WebhookEvents, f) {
-				return Errorf(50325, "Invalid channel webhook filter: %s", f)
+				return Errorf(CodeInvalidChannelWebhookFilter, "Invalid channel webhook filter: %s", f)
 			}
 		}
 	}
 	if in.Triggers != nil {
 		if len(*in.Triggers) > MaxWebhookTriggers {
-			return Errorf(50322, "Too many channel webhook triggers: at most %d", MaxWebhookTriggers)
+			return Errorf(CodeTooManyChannelWebhookTriggers, "Too many channel webhook triggers: at most %d", MaxWebhookTriggers)
 		}
 		if slices.Contains(*in.Triggers, "") {
-			return Errorf(50326, "Invalid channel webhook trigger: empty")
+			return Errorf(CodeInvalidChannelWebhookTrigger, "Invalid channel webhook trigger: empty")
 		}
 	}
 	if v := in.FlowSid; v != nil && !IsSID(PrefixFlow, *v) {
-		return Errorf(50327, "Invalid channel webhook flow sid: %s", *v)
+		return Errorf(CodeInvalidChannelWebhookFlowSid, "Invalid channel webhook flow sid: %s", *v)
 	}
 	if v := in.RetryCount; v != nil && (*v < 0 || *v > MaxRetryCount) {
-		return E(50065)
+		return E(CodeInvalidWebhookRetryCount)
 	}
 	return nil
 }
@@ -155,17 +155,17 @@ func checkWebhookConfig(typ string, url *string, filters, triggers []string, flo
 	switch typ {
 	case WebhookTypeWebhook, WebhookTypeTrigger:
 		if url == nil || *url == "" {
-			return E(50329)
+			return E(CodeChannelWebhookURLMissing)
 		}
 		if typ == WebhookTypeWebhook && len(filters) == 0 {
-			return E(50330)
+			return E(CodeChannelWebhookFilterMissing)
 		}
 		if typ == WebhookTypeTrigger && len(triggers) == 0 {
-			return E(50331)
+			return E(CodeChannelWebhookTriggerMissing)
 		}
 	case WebhookTypeStudio:
 		if flowSid == nil {
-			return Errorf(50327, "Channel webhook flow sid not provided")
+			return Errorf(CodeInvalidChannelWebhookFlowSid, "Channel webhook flow sid not provided")
 		}
 	}
 	return nil

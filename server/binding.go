@@ -13,21 +13,6 @@ import (
 // Bindings and User Bindings lists.
 const maxBindingPageSize = 50
 
-// bindingRoutes declares the v2 Bindings, at service level and per User
-// (list, fetch and delete: Twilio has no REST create), and chatd's own
-// POST /_chatd/Services/:service/Bindings, which stands in for the push
-// registration of a client SDK. It is authenticated like the API.
-func (s *Server) bindingRoutes(r *httprouter.Router) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	route(http.MethodGet, "/v2/Services/:service/Bindings", s.handleBindingList)
-	route(http.MethodGet, "/v2/Services/:service/Bindings/:sid", s.handleBindingFetch)
-	route(http.MethodDelete, "/v2/Services/:service/Bindings/:sid", s.handleBindingDelete)
-	route(http.MethodGet, "/v2/Services/:service/Users/:user/Bindings", s.handleUserBindingList)
-	route(http.MethodGet, "/v2/Services/:service/Users/:user/Bindings/:sid", s.handleUserBindingFetch)
-	route(http.MethodDelete, "/v2/Services/:service/Users/:user/Bindings/:sid", s.handleUserBindingDelete)
-	route(http.MethodPost, "/_chatd/Services/:service/Bindings", s.handleBindingCreate)
-}
-
 // bindingJSON is a Binding at service level (chat.v2.service.binding).
 type bindingJSON struct {
 	Sid           string       `json:"sid"`

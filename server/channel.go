@@ -65,7 +65,7 @@ func (s *Server) channelURL(r *http.Request, service, channel string) string {
 func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) channelJSON {
 	u := s.channelURL(r, ch.ServiceSid, ch.Sid)
 	links := channelLinks{Members: u + "/Members", Messages: u + "/Messages", Invites: u + "/Invites"}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		links.Webhooks = u + "/Webhooks"
 	}
 	if ch.LastMessageSid != "" {
@@ -73,7 +73,7 @@ func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) ch
 		links.LastMessage = &last
 	}
 	attributes := &ch.Attributes
-	if inList && v1(r) {
+	if inList && apiVersion(r) == v1 {
 		attributes = v1ListAttributes(ch.Attributes)
 	}
 	return channelJSON{
@@ -103,11 +103,11 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 		FriendlyName: f.str("FriendlyName"),
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
-		Type:         f.enum("Type", 20001, model.ChannelPublic, model.ChannelPrivate),
+		Type:         f.enum("Type", model.CodeInvalidParameter, model.ChannelPublic, model.ChannelPrivate),
 	}
-	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+	if apiVersion(r) != v1 {
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {
@@ -167,9 +167,9 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 		UniqueName:   f.str("UniqueName"),
 		Attributes:   f.str("Attributes"),
 	}
-	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+	if apiVersion(r) != v1 {
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.CreatedBy = f.str("CreatedBy")
 	}
 	if f.err != nil {

@@ -13,17 +13,6 @@ import (
 // in v1 and v2 (the spec's "the maximum is 1000" on both).
 const maxCredentialPageSize = 1000
 
-// credentialRoutes declares the account-level Credentials of API version v.
-// They live outside every Service; v1 and v2 serve the same Credentials.
-func (s *Server) credentialRoutes(r *httprouter.Router, v string) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	route(http.MethodGet, v+"/Credentials", s.handleCredentialList)
-	route(http.MethodPost, v+"/Credentials", s.handleCredentialCreate)
-	route(http.MethodGet, v+"/Credentials/:sid", s.handleCredentialFetch)
-	route(http.MethodPost, v+"/Credentials/:sid", s.handleCredentialUpdate)
-	route(http.MethodDelete, v+"/Credentials/:sid", s.handleCredentialDelete)
-}
-
 // credentialJSON is a Credential (chat.v1.credential and chat.v2.credential
 // have the same shape). The secrets are write-only: this type has no field
 // for them, so no response can carry one. sandbox is a string, as Twilio

@@ -30,9 +30,9 @@ func postForm(w http.ResponseWriter, r *http.Request) (*form, error) {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, model.Errorf(20001, "Request body exceeds %d bytes", maxBodyBytes)
+			return nil, model.Errorf(model.CodeInvalidParameter, "Request body exceeds %d bytes", maxBodyBytes)
 		}
-		return nil, model.Errorf(20001, "Malformed form body: %v", err)
+		return nil, model.Errorf(model.CodeInvalidParameter, "Malformed form body: %v", err)
 	}
 	return &form{values: r.PostForm}, nil
 }
@@ -120,7 +120,7 @@ func (f *form) boolean(key string) *bool {
 
 // integer reads a whole number; a malformed one fails with code, Twilio's
 // "invalid format" code for that parameter (20001 when it has none).
-func (f *form) integer(key string, code int) *int {
+func (f *form) integer(key string, code model.Code) *int {
 	v := f.str(key)
 	if v == nil {
 		return nil
@@ -138,7 +138,7 @@ func (f *form) integer(key string, code int) *int {
 var dateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"}
 
 // date reads an ISO 8601 date; a malformed one fails with code.
-func (f *form) date(key string, code int) *time.Time {
+func (f *form) date(key string, code model.Code) *time.Time {
 	v := f.str(key)
 	if v == nil {
 		return nil
@@ -155,7 +155,7 @@ func (f *form) date(key string, code int) *time.Time {
 
 // enum reads a value that must be one of allowed; anything else fails with
 // code.
-func (f *form) enum(key string, code int, allowed ...string) *string {
+func (f *form) enum(key string, code model.Code, allowed ...string) *string {
 	v := f.str(key)
 	if v == nil {
 		return nil
@@ -169,8 +169,8 @@ func (f *form) enum(key string, code int, allowed ...string) *string {
 	return nil
 }
 
-func invalid(code int, key, value string) error {
-	if code == 20001 {
+func invalid(code model.Code, key, value string) error {
+	if code == model.CodeInvalidParameter {
 		return model.InvalidParam(key, value)
 	}
 	return model.E(code)

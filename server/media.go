@@ -42,16 +42,6 @@ const (
 	mcsDateLayout = "2006-01-02T15:04:05.000000-07:00"
 )
 
-// mediaRoutes declares Twilio's media service (MCS) API and chatd's route for
-// the signed download URLs it hands out.
-func (s *Server) mediaRoutes(r *httprouter.Router) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	route(http.MethodPost, "/v1/Services/:service/Media", s.handleMediaCreate)
-	route(http.MethodGet, "/v1/Services/:service/Media/:sid", s.handleMediaFetch)
-	route(http.MethodGet, "/v1/Services/:service/Media/:sid/Content", s.handleMediaContent)
-	route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.handleMediaTemporary)
-}
-
 // mcsMediaJSON is a Media as MCS renders it. Unlike the Chat API, MCS gives
 // url and links.content as paths relative to its host; only the temporary
 // download link is absolute.
@@ -147,7 +137,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.Medi
 		limit += multipartSlack
 	}
 	if r.ContentLength > limit {
-		return in, model.E(50512)
+		return in, model.E(model.CodeMediaTooLarge)
 	}
 	body := http.MaxBytesReader(w, r.Body, limit+1)
 	var err error
@@ -160,11 +150,11 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.Medi
 	var twilio *model.Error
 	switch {
 	case errors.As(err, &tooBig):
-		return in, model.E(50512)
+		return in, model.E(model.CodeMediaTooLarge)
 	case errors.As(err, &twilio):
 		return in, err
 	case err != nil:
-		return in, model.Errorf(20001, "Could not read the uploaded media: %v", err)
+		return in, model.Errorf(model.CodeInvalidParameter, "Could not read the uploaded media: %v", err)
 	}
 	return in, nil
 }
@@ -190,7 +180,7 @@ func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) e
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return model.Errorf(20001, "The multipart upload has no file part")
+			return model.Errorf(model.CodeInvalidParameter, "The multipart upload has no file part")
 		}
 		if err != nil {
 			return err
@@ -260,19 +250,20 @@ func (s *Server) handleMediaTemporary(w http.ResponseWriter, r *http.Request, p 
 	expires, signature := q.Get("Expires"), q.Get("Signature")
 	want := mediaSignature(s.cfg.AuthToken, service, sid, expires)
 	if !hmac.Equal([]byte(signature), []byte(want)) {
-		return model.Errorf(20403, "The media URL signature is not valid")
+		return model.Errorf(model.CodeForbidden, "The media URL signature is not valid")
 	}
 	if exp, err := strconv.ParseInt(expires, 10, 64); err != nil || time.Now().Unix() > exp {
-		return model.Errorf(20403, "The media URL has expired")
+		return model.Errorf(model.CodeForbidden, "The media URL has expired")
 	}
 	return s.serveMedia(w, r, service, sid)
 }
 
 // serveMedia writes a Media's bytes with its stored Content-Type, and its
 // filename in Content-Disposition. http.ServeContent answers Range,
-// If-Range and If-Modified-Since requests. The bytes are whatever was
-// uploaded, so the browser is told not to sniff them and to run any HTML in
-// a sandbox, away from chatd's origin.
+// If-Range and If-Modified-Since requests; a Range it cannot satisfy is
+// Twilio's JSON error (416/20416), not its plain text. The bytes are
+// whatever was uploaded, so the browser is told not to sniff them and to run
+// any HTML in a sandbox, away from chatd's origin.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid string) error {
 	me, content, err := s.api.MediaContent(r.Context(), service, sid)
 	if err != nil {
@@ -287,8 +278,37 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	http.ServeContent(w, r, "", me.DateCreated, io.NewSectionReader(content, 0, me.Size))
+	rw := &rangeRefusal{ResponseWriter: w}
+	http.ServeContent(rw, r, "", me.DateCreated, io.NewSectionReader(content, 0, me.Size))
+	if rw.refused {
+		return model.Errorf(model.CodeRangeNotSatisfiable,
+			"The requested range %s cannot be served from the %d bytes of the media", r.Header.Get("Range"), me.Size)
+	}
 	return nil
+}
+
+// rangeRefusal holds back the plain-text 416 that http.ServeContent writes
+// for a Range it cannot satisfy, so that the handler answers with Twilio's
+// error instead. The Content-Range (bytes */size) it sets stays. Every
+// other answer passes through.
+type rangeRefusal struct {
+	http.ResponseWriter
+	refused bool
+}
+
+func (w *rangeRefusal) WriteHeader(code int) {
+	if code == http.StatusRequestedRangeNotSatisfiable {
+		w.refused = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *rangeRefusal) Write(b []byte) (int, error) {
+	if w.refused {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // TemporaryMediaPath is the path and query of a signed download URL of a

@@ -32,7 +32,7 @@ func (s *Server) memberURL(r *http.Request, m *model.Member) string {
 
 func (s *Server) memberJSON(r *http.Request, m *model.Member) memberJSON {
 	attributes := m.Attributes
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		attributes = ""
 	}
 	return memberJSON{
@@ -57,11 +57,11 @@ func (s *Server) handleMemberCreate(w http.ResponseWriter, r *http.Request, p ht
 		return err
 	}
 	in := model.MemberCreate{Identity: f.required("Identity"), RoleSid: f.str("RoleSid")}
-	if !v1(r) {
-		in.LastConsumedMessageIndex = f.integer("LastConsumedMessageIndex", 50406)
-		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", 50405)
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+	if apiVersion(r) != v1 {
+		in.LastConsumedMessageIndex = f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex)
+		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.Attributes = f.str("Attributes")
 	}
 	if f.err != nil {
@@ -109,12 +109,12 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request, p ht
 	}
 	in := model.MemberUpdate{
 		RoleSid:                  f.str("RoleSid"),
-		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", 50406),
+		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex),
 	}
-	if !v1(r) {
-		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", 50405)
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+	if apiVersion(r) != v1 {
+		in.LastConsumptionTimestamp = f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.Attributes = f.str("Attributes")
 	}
 	if f.err != nil {

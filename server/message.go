@@ -47,7 +47,7 @@ type messageMediaJSON struct {
 // is true for the items of a list.
 func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any {
 	attributes := &m.Attributes
-	if inList && v1(r) {
+	if inList && apiVersion(r) == v1 {
 		attributes = v1ListAttributes(m.Attributes)
 	}
 	common := messageV1JSON{
@@ -65,7 +65,7 @@ func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any
 		Index:       m.Index,
 		URL:         s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Messages/" + m.Sid,
 	}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		return common
 	}
 	out := messageJSON{messageV1JSON: common, LastUpdatedBy: m.LastUpdatedBy, Type: "text"}
@@ -82,14 +82,14 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 		return err
 	}
 	in := model.MessageCreate{From: f.str("From"), Body: f.str("Body"), Attributes: f.str("Attributes")}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		// The v1 Body is required (it may be empty).
 		if in.Body == nil {
 			f.fail(model.MissingParam("Body"))
 		}
 	} else {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.LastUpdatedBy = f.str("LastUpdatedBy")
 		in.MediaSid = f.str("MediaSid")
 	}
@@ -116,7 +116,7 @@ func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p ht
 func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
 	pg := readPage(f, maxPage(r, maxPageSize))
-	order := f.enum("Order", 20001, model.OrderAsc, model.OrderDesc)
+	order := f.enum("Order", model.CodeInvalidParameter, model.OrderAsc, model.OrderDesc)
 	if f.err != nil {
 		return f.err
 	}
@@ -143,9 +143,9 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 		return err
 	}
 	in := model.MessageUpdate{Body: f.str("Body"), Attributes: f.str("Attributes")}
-	if !v1(r) {
-		in.DateCreated = f.date("DateCreated", 50308)
-		in.DateUpdated = f.date("DateUpdated", 50309)
+	if apiVersion(r) != v1 {
+		in.DateCreated = f.date("DateCreated", model.CodeInvalidDateCreated)
+		in.DateUpdated = f.date("DateUpdated", model.CodeInvalidDateUpdated)
 		in.LastUpdatedBy = f.str("LastUpdatedBy")
 		in.From = f.str("From")
 	}

@@ -20,13 +20,13 @@ const (
 // refused. Without one, the size is 50, or the maximum when that is smaller.
 func readPage(f *form, max int) model.Page {
 	p := model.Page{Size: min(defaultPageSize, max)}
-	if n := f.integer("PageSize", 20001); n != nil {
+	if n := f.integer("PageSize", model.CodeInvalidParameter); n != nil {
 		if *n < 1 {
 			f.fail(model.InvalidParam("PageSize", strconv.Itoa(*n)))
 		}
 		p.Size = min(*n, max)
 	}
-	if n := f.integer("Page", 20001); n != nil {
+	if n := f.integer("Page", model.CodeInvalidParameter); n != nil {
 		if *n < 0 {
 			f.fail(model.InvalidParam("Page", strconv.Itoa(*n)))
 		}

@@ -18,13 +18,15 @@ import (
 // returns every failure for wrap to write.
 type handler func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error
 
-// wrap adapts h to httprouter, records its route pattern for the request log
-// and writes the error it returns.
-func (s *Server) wrap(route string, h handler) httprouter.Handle {
+// wrap adapts h to httprouter: it records the route pattern for the request
+// log and the API version for the handler (apiVersion), and writes the error
+// h returns.
+func (s *Server) wrap(v version, route string, h handler) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
 		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 			info.route = route
 		}
+		r = withVersion(r, v)
 		if err := h(w, r, p); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -47,13 +49,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &e) {
 		s.log.Error("internal error", "err", err,
 			"method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("Twilio-Request-Id"))
-		e = model.E(20500)
+		e = model.E(model.CodeInternalError)
 	}
 	msg := e.Message
-	if e.Code == 20404 && msg == "" {
+	if e.Code == model.CodeNotFound && msg == "" {
 		msg = "The requested resource " + resourcePath(r) + " was not found"
 	}
-	writeJSON(w, e.Status(), errorJSON{Code: e.Code, Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
+	writeJSON(w, e.Status(), errorJSON{Code: int(e.Code), Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
 }
 
 // resourcePath is the request path as Twilio names it in a 404: from

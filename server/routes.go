@@ -16,78 +16,124 @@ const maxUserChannelPageSize = 50
 // {ChannelSid} in another, so each position has one fixed name: :service,
 // :channel, :user, and :sid for the leaf resources.
 func (s *Server) routes(r *httprouter.Router) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	// hooked routes are the operations whose spec accepts the
-	// X-Twilio-Webhook-Enabled header.
-	hooked := func(method, path string, h handler) { route(method, path, withWebhooks(h)) }
+	// chatd's own routes, all under /_chatd/. The snapshot is a download
+	// of the whole file, so it runs under the transfer limits.
+	chatd := routeGroup{s, r, unversioned}
+	chatd.route(http.MethodGet, "/_chatd/health", s.handleHealth)
+	chatd.route(http.MethodPost, "/_chatd/reset", s.handleReset)
+	chatd.route(http.MethodGet, "/_chatd/snapshot", s.transfer(s.handleSnapshot))
+	chatd.route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
+	// Stands in for the push registration of a client SDK (Twilio has no
+	// REST create of a Binding); authenticated like the API.
+	chatd.route(http.MethodPost, "/_chatd/Services/:service/Bindings", s.handleBindingCreate)
 
-	// chatd's own routes, all under /_chatd/.
-	route(http.MethodGet, "/_chatd/health", s.handleHealth)
-	route(http.MethodPost, "/_chatd/reset", s.handleReset)
-	route(http.MethodGet, "/_chatd/snapshot", s.handleSnapshot)
-	route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
+	for _, v := range []version{v1, v2} {
+		g := routeGroup{s, r, v}
+		g.route(http.MethodGet, "/Services", s.handleServiceList)
+		g.route(http.MethodPost, "/Services", s.handleServiceCreate)
+		g.route(http.MethodGet, "/Services/:service", s.handleServiceFetch)
+		g.route(http.MethodPost, "/Services/:service", s.handleServiceUpdate)
+		g.route(http.MethodDelete, "/Services/:service", s.handleServiceDelete)
 
-	for _, v := range []string{"/v1", "/v2"} {
-		route(http.MethodGet, v+"/Services", s.handleServiceList)
-		route(http.MethodPost, v+"/Services", s.handleServiceCreate)
-		route(http.MethodGet, v+"/Services/:service", s.handleServiceFetch)
-		route(http.MethodPost, v+"/Services/:service", s.handleServiceUpdate)
-		route(http.MethodDelete, v+"/Services/:service", s.handleServiceDelete)
+		g.route(http.MethodGet, "/Services/:service/Roles", s.handleRoleList)
+		g.route(http.MethodPost, "/Services/:service/Roles", s.handleRoleCreate)
+		g.route(http.MethodGet, "/Services/:service/Roles/:sid", s.handleRoleFetch)
+		g.route(http.MethodPost, "/Services/:service/Roles/:sid", s.handleRoleUpdate)
+		g.route(http.MethodDelete, "/Services/:service/Roles/:sid", s.handleRoleDelete)
 
-		route(http.MethodGet, v+"/Services/:service/Roles", s.handleRoleList)
-		route(http.MethodPost, v+"/Services/:service/Roles", s.handleRoleCreate)
-		route(http.MethodGet, v+"/Services/:service/Roles/:sid", s.handleRoleFetch)
-		route(http.MethodPost, v+"/Services/:service/Roles/:sid", s.handleRoleUpdate)
-		route(http.MethodDelete, v+"/Services/:service/Roles/:sid", s.handleRoleDelete)
+		g.route(http.MethodGet, "/Services/:service/Users", s.handleUserList)
+		g.route(http.MethodGet, "/Services/:service/Users/:user", s.handleUserFetch)
+		g.route(http.MethodDelete, "/Services/:service/Users/:user", s.handleUserDelete)
+		g.route(http.MethodGet, "/Services/:service/Users/:user/Channels", s.handleUserChannelList)
 
-		route(http.MethodGet, v+"/Services/:service/Users", s.handleUserList)
-		route(http.MethodGet, v+"/Services/:service/Users/:user", s.handleUserFetch)
-		route(http.MethodDelete, v+"/Services/:service/Users/:user", s.handleUserDelete)
-		route(http.MethodGet, v+"/Services/:service/Users/:user/Channels", s.handleUserChannelList)
+		g.route(http.MethodGet, "/Services/:service/Channels", s.handleChannelList)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel", s.handleChannelFetch)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Members", s.handleMemberList)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Members/:sid", s.handleMemberFetch)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Messages", s.handleMessageList)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageFetch)
 
-		route(http.MethodGet, v+"/Services/:service/Channels", s.handleChannelList)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel", s.handleChannelFetch)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Members", s.handleMemberList)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Members/:sid", s.handleMemberFetch)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Messages", s.handleMessageList)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageFetch)
-
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Invites", s.handleInviteList)
-		route(http.MethodPost, v+"/Services/:service/Channels/:channel/Invites", s.handleInviteCreate)
-		route(http.MethodGet, v+"/Services/:service/Channels/:channel/Invites/:sid", s.handleInviteFetch)
-		route(http.MethodDelete, v+"/Services/:service/Channels/:channel/Invites/:sid", s.handleInviteDelete)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Invites", s.handleInviteList)
+		g.route(http.MethodPost, "/Services/:service/Channels/:channel/Invites", s.handleInviteCreate)
+		g.route(http.MethodGet, "/Services/:service/Channels/:channel/Invites/:sid", s.handleInviteFetch)
+		g.route(http.MethodDelete, "/Services/:service/Channels/:channel/Invites/:sid", s.handleInviteDelete)
 
 		// Writes that take X-Twilio-Webhook-Enabled in v2; the v1 spec has
 		// no such header, so v1 ignores it.
-		write := hooked
-		if v == "/v1" {
-			write = route
+		write := g.hooked
+		if v == v1 {
+			write = g.route
 		}
-		write(http.MethodPost, v+"/Services/:service/Users", s.handleUserCreate)
-		write(http.MethodPost, v+"/Services/:service/Users/:user", s.handleUserUpdate)
-		write(http.MethodPost, v+"/Services/:service/Channels", s.handleChannelCreate)
-		write(http.MethodPost, v+"/Services/:service/Channels/:channel", s.handleChannelUpdate)
-		write(http.MethodDelete, v+"/Services/:service/Channels/:channel", s.handleChannelDelete)
-		write(http.MethodPost, v+"/Services/:service/Channels/:channel/Members", s.handleMemberCreate)
-		write(http.MethodPost, v+"/Services/:service/Channels/:channel/Members/:sid", s.handleMemberUpdate)
-		write(http.MethodDelete, v+"/Services/:service/Channels/:channel/Members/:sid", s.handleMemberDelete)
-		write(http.MethodPost, v+"/Services/:service/Channels/:channel/Messages", s.handleMessageCreate)
-		write(http.MethodPost, v+"/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageUpdate)
-		write(http.MethodDelete, v+"/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageDelete)
+		write(http.MethodPost, "/Services/:service/Users", s.handleUserCreate)
+		write(http.MethodPost, "/Services/:service/Users/:user", s.handleUserUpdate)
+		write(http.MethodPost, "/Services/:service/Channels", s.handleChannelCreate)
+		write(http.MethodPost, "/Services/:service/Channels/:channel", s.handleChannelUpdate)
+		write(http.MethodDelete, "/Services/:service/Channels/:channel", s.handleChannelDelete)
+		write(http.MethodPost, "/Services/:service/Channels/:channel/Members", s.handleMemberCreate)
+		write(http.MethodPost, "/Services/:service/Channels/:channel/Members/:sid", s.handleMemberUpdate)
+		write(http.MethodDelete, "/Services/:service/Channels/:channel/Members/:sid", s.handleMemberDelete)
+		write(http.MethodPost, "/Services/:service/Channels/:channel/Messages", s.handleMessageCreate)
+		write(http.MethodPost, "/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageUpdate)
+		write(http.MethodDelete, "/Services/:service/Channels/:channel/Messages/:sid", s.handleMessageDelete)
 
-		s.credentialRoutes(r, v)
+		// The account-level Credentials live outside every Service; v1 and
+		// v2 serve the same ones.
+		g.route(http.MethodGet, "/Credentials", s.handleCredentialList)
+		g.route(http.MethodPost, "/Credentials", s.handleCredentialCreate)
+		g.route(http.MethodGet, "/Credentials/:sid", s.handleCredentialFetch)
+		g.route(http.MethodPost, "/Credentials/:sid", s.handleCredentialUpdate)
+		g.route(http.MethodDelete, "/Credentials/:sid", s.handleCredentialDelete)
 	}
 
 	// v2 only: the single User Channel, Bindings and Channel webhooks.
-	route(http.MethodGet, "/v2/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelFetch)
-	route(http.MethodPost, "/v2/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelUpdate)
-	hooked(http.MethodDelete, "/v2/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelDelete)
-	s.bindingRoutes(r)
-	s.channelWebhookRoutes(r)
+	chat2 := routeGroup{s, r, v2}
+	chat2.route(http.MethodGet, "/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelFetch)
+	chat2.route(http.MethodPost, "/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelUpdate)
+	chat2.hooked(http.MethodDelete, "/Services/:service/Users/:user/Channels/:channel", s.handleUserChannelDelete)
+
+	// Bindings at service level and per User: list, fetch and delete.
+	chat2.route(http.MethodGet, "/Services/:service/Bindings", s.handleBindingList)
+	chat2.route(http.MethodGet, "/Services/:service/Bindings/:sid", s.handleBindingFetch)
+	chat2.route(http.MethodDelete, "/Services/:service/Bindings/:sid", s.handleBindingDelete)
+	chat2.route(http.MethodGet, "/Services/:service/Users/:user/Bindings", s.handleUserBindingList)
+	chat2.route(http.MethodGet, "/Services/:service/Users/:user/Bindings/:sid", s.handleUserBindingFetch)
+	chat2.route(http.MethodDelete, "/Services/:service/Users/:user/Bindings/:sid", s.handleUserBindingDelete)
+
+	// Channel webhooks; none of them takes X-Twilio-Webhook-Enabled.
+	chat2.route(http.MethodGet, "/Services/:service/Channels/:channel/Webhooks", s.handleChannelWebhookList)
+	chat2.route(http.MethodPost, "/Services/:service/Channels/:channel/Webhooks", s.handleChannelWebhookCreate)
+	chat2.route(http.MethodGet, "/Services/:service/Channels/:channel/Webhooks/:sid", s.handleChannelWebhookFetch)
+	chat2.route(http.MethodPost, "/Services/:service/Channels/:channel/Webhooks/:sid", s.handleChannelWebhookUpdate)
+	chat2.route(http.MethodDelete, "/Services/:service/Channels/:channel/Webhooks/:sid", s.handleChannelWebhookDelete)
 
 	// v3: the one channel update that moves Channels to Conversations.
-	hooked(http.MethodPost, "/v3/Services/:service/Channels/:channel", s.handleChannelUpdateV3)
+	chat3 := routeGroup{s, r, v3}
+	chat3.hooked(http.MethodPost, "/Services/:service/Channels/:channel", s.handleChannelUpdateV3)
 
-	// Twilio's media service (mcs.us1.twilio.com/v1) on the same listener.
-	s.mediaRoutes(r)
+	// Twilio's media service (mcs.us1.twilio.com/v1) on the same listener,
+	// and chatd's route for the signed download URLs it hands out. Uploads
+	// and downloads run under the transfer limits.
+	mcs := routeGroup{s, r, v1}
+	mcs.route(http.MethodPost, "/Services/:service/Media", s.transfer(s.handleMediaCreate))
+	mcs.route(http.MethodGet, "/Services/:service/Media/:sid", s.handleMediaFetch)
+	mcs.route(http.MethodGet, "/Services/:service/Media/:sid/Content", s.transfer(s.handleMediaContent))
+	chatd.route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.transfer(s.handleMediaTemporary))
 }
+
+// routeGroup declares the routes of one API version: each path is declared
+// under the version's prefix, and wrap hands the version to the handler
+// (see apiVersion).
+type routeGroup struct {
+	s *Server
+	r *httprouter.Router
+	v version
+}
+
+func (g routeGroup) route(method, path string, h handler) {
+	pattern := g.v.prefix() + path
+	g.r.Handle(method, pattern, g.s.wrap(g.v, pattern, h))
+}
+
+// hooked declares an operation whose spec accepts the
+// X-Twilio-Webhook-Enabled header.
+func (g routeGroup) hooked(method, path string, h handler) { g.route(method, path, withWebhooks(h)) }

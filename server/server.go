@@ -68,6 +68,9 @@ type Config struct {
 	Snapshot func(io.Writer) (int64, error)
 	// Version is reported by GET /_chatd/health.
 	Version string
+	// Limits bound the connections of a Server opened with Open; unset
+	// fields take DefaultLimits.
+	Limits Limits
 }
 
 // Server serves the Chat REST API.
@@ -87,6 +90,7 @@ func New(api Backend, cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	cfg.Limits = cfg.Limits.orDefaults()
 	s := &Server{cfg: cfg, api: api, log: cfg.Logger}
 	router := httprouter.New()
 	router.RedirectTrailingSlash = false
@@ -97,7 +101,7 @@ func New(api Backend, cfg Config) *Server {
 		s.writeError(w, r, model.NotFound())
 	})
 	router.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, model.Errorf(20004, "Method %s not allowed on %s", r.Method, r.URL.Path))
+		s.writeError(w, r, model.Errorf(model.CodeMethodNotAllowed, "Method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routes(router)
 	s.handler = s.observe(s.authenticate(router))
@@ -108,19 +112,25 @@ func New(api Backend, cfg Config) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Open listens on addr (":0" picks a free port) and serves in the
-// background until Close.
+// background, under the configured Limits, until Close.
 func (s *Server) Open(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	limits := s.cfg.Limits
+	ln = newLimitListener(ln, limits.MaxConnections)
 	if s.cfg.TLS != nil {
 		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	go func() {
@@ -176,6 +186,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe gives every request an ID (returned as Twilio-Request-Id), routes
 // it on its escaped path, turns a panic into Twilio's 500 body, and logs one
@@ -248,7 +261,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-			s.writeError(w, r, model.E(20003))
+			s.writeError(w, r, model.E(model.CodeAuthenticationFailed))
 			return
 		}
 		next.ServeHTTP(w, r)

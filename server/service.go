@@ -134,7 +134,7 @@ func (s *Server) serviceJSON(r *http.Request, sv *model.Service) any {
 		},
 		URL: u,
 	}
-	if v1(r) {
+	if apiVersion(r) == v1 {
 		hooks := make(map[string]eventWebhookJSON, len(model.V1WebhookEvents))
 		for _, event := range model.V1WebhookEvents {
 			wh := sv.Webhooks[event]
@@ -217,7 +217,7 @@ func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	in := readServiceUpdate(f, v1(r))
+	in := readServiceUpdate(f, apiVersion(r) == v1)
 	if f.err != nil {
 		return f.err
 	}
@@ -248,8 +248,8 @@ func readServiceUpdate(f *form, v1 bool) model.ServiceUpdate {
 		DefaultChannelCreatorRoleSid: f.str("DefaultChannelCreatorRoleSid"),
 		ReadStatusEnabled:            f.boolean("ReadStatusEnabled"),
 		ReachabilityEnabled:          f.boolean("ReachabilityEnabled"),
-		TypingIndicatorTimeout:       f.integer("TypingIndicatorTimeout", 50053),
-		ConsumptionReportInterval:    f.integer("ConsumptionReportInterval", 50052),
+		TypingIndicatorTimeout:       f.integer("TypingIndicatorTimeout", model.CodeInvalidTypingIndicator),
+		ConsumptionReportInterval:    f.integer("ConsumptionReportInterval", model.CodeInvalidConsumptionInterval),
 		NewMessage:                   notification("NewMessage"),
 		AddedToChannel:               notification("AddedToChannel"),
 		RemovedFromChannel:           notification("RemovedFromChannel"),
@@ -258,8 +258,8 @@ func readServiceUpdate(f *form, v1 bool) model.ServiceUpdate {
 		PostWebhookURL:               f.str("PostWebhookUrl"),
 		WebhookMethod:                f.str("WebhookMethod"),
 		WebhookFilters:               f.optList("WebhookFilters"),
-		LimitsChannelMembers:         f.integer("Limits.ChannelMembers", 50061),
-		LimitsUserChannels:           f.integer("Limits.UserChannels", 50060),
+		LimitsChannelMembers:         f.integer("Limits.ChannelMembers", model.CodeInvalidChannelMembersLimit),
+		LimitsUserChannels:           f.integer("Limits.UserChannels", model.CodeInvalidUserChannelsLimit),
 	}
 	if v1 {
 		for _, event := range model.V1WebhookEvents {
@@ -277,8 +277,8 @@ func readServiceUpdate(f *form, v1 bool) model.ServiceUpdate {
 	}
 	in.NewMessage.BadgeCountEnabled = f.boolean("Notifications.NewMessage.BadgeCountEnabled")
 	in.NotificationsLog = f.boolean("Notifications.LogEnabled")
-	in.PreWebhookRetryCount = f.integer("PreWebhookRetryCount", 50065)
-	in.PostWebhookRetryCount = f.integer("PostWebhookRetryCount", 50065)
+	in.PreWebhookRetryCount = f.integer("PreWebhookRetryCount", model.CodeInvalidWebhookRetryCount)
+	in.PostWebhookRetryCount = f.integer("PostWebhookRetryCount", model.CodeInvalidWebhookRetryCount)
 	in.MediaCompatibilityMessage = f.str("Media.CompatibilityMessage")
 	return in
 }

@@ -41,7 +41,7 @@ type userLinks struct {
 func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable bool) userJSON {
 	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
 	attributes := &u.Attributes
-	if inList && v1(r) {
+	if inList && apiVersion(r) == v1 {
 		attributes = v1ListAttributes(u.Attributes)
 	}
 	out := userJSON{
@@ -58,10 +58,10 @@ func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable boo
 		Links:               userLinks{UserChannels: url + "/Channels"},
 		URL:                 url,
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		out.Links.UserBindings = url + "/Bindings"
 	}
-	if notifiable && !v1(r) {
+	if notifiable && apiVersion(r) != v1 {
 		out.IsNotifiable = &notifiable
 	}
 	return out

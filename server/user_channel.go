@@ -43,7 +43,7 @@ func (s *Server) userChannelJSON(r *http.Request, uc *model.UserChannel) userCha
 		UnreadMessagesCount:      uc.UnreadMessagesCount,
 		Links:                    userChannelLinks{Channel: ch},
 	}
-	if !v1(r) {
+	if apiVersion(r) != v1 {
 		out.UserSid = uc.UserSid
 		out.URL = s.root(r) + "/Services/" + uc.ServiceSid + "/Users/" + uc.UserSid + "/Channels/" + uc.ChannelSid
 		out.NotificationLevel = uc.NotificationLevel
@@ -88,8 +88,8 @@ func (s *Server) handleUserChannelUpdate(w http.ResponseWriter, r *http.Request,
 	}
 	in := model.UserChannelUpdate{
 		NotificationLevel:        f.str("NotificationLevel"),
-		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", 50406),
-		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", 50405),
+		LastConsumedMessageIndex: f.integer("LastConsumedMessageIndex", model.CodeInvalidLastConsumedMessageIndex),
+		LastConsumptionTimestamp: f.date("LastConsumptionTimestamp", model.CodeInvalidLastConsumptionTimestamp),
 	}
 	if f.err != nil {
 		return f.err

@@ -1,33 +1,60 @@
 package server
 
 import (
+	"context"
 	"net/http"
-	"strings"
 
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/chatd/chatd/model"
 )
 
-// v1 reports whether r came through the v1 API. v1 and v2 share their data
-// and handlers; the version decides which parameters are read and which
-// JSON shape is written (v1 lacks some fields and links, see ../shared/spec).
-func v1(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/v1/") }
+// version is the API version a route is declared under: v1, v2 or v3 of
+// the Chat API (v1 of the media service too), or none for chatd's own
+// routes. v1 and v2 share their data and handlers; the version decides which
+// parameters are read and which JSON shape is written (v1 lacks some fields
+// and links).
+type version string
+
+const (
+	unversioned version = ""
+	v1          version = "v1"
+	v2          version = "v2"
+	v3          version = "v3"
+)
+
+// prefix is the version's path prefix, "/v1"; "" for chatd's own routes.
+func (v version) prefix() string {
+	if v == unversioned {
+		return ""
+	}
+	return "/" + string(v)
+}
+
+type versionKey struct{}
+
+// withVersion records the version of the route r was routed to.
+func withVersion(r *http.Request, v version) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), versionKey{}, v))
+}
+
+// apiVersion is the version of the route r was routed to, as wrap recorded
+// it.
+func apiVersion(r *http.Request) version {
+	v, _ := r.Context().Value(versionKey{}).(version)
+	return v
+}
 
 // root is the absolute URL of the API version r came through, e.g.
 // https://chat.example.com/v2: every url and link starts with it.
 func (s *Server) root(r *http.Request) string {
-	v := "/v2"
-	if len(r.URL.Path) >= 3 && r.URL.Path[0] == '/' && r.URL.Path[1] == 'v' {
-		v = r.URL.Path[:3]
-	}
-	return s.base(r) + v
+	return s.base(r) + apiVersion(r).prefix()
 }
 
 // maxPage is a list's PageSize maximum: v1 allows up to 1000 where v2
 // allows 100 (the spec's maxima; Services are 100 in both).
 func maxPage(r *http.Request, v2max int) int {
-	if v1(r) && v2max == maxPageSize {
+	if apiVersion(r) == v1 && v2max == maxPageSize {
 		return 1000
 	}
 	return v2max

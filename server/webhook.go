@@ -13,19 +13,6 @@ import (
 // of the Channel Webhooks list (the spec's "default is 5, maximum is 5").
 const maxChannelWebhookPageSize = 5
 
-// channelWebhookRoutes declares the v2 Channel webhooks. They exist only in
-// v2, and none of them takes X-Twilio-Webhook-Enabled.
-func (s *Server) channelWebhookRoutes(r *httprouter.Router) {
-	route := func(method, path string, h handler) { r.Handle(method, path, s.wrap(path, h)) }
-	const list = "/v2/Services/:service/Channels/:channel/Webhooks"
-	const one = list + "/:sid"
-	route(http.MethodGet, list, s.handleChannelWebhookList)
-	route(http.MethodPost, list, s.handleChannelWebhookCreate)
-	route(http.MethodGet, one, s.handleChannelWebhookFetch)
-	route(http.MethodPost, one, s.handleChannelWebhookUpdate)
-	route(http.MethodDelete, one, s.handleChannelWebhookDelete)
-}
-
 // channelWebhookJSON is a Channel webhook, in the spec example's key order.
 // It has its own url and no links.
 type channelWebhookJSON struct {
@@ -99,7 +86,7 @@ func readChannelWebhookConfig(f *form) model.ChannelWebhookUpdate {
 		Filters:    f.optList("Configuration.Filters"),
 		Triggers:   webhookTriggers(f),
 		FlowSid:    f.str("Configuration.FlowSid"),
-		RetryCount: f.integer("Configuration.RetryCount", 50065),
+		RetryCount: f.integer("Configuration.RetryCount", model.CodeInvalidWebhookRetryCount),
 	}
 }
 

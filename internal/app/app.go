@@ -46,6 +46,10 @@ type Config struct {
 	TLSCert, TLSKey string
 	TLSSelfSigned   bool
 
+	// Limits bound the server's connections; unset fields take
+	// server.DefaultLimits.
+	Limits server.Limits
+
 	Logger   *slog.Logger
 	Webhooks webhook.Options // AuthToken is filled in from the credentials
 	Version  string
@@ -139,6 +143,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		TLS:          tlsConfig,
 		Snapshot:     a.db.WriteTo,
 		Version:      cfg.Version,
+		Limits:       cfg.Limits,
 	})
 	a.hooks.Start()
 	if err := a.srv.Open(cfg.Addr); err != nil {
