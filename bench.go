@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -110,35 +109,6 @@ func clientTLS(caCert string, insecure bool) (*tls.Config, error) {
 		return nil, fmt.Errorf("--ca-cert: no PEM certificate in %s", caCert)
 	}
 	return &tls.Config{RootCAs: roots}, nil
-}
-
-// integer reads an integer default; a malformed one is reported in bad.
-func (e env) integer(name string, def int, bad *[]string) int {
-	v := e(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		*bad = append(*bad, fmt.Sprintf("%s=%q is not an integer", name, v))
-		return def
-	}
-	return n
-}
-
-// duration reads a duration default (such as 10s); a malformed one is
-// reported in bad.
-func (e env) duration(name string, def time.Duration, bad *[]string) time.Duration {
-	v := e(name)
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		*bad = append(*bad, fmt.Sprintf("%s=%q is not a duration", name, v))
-		return def
-	}
-	return d
 }
 
 // isTerminal reports whether w is a terminal, where a progress line can be

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chatd/chatd/internal/app"
 	"github.com/chatd/chatd/server"
@@ -68,6 +69,21 @@ func (e env) integer(name string, def int, bad *[]string) int {
 		return def
 	}
 	return n
+}
+
+// duration reads a duration default (such as 10s); a malformed one is
+// reported in bad.
+func (e env) duration(name string, def time.Duration, bad *[]string) time.Duration {
+	v := e(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*bad = append(*bad, fmt.Sprintf("%s=%q is not a duration", name, v))
+		return def
+	}
+	return d
 }
 
 // parseServe reads chatd serve's flags; each defaults to its CHATD_*
