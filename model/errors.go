@@ -49,9 +49,18 @@ var codes = map[int]code{
 	20404: {404, "The requested resource was not found"},
 	20500: {500, "Internal server error"},
 
+	// Access tokens: every refusal is a 401, so that a client stops retrying.
+	20101: {401, "Invalid Access Token"},
+	20103: {401, "Invalid Access Token issuer/subject"},
+	20104: {401, "Access Token expired or expiration date invalid"},
+	20105: {401, "Access Token not yet valid"},
+	20106: {401, "Invalid Access Token grants"},
+	20157: {401, "Expiration Time Exceeds Maximum Time Allowed"},
+
 	// Services.
 	50003: {400, "Friendly name too long"},
 	50004: {400, "Unique Name too long"},
+	50050: {404, "Service not found"},
 	50052: {400, "Invalid consumption interval format"},
 	50054: {400, "Invalid webhook format"},
 	50053: {400, "Invalid typing indicator format"},
@@ -70,6 +79,7 @@ var codes = map[int]code{
 	50104: {400, "Permission not found"},
 	50105: {400, "Invalid role type"},
 	50106: {400, "Channel creator role not found"},
+	50107: {403, "User not authorized for command"},
 
 	// Users.
 	50201: {409, "User already exists"},
