@@ -7,11 +7,11 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// Permissions of first-person actions (reference §2). An action by a client
-// holding an access token is allowed when the Service role of its User
-// grants the permission of that name, or, inside a Channel, when the
-// Channel role of its Member there does. REST calls made with Account
-// credentials are never checked.
+// Permissions of first-person actions, as Twilio's roles and permissions
+// define them. An action by a client holding an access token is allowed
+// when the Service role of its User grants the permission of that name, or,
+// inside a Channel, when the Channel role of its Member there does. REST
+// calls made with Account credentials are never checked.
 
 // action is a first-person action, named after the permission that allows
 // it.
