@@ -602,6 +602,29 @@ func TestSchema(t *testing.T) {
 			t.Errorf("meta/version = %x, want %x", got, want)
 		}
 	})
+	t.Run("a version 3 file gets the api_keys bucket", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "chatd.db")
+		d := openUnmanaged(t, path)
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketAPIKeys) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		setRawVersion(t, path, version(3))
+		d = mustOpen(t, path)
+		key := &model.APIKey{Sid: "SK00000000000000000000000000000001", SealedSecret: []byte("sealed")}
+		if err := d.Update(context.Background(), func(tx model.Tx) error { return tx.InsertAPIKey(key) }); err != nil {
+			t.Fatalf("InsertAPIKey after the migration: %v", err)
+		}
+	})
 	refused := []struct {
 		name    string
 		version []byte

@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 3. Records are JSON of the
+// The bucket tree of a chatd file, schema version 4. Records are JSON of the
 // model types; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -18,6 +18,7 @@ import (
 //	settings/
 //	  <name>                          -> value (server-wide settings)
 //	credentials/<CR sid>              -> Credential (account-level, v1 and v2)
+//	api_keys/<SK sid>                 -> APIKey (account-level; kept by Wipe)
 //	deliveries/<id>                   -> Delivery (the webhook outbox); key:
 //	                                     8-byte big-endian ID, bucket sequence:
 //	                                     the last ID given
@@ -55,13 +56,14 @@ import (
 //
 // Deleting a Service is one DeleteBucket; wiping the file is deleting the
 // root buckets.
-const schemaVersion = 3
+const schemaVersion = 4
 
 var (
 	bucketMeta        = []byte("meta")
 	bucketSettings    = []byte("settings")
 	bucketServices    = []byte("services")
 	bucketCredentials = []byte("credentials")
+	bucketAPIKeys     = []byte("api_keys")
 
 	bucketDeliveries          = []byte("deliveries")
 	bucketDeliveriesPending   = []byte("deliveries_pending")
@@ -101,7 +103,7 @@ var (
 // channelBuckets in every channel_data subtree.
 var (
 	rootBuckets = [][]byte{
-		bucketMeta, bucketSettings, bucketServices, bucketCredentials,
+		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
 	}
 	serviceBuckets = [][]byte{
@@ -142,6 +144,8 @@ var migrations = []migration{
 	// 2 → 3: the webhook outbox. Its buckets are root buckets, which
 	// initSchema creates at every open, so there is nothing to move.
 	{2, func(*bbolt.Tx) error { return nil }},
+	// 3 → 4: API keys, a root bucket as well.
+	{3, func(*bbolt.Tx) error { return nil }},
 }
 
 // eachSubtree calls fn for every nested bucket of b.

@@ -25,6 +25,7 @@ type Chat struct {
 	accountSid string
 	wake       func()
 	seed       *Seed
+	apiKey     struct{ sid, secret string }
 }
 
 // Options configure Chat.
@@ -37,6 +38,11 @@ type Options struct {
 	Wake func()
 	// Seed, when set, is the state Reset returns to.
 	Seed *Seed
+	// APIKeySid and APIKeySecret, when set, are the configured API key
+	// (--api-key-sid): it signs and verifies access tokens alongside the
+	// keys stored in the file.
+	APIKeySid    string
+	APIKeySecret string
 }
 
 var (
@@ -54,17 +60,21 @@ var (
 	_ model.ChannelWebhookService = (*Chat)(nil)
 	_ model.MediaService          = (*Chat)(nil)
 	_ model.DeliveryService       = (*Chat)(nil)
+	_ model.APIKeyService         = (*Chat)(nil)
+	_ model.TokenService          = (*Chat)(nil)
 )
 
 // New returns the Chat rules over store.
 func New(store model.Store, opts Options) *Chat {
-	return &Chat{
+	c := &Chat{
 		store:      store,
 		sids:       sidGen{entropy: ulid.Monotonic(crand.Reader, 0)},
 		accountSid: opts.AccountSid,
 		wake:       opts.Wake,
 		seed:       opts.Seed,
 	}
+	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
+	return c
 }
 
 // sidGen mints SIDs: the two-letter prefix and the 32 hex digits of a ULID.

@@ -41,6 +41,16 @@ const (
 	CodeInternalError        Code = 20500
 )
 
+// Access token codes.
+const (
+	CodeInvalidAccessToken     Code = 20101
+	CodeInvalidTokenIssuer     Code = 20103
+	CodeAccessTokenExpired     Code = 20104
+	CodeAccessTokenNotYetValid Code = 20105
+	CodeInvalidTokenGrants     Code = 20106
+	CodeTokenLifetimeTooLong   Code = 20157
+)
+
 // Service codes.
 const (
 	CodeFriendlyNameTooLong         Code = 50003
@@ -56,6 +66,7 @@ const (
 	CodeInvalidWebhookRetryCount    Code = 50065
 	CodeInvalidPreWebhookURL        Code = 50077
 	CodeInvalidPostWebhookURL       Code = 50078
+	CodeServiceNotFound             Code = 50050
 )
 
 // Role codes.
@@ -65,6 +76,7 @@ const (
 	CodePermissionNotFound         Code = 50104
 	CodeInvalidRoleType            Code = 50105
 	CodeChannelCreatorRoleNotFound Code = 50106
+	CodeNotAuthorized              Code = 50107
 )
 
 // User codes.
@@ -147,6 +159,14 @@ var codes = map[Code]code{
 	CodeRangeNotSatisfiable:  {416, "Requested range not satisfiable"},
 	CodeInternalError:        {500, "Internal server error"},
 
+	// Access tokens: every refusal is a 401, so that a client stops retrying.
+	CodeInvalidAccessToken:     {401, "Invalid Access Token"},
+	CodeInvalidTokenIssuer:     {401, "Invalid Access Token issuer/subject"},
+	CodeAccessTokenExpired:     {401, "Access Token expired or expiration date invalid"},
+	CodeAccessTokenNotYetValid: {401, "Access Token not yet valid"},
+	CodeInvalidTokenGrants:     {401, "Invalid Access Token grants"},
+	CodeTokenLifetimeTooLong:   {401, "Expiration Time Exceeds Maximum Time Allowed"},
+
 	CodeFriendlyNameTooLong:         {400, "Friendly name too long"},
 	CodeUniqueNameTooLong:           {400, "Unique Name too long"},
 	CodeInvalidConsumptionInterval:  {400, "Invalid consumption interval format"},
@@ -160,12 +180,14 @@ var codes = map[Code]code{
 	CodeInvalidWebhookRetryCount:    {400, "Invalid webhook retry count"},
 	CodeInvalidPreWebhookURL:        {400, "Invalid pre-webhook url"},
 	CodeInvalidPostWebhookURL:       {400, "Invalid post-webhook url"},
+	CodeServiceNotFound:             {404, "Service not found"},
 
 	CodeChannelRoleNotFound:        {400, "Channel role not found"},
 	CodeDeploymentRoleNotFound:     {400, "Deployment role not found"},
 	CodePermissionNotFound:         {400, "Permission not found"},
 	CodeInvalidRoleType:            {400, "Invalid role type"},
 	CodeChannelCreatorRoleNotFound: {400, "Channel creator role not found"},
+	CodeNotAuthorized:              {403, "User not authorized for command"},
 
 	CodeUserExists:               {409, "User already exists"},
 	CodeIdentityMatchesUserSid:   {400, "Identity should not match user SID pattern"},

@@ -143,6 +143,13 @@ type Tx interface {
 	PutCredential(c *Credential) error
 	DeleteCredential(sid string) error
 
+	// API keys are account-level, outside every Service, and outlive a
+	// Wipe.
+	APIKey(sid string) (*APIKey, error)
+	APIKeys(w Window) ([]*APIKey, error)
+	InsertAPIKey(k *APIKey) error // *TakenError{"sid"}
+	DeleteAPIKey(sid string) error
+
 	Binding(service, sid string) (*Binding, error)
 	// BindingFor finds the Binding of a device: its type and endpoint.
 	BindingFor(service, bindingType, endpoint string) (*Binding, error)
@@ -188,7 +195,7 @@ type Tx interface {
 	TrimDeliveries(keep int) error
 
 	// Wipe removes every Service (with everything in it), every Credential
-	// and every delivery; server-wide settings stay, and delivery IDs are
-	// never given again.
+	// and every delivery; server-wide settings and API keys stay, and
+	// delivery IDs are never given again.
 	Wipe() error
 }

@@ -93,6 +93,7 @@ var contract = []struct {
 	{"ChannelWebhooks", testChannelWebhooks},
 	{"Durability", testDurability},
 	{"Credentials", testCredentials},
+	{"APIKeys", testAPIKeys},
 	{"Deliveries", testDeliveries},
 	{"Wipe", testWipe},
 }
