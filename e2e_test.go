@@ -10,20 +10,13 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -41,6 +34,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/internal/speccheck"
+	"github.com/chatd/chatd/internal/testenv"
 	"github.com/chatd/chatd/model"
 )
 
@@ -154,8 +149,8 @@ type chatd struct {
 	exited chan struct{} // closed once it has exited and waitErr is set
 	err    error         // what Wait returned
 
-	ready  readyLine // its ready line, once start has read it
-	client *http.Client
+	ready readyLine   // its ready line, once start has read it
+	api   testenv.API // its REST API with the ready line's credentials
 }
 
 // environ is the test's environment without any CHATD_* variable, plus env:
@@ -219,9 +214,12 @@ func start(t *testing.T, argv []string, env ...string) *chatd {
 	if err := json.Unmarshal([]byte(line), &c.ready); err != nil || !c.ready.Ready {
 		t.Fatalf("chatd %v: ready line %q: %v", argv, line, err)
 	}
-	c.client = &http.Client{Timeout: processTimeout}
+	c.api = testenv.API{
+		URL: c.ready.URL, AccountSid: c.ready.AccountSid, AuthToken: c.ready.AuthToken,
+		HTTP: &http.Client{Timeout: processTimeout}, Spec: speccheck.For(t),
+	}
 	if c.ready.CACert != "" {
-		c.client.Transport = trusting(t, []byte(c.ready.CACert))
+		c.api.HTTP.Transport = testenv.TLSTransport(t, []byte(c.ready.CACert))
 	}
 	return c
 }
@@ -265,82 +263,6 @@ func runChatd(t *testing.T, argv []string, env ...string) result {
 	return result{c.stdout.String(), c.stderr.String(), c.cmd.ProcessState.ExitCode()}
 }
 
-// request sends a request to chatd, with the ready line's credentials
-// unless user is "-", and returns the response with its body read.
-func (c *chatd) request(t *testing.T, user, pass, method, path string, form url.Values) (*http.Response, []byte) {
-	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.ready.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if user != "-" {
-		req.SetBasicAuth(user, pass)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, path, err)
-	}
-	return resp, b
-}
-
-// must sends an authenticated request that must answer status want, and
-// returns its JSON body decoded (nil when empty).
-func (c *chatd) must(t *testing.T, want int, method, path string, form url.Values) map[string]any {
-	t.Helper()
-	resp, body := c.request(t, c.ready.AccountSid, c.ready.AuthToken, method, path, form)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s %v = %d %s, want %d", method, path, form, resp.StatusCode, body, want)
-	}
-	return decode(t, body)
-}
-
-func decode(t *testing.T, body []byte) map[string]any {
-	t.Helper()
-	if len(body) == 0 {
-		return nil
-	}
-	var out map[string]any
-	if err := json.Unmarshal(body, &out); err != nil {
-		t.Fatalf("body %s: %v", body, err)
-	}
-	return out
-}
-
-// wantError checks a Twilio error answer: its status and code.
-func wantError(t *testing.T, what string, resp *http.Response, body []byte, status, code int) {
-	t.Helper()
-	var e struct{ Code, Status int }
-	if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != status || e.Code != code || e.Status != status {
-		t.Errorf("%s = %d %s, want %d with code %d", what, resp.StatusCode, body, status, code)
-	}
-}
-
-// items are the records of a list response under key.
-func items(t *testing.T, list map[string]any, key string) []map[string]any {
-	t.Helper()
-	raw, ok := list[key].([]any)
-	if !ok {
-		t.Fatalf("list has no %q: %v", key, list)
-	}
-	out := make([]map[string]any, len(raw))
-	for i, r := range raw {
-		out[i] = r.(map[string]any)
-	}
-	return out
-}
-
 // lists is every list response that shows chatd's data, whole: the
 // Services, and under each its Roles, Users (with their User Channels and
 // Bindings), Channels (with their Members, Messages, Invites and Webhooks)
@@ -353,7 +275,7 @@ func (c *chatd) lists(t *testing.T, since time.Time) map[string]string {
 	out := map[string]string{}
 	get := func(path string) map[string]any {
 		t.Helper()
-		list := c.must(t, http.StatusOK, http.MethodGet, path, nil)
+		list := c.api.Must(t, http.StatusOK, http.MethodGet, path, nil)
 		if meta, _ := list["meta"].(map[string]any); meta["next_page_url"] != nil {
 			t.Fatalf("GET %s has more than one page", path)
 		}
@@ -364,15 +286,15 @@ func (c *chatd) lists(t *testing.T, since time.Time) map[string]string {
 		out[path] = strings.ReplaceAll(string(body), c.ready.URL, "<base>")
 		return list
 	}
-	for _, s := range items(t, get("/v2/Services?PageSize=100"), "services") {
+	for _, s := range testenv.ItemsOf(t, get("/v2/Services?PageSize=100"), "services") {
 		p := "/v2/Services/" + s["sid"].(string)
 		get(p + "/Roles?PageSize=100")
 		get(p + "/Bindings?PageSize=100")
-		for _, u := range items(t, get(p+"/Users?PageSize=100"), "users") {
+		for _, u := range testenv.ItemsOf(t, get(p+"/Users?PageSize=100"), "users") {
 			get(p + "/Users/" + u["sid"].(string) + "/Channels?PageSize=50")
 			get(p + "/Users/" + u["sid"].(string) + "/Bindings?PageSize=100")
 		}
-		for _, ch := range items(t, get(p+"/Channels?PageSize=100"), "channels") {
+		for _, ch := range testenv.ItemsOf(t, get(p+"/Channels?PageSize=100"), "channels") {
 			cp := p + "/Channels/" + ch["sid"].(string)
 			for _, sub := range []string{"Members", "Messages", "Invites", "Webhooks"} {
 				get(cp + "/" + sub + "?PageSize=100")
@@ -443,15 +365,6 @@ const (
 // since is a moment before anything the test is about to make, for undate.
 func since() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
-// form builds url.Values from name, value pairs.
-func form(kv ...string) url.Values {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Add(kv[i], kv[i+1])
-	}
-	return v
-}
-
 func TestE2EReadyLine(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "chatd.db")
@@ -480,18 +393,18 @@ func TestE2EReadyLine(t *testing.T) {
 		}
 	})
 	t.Run("the URL serves the health check without credentials", func(t *testing.T) {
-		resp, body := c.request(t, "-", "", http.MethodGet, "/_chatd/health", nil)
-		if got := decode(t, body); resp.StatusCode != http.StatusOK || got["status"] != "ok" {
-			t.Errorf("health = %d %s", resp.StatusCode, body)
+		r := c.api.DoAuth(t, http.MethodGet, "/_chatd/health", nil, "", "")
+		if r.Status != http.StatusOK || r.Body["status"] != "ok" {
+			t.Errorf("health = %d %s", r.Status, r.Raw)
 		}
 	})
 	t.Run("the URL serves the API with the credentials and refuses others", func(t *testing.T) {
-		c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "first"))
-		if list := c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil); len(items(t, list, "services")) != 1 {
+		c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "first"))
+		if list := c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil); len(testenv.ItemsOf(t, list, "services")) != 1 {
 			t.Errorf("Services = %v, want the one created", list)
 		}
-		resp, body := c.request(t, c.ready.AccountSid, "wrong", http.MethodGet, "/v2/Services", nil)
-		wantError(t, "GET /v2/Services with a wrong token", resp, body, http.StatusUnauthorized, 20003)
+		r := c.api.DoAuth(t, http.MethodGet, "/v2/Services", nil, c.ready.AccountSid, "wrong")
+		testenv.WantError(t, r, http.StatusUnauthorized, 20003)
 	})
 	c.stop(t)
 	t.Run("stdout holds the ready line and nothing else", func(t *testing.T) {
@@ -504,7 +417,7 @@ func TestE2EReadyLine(t *testing.T) {
 		if again.ready.AccountSid != c.ready.AccountSid || again.ready.AuthToken != c.ready.AuthToken {
 			t.Errorf("credentials %s/%s after a restart, want %s/%s", again.ready.AccountSid, again.ready.AuthToken, c.ready.AccountSid, c.ready.AuthToken)
 		}
-		if list := again.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil); len(items(t, list, "services")) != 1 {
+		if list := again.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil); len(testenv.ItemsOf(t, list, "services")) != 1 {
 			t.Errorf("Services after a restart = %v, want the one created", list)
 		}
 		again.stop(t)
@@ -543,11 +456,11 @@ func TestE2EReadyWithMuchData(t *testing.T) {
 	began = time.Now()
 	c = start(t, args(listen, []string{"--db", db, "--log-level", "warn"}))
 	t.Logf("restart on the file of %d messages (%d MiB): ready after %v", n, info.Size()>>20, time.Since(began))
-	ch := c.must(t, http.StatusOK, http.MethodGet, support+"/Channels/big", nil)
+	ch := c.api.Must(t, http.StatusOK, http.MethodGet, support+"/Channels/big", nil)
 	if ch["messages_count"] != float64(n) {
 		t.Errorf("messages_count = %v, want %d", ch["messages_count"], n)
 	}
-	last := items(t, c.must(t, http.StatusOK, http.MethodGet, support+"/Channels/big/Messages?Order=desc&PageSize=1", nil), "messages")
+	last := testenv.ItemsOf(t, c.api.Must(t, http.StatusOK, http.MethodGet, support+"/Channels/big/Messages?Order=desc&PageSize=1", nil), "messages")
 	if len(last) != 1 || last[0]["index"] != float64(n-1) || last[0]["body"] != fmt.Sprint("message ", n-1) {
 		t.Errorf("newest message = %v, want index %d", last, n-1)
 	}
@@ -563,7 +476,7 @@ func TestE2EEphemeral(t *testing.T) {
 	if _, err := os.Stat(c.ready.DB); err != nil || !strings.HasPrefix(c.ready.DB, c.tmp) {
 		t.Errorf("the ephemeral file %s while chatd runs: %v, want it in TMPDIR", c.ready.DB, err)
 	}
-	c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "gone soon"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "gone soon"))
 	c.stop(t)
 	if _, err := os.Stat(c.ready.DB); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the ephemeral file after SIGTERM: %v, want it gone", err)
@@ -582,23 +495,23 @@ func TestE2EEphemeral(t *testing.T) {
 // of way: create, update and delete, in both Services, and outside them.
 func change1(t *testing.T, c *chatd) {
 	t.Helper()
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Channels/general/Messages", form("Body", "extra", "From", "alice"))
-	c.must(t, http.StatusNoContent, http.MethodDelete, support+"/Channels/general/Messages/IM00000000000000000000000000000001", nil)
-	c.must(t, http.StatusOK, http.MethodPost, support+"/Users/bob", form("Attributes", `{"team":"red"}`))
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Channels", form("UniqueName", "random"))
-	c.must(t, http.StatusNoContent, http.MethodDelete, sandbox, nil)
-	c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "extra"))
-	c.must(t, http.StatusCreated, http.MethodPost, "/v2/Credentials", form("Type", "fcm", "Secret", "key"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Channels/general/Messages", testenv.Form("Body", "extra", "From", "alice"))
+	c.api.Must(t, http.StatusNoContent, http.MethodDelete, support+"/Channels/general/Messages/IM00000000000000000000000000000001", nil)
+	c.api.Must(t, http.StatusOK, http.MethodPost, support+"/Users/bob", testenv.Form("Attributes", `{"team":"red"}`))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Channels", testenv.Form("UniqueName", "random"))
+	c.api.Must(t, http.StatusNoContent, http.MethodDelete, sandbox, nil)
+	c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "extra"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Credentials", testenv.Form("Type", "fcm", "Secret", "key"))
 }
 
 func change2(t *testing.T, c *chatd) {
 	t.Helper()
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Channels/staff/Members", form("Identity", "dave"))
-	c.must(t, http.StatusNoContent, http.MethodDelete, support+"/Users/carol", nil)
-	c.must(t, http.StatusOK, http.MethodPost, support, form("FriendlyName", "Renamed"))
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Roles", form("FriendlyName", "extra", "Type", "channel", "Permission", "sendMessage"))
-	c.must(t, http.StatusOK, http.MethodPost, support+"/Channels/general/Members/bob", form("LastConsumedMessageIndex", "1"))
-	c.must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", form("UniqueName", "play"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Channels/staff/Members", testenv.Form("Identity", "dave"))
+	c.api.Must(t, http.StatusNoContent, http.MethodDelete, support+"/Users/carol", nil)
+	c.api.Must(t, http.StatusOK, http.MethodPost, support, testenv.Form("FriendlyName", "Renamed"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Roles", testenv.Form("FriendlyName", "extra", "Type", "channel", "Permission", "sendMessage"))
+	c.api.Must(t, http.StatusOK, http.MethodPost, support+"/Channels/general/Members/bob", testenv.Form("LastConsumedMessageIndex", "1"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", testenv.Form("UniqueName", "play"))
 }
 
 func TestE2EReset(t *testing.T) {
@@ -611,7 +524,7 @@ func TestE2EReset(t *testing.T) {
 		if changed := c.lists(t, from); maps.Equal(changed, seeded) {
 			t.Fatalf("change %d changed no list", i+1)
 		}
-		c.must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", url.Values{})
+		c.api.Must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", url.Values{})
 		diffLists(t, fmt.Sprintf("after reset %d", i+1), c.lists(t, from), seeded)
 	}
 	c.stop(t)
@@ -622,13 +535,13 @@ func TestE2EResetOneService(t *testing.T) {
 	from := since()
 	c := start(t, args(listen, []string{"--ephemeral", "--seed", seedFile(t)}))
 	seeded := c.lists(t, from)
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Channels/general/Messages", form("Body", "extra"))
-	c.must(t, http.StatusCreated, http.MethodPost, support+"/Channels", form("UniqueName", "random"))
-	c.must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", form("UniqueName", "play"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Channels/general/Messages", testenv.Form("Body", "extra"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, support+"/Channels", testenv.Form("UniqueName", "random"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", testenv.Form("UniqueName", "play"))
 	changed := c.lists(t, from)
 
 	t.Run("restores that Service and leaves the other's changes", func(t *testing.T) {
-		c.must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", form("ServiceSid", "IS00000000000000000000000000000001"))
+		c.api.Must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", "IS00000000000000000000000000000001"))
 		want := maps.Clone(changed)
 		maps.DeleteFunc(want, func(k, _ string) bool { return strings.HasPrefix(k, support) })
 		for k, v := range seeded {
@@ -639,21 +552,21 @@ func TestE2EResetOneService(t *testing.T) {
 		diffLists(t, "after resetting Support", c.lists(t, from), want)
 	})
 	t.Run("then the other", func(t *testing.T) {
-		c.must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", form("ServiceSid", "IS00000000000000000000000000000002"))
+		c.api.Must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", "IS00000000000000000000000000000002"))
 		diffLists(t, "after resetting both", c.lists(t, from), seeded)
 	})
 	t.Run("a Service that is not in the seed is removed", func(t *testing.T) {
-		extra := c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "extra"))
-		c.must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", form("ServiceSid", extra["sid"].(string)))
+		extra := c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "extra"))
+		c.api.Must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", extra["sid"].(string)))
 		diffLists(t, "after resetting the extra Service", c.lists(t, from), seeded)
 	})
 	t.Run("an unknown Service is 404/20404 and changes nothing", func(t *testing.T) {
-		c.must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", form("UniqueName", "play"))
+		c.api.Must(t, http.StatusCreated, http.MethodPost, sandbox+"/Channels", testenv.Form("UniqueName", "play"))
 		before := c.lists(t, from)
-		resp, body := c.request(t, c.ready.AccountSid, c.ready.AuthToken, http.MethodPost, "/_chatd/reset", form("ServiceSid", "IS"+strings.Repeat("f", 32)))
-		wantError(t, "reset of an unknown Service", resp, body, http.StatusNotFound, 20404)
-		resp, body = c.request(t, c.ready.AccountSid, c.ready.AuthToken, http.MethodPost, "/_chatd/reset", form("ServiceSid", "general"))
-		wantError(t, "reset of a ServiceSid that is no SID", resp, body, http.StatusBadRequest, 20001)
+		unknown := c.api.Do(t, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", "IS"+strings.Repeat("f", 32)))
+		testenv.WantError(t, unknown, http.StatusNotFound, 20404)
+		noSid := c.api.Do(t, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", "general"))
+		testenv.WantError(t, noSid, http.StatusBadRequest, 20001)
 		diffLists(t, "after the failed resets", c.lists(t, from), before)
 	})
 	c.stop(t)
@@ -662,7 +575,7 @@ func TestE2EResetOneService(t *testing.T) {
 func TestE2EAdminRoutesNeedCredentials(t *testing.T) {
 	t.Parallel()
 	c := start(t, args(listen, []string{"--ephemeral", "--seed", seedFile(t)}))
-	c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "kept"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "kept"))
 	before := c.lists(t, time.Time{})
 	for _, r := range []struct{ method, path string }{
 		{http.MethodPost, "/_chatd/reset"},
@@ -670,7 +583,7 @@ func TestE2EAdminRoutesNeedCredentials(t *testing.T) {
 		{http.MethodGet, "/_chatd/deliveries"},
 	} {
 		for _, cred := range []struct{ name, user, pass string }{
-			{"without credentials", "-", ""},
+			{"without credentials", "", ""},
 			{"with a wrong token", c.ready.AccountSid, "wrong"},
 		} {
 			t.Run(r.method+" "+r.path+" "+cred.name+" is 401", func(t *testing.T) {
@@ -678,8 +591,8 @@ func TestE2EAdminRoutesNeedCredentials(t *testing.T) {
 				if r.method == http.MethodPost {
 					f = url.Values{}
 				}
-				resp, body := c.request(t, cred.user, cred.pass, r.method, r.path, f)
-				wantError(t, r.method+" "+r.path, resp, body, http.StatusUnauthorized, 20003)
+				resp := c.api.DoAuth(t, r.method, r.path, f, cred.user, cred.pass)
+				testenv.WantError(t, resp, http.StatusUnauthorized, 20003)
 				if resp.Header.Get("WWW-Authenticate") == "" {
 					t.Errorf("%s %s: 401 without WWW-Authenticate", r.method, r.path)
 				}
@@ -812,17 +725,6 @@ func TestE2EHealthcheck(t *testing.T) {
 	})
 }
 
-// trusting is a transport that trusts only the certificates in pemCerts,
-// and verifies as any client does.
-func trusting(t *testing.T, pemCerts []byte) *http.Transport {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemCerts) {
-		t.Fatalf("no certificate in %q", pemCerts)
-	}
-	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-}
-
 // wantTLS checks that chatd serves HTTPS that verifies with the client's
 // roots, and nothing in plain HTTP or to a client that does not trust it.
 func wantTLS(t *testing.T, c *chatd) {
@@ -831,14 +733,14 @@ func wantTLS(t *testing.T, c *chatd) {
 		t.Fatalf("url = %q, want https", c.ready.URL)
 	}
 	t.Run("HTTPS verifies with the certificate as the only root", func(t *testing.T) {
-		if tr := c.client.Transport.(*http.Transport); tr.TLSClientConfig.InsecureSkipVerify {
+		if tr := c.api.HTTP.Transport.(*http.Transport); tr.TLSClientConfig.InsecureSkipVerify {
 			t.Fatal("the client skips verification")
 		}
-		resp, body := c.request(t, "-", "", http.MethodGet, "/_chatd/health", nil)
-		if resp.StatusCode != http.StatusOK || resp.TLS == nil || len(resp.TLS.VerifiedChains) == 0 {
-			t.Errorf("health over verified HTTPS = %d %s (TLS %v)", resp.StatusCode, body, resp.TLS)
+		r := c.api.DoAuth(t, http.MethodGet, "/_chatd/health", nil, "", "")
+		if r.Status != http.StatusOK || r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
+			t.Errorf("health over verified HTTPS = %d %s (TLS %v)", r.Status, r.Raw, r.TLS)
 		}
-		c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+		c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 	})
 	t.Run("a client that does not trust the certificate is refused", func(t *testing.T) {
 		resp, err := (&http.Client{Transport: &http.Transport{}}).Get(c.ready.URL + "/_chatd/health")
@@ -881,7 +783,7 @@ func TestE2ETLSSelfSigned(t *testing.T) {
 
 func TestE2ETLSCertAndKey(t *testing.T) {
 	t.Parallel()
-	certPath, keyPath := writeCert(t, t.TempDir())
+	certPath, keyPath := testenv.WriteCert(t, t.TempDir())
 	c := start(t, args(listen, []string{"--ephemeral", "--tls-cert", certPath, "--tls-key", keyPath}))
 	if c.ready.CACert != "" {
 		t.Errorf("ca_cert = %q with a given certificate, want none", c.ready.CACert)
@@ -890,46 +792,9 @@ func TestE2ETLSCertAndKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.client.Transport = trusting(t, certPEM)
+	c.api.HTTP.Transport = testenv.TLSTransport(t, certPEM)
 	wantTLS(t, c)
 	c.stop(t)
-}
-
-// writeCert writes a new self-signed certificate for 127.0.0.1 and its key
-// as PEM files in dir.
-func writeCert(t *testing.T, dir string) (certPath, keyPath string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "chatd e2e"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certPath, keyPath
 }
 
 // TestE2ESigtermDuringWrites sends SIGTERM while 8 clients post messages
@@ -941,14 +806,14 @@ func TestE2ESigtermDuringWrites(t *testing.T) {
 	const writers, beforeSignal = 8, 200
 	db := filepath.Join(t.TempDir(), "chatd.db")
 	c := start(t, args(listen, []string{"--db", db, "--log-level", "warn"}))
-	svc := c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services", form("FriendlyName", "burst"))["sid"].(string)
+	svc := c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services", testenv.Form("FriendlyName", "burst"))["sid"].(string)
 	channel := "/v2/Services/" + svc + "/Channels/burst"
-	c.must(t, http.StatusCreated, http.MethodPost, "/v2/Services/"+svc+"/Channels", form("UniqueName", "burst"))
+	c.api.Must(t, http.StatusCreated, http.MethodPost, "/v2/Services/"+svc+"/Channels", testenv.Form("UniqueName", "burst"))
 
 	client := &http.Client{Timeout: processTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: writers}}
 	// post sends one message; it returns the SID of an acknowledged one.
 	post := func(body string) (string, error) {
-		req, err := http.NewRequest(http.MethodPost, c.ready.URL+channel+"/Messages", strings.NewReader(form("Body", body).Encode()))
+		req, err := http.NewRequest(http.MethodPost, c.ready.URL+channel+"/Messages", strings.NewReader(testenv.Form("Body", body).Encode()))
 		if err != nil {
 			return "", err
 		}
@@ -1013,8 +878,8 @@ func TestE2ESigtermDuringWrites(t *testing.T) {
 	stored := map[string]bool{}
 	next := again.ready.URL + channel + "/Messages?PageSize=100"
 	for next != "" {
-		page := again.must(t, http.StatusOK, http.MethodGet, strings.TrimPrefix(next, again.ready.URL), nil)
-		for i, m := range items(t, page, "messages") {
+		page := again.api.Must(t, http.StatusOK, http.MethodGet, strings.TrimPrefix(next, again.ready.URL), nil)
+		for i, m := range testenv.ItemsOf(t, page, "messages") {
 			if want := float64(len(stored)); m["index"] != want {
 				t.Fatalf("message %d of the page has index %v, want %v: indexes are not contiguous", i, m["index"], want)
 			}
@@ -1033,7 +898,7 @@ func TestE2ESigtermDuringWrites(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged messages lost", lost, len(all))
 	}
-	if ch := again.must(t, http.StatusOK, http.MethodGet, channel, nil); ch["messages_count"] != float64(len(stored)) {
+	if ch := again.api.Must(t, http.StatusOK, http.MethodGet, channel, nil); ch["messages_count"] != float64(len(stored)) {
 		t.Errorf("messages_count = %v, want the %d stored", ch["messages_count"], len(stored))
 	}
 	again.stop(t)
@@ -1092,7 +957,7 @@ func TestE2EEnvironment(t *testing.T) {
 			if c.ready.AccountSid != sid1 || c.ready.AuthToken != "envtoken" {
 				t.Errorf("credentials %s/%s, want the environment's", c.ready.AccountSid, c.ready.AuthToken)
 			}
-			c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+			c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 		},
 	}, {
 		name: "--account-sid and --auth-token win over the environment",
@@ -1104,8 +969,8 @@ func TestE2EEnvironment(t *testing.T) {
 			if c.ready.AccountSid != sid2 || c.ready.AuthToken != "flagtoken" {
 				t.Errorf("credentials %s/%s, want the flags'", c.ready.AccountSid, c.ready.AuthToken)
 			}
-			resp, body := c.request(t, sid1, "envtoken", http.MethodGet, "/v2/Services", nil)
-			wantError(t, "GET with the environment's credentials", resp, body, http.StatusUnauthorized, 20003)
+			r := c.api.DoAuth(t, http.MethodGet, "/v2/Services", nil, sid1, "envtoken")
+			testenv.WantError(t, r, http.StatusUnauthorized, 20003)
 		},
 	}, {
 		name: "CHATD_EPHEMERAL=true makes the file ephemeral",
@@ -1121,14 +986,14 @@ func TestE2EEnvironment(t *testing.T) {
 		args: func(string) []string { return args(listen, []string{"--ephemeral"}) },
 		env:  func(string) []string { return []string{"CHATD_SEED=" + seed} },
 		check: func(t *testing.T, c *chatd, _ string) {
-			c.must(t, http.StatusOK, http.MethodGet, support+"/Channels/general", nil)
+			c.api.Must(t, http.StatusOK, http.MethodGet, support+"/Channels/general", nil)
 		},
 	}, {
 		name: "CHATD_PUBLIC_URL is the host of URLs",
 		args: func(string) []string { return args(listen, []string{"--ephemeral"}) },
 		env:  func(string) []string { return []string{"CHATD_PUBLIC_URL=https://chat.example.com"} },
 		check: func(t *testing.T, c *chatd, _ string) {
-			list := c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+			list := c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 			if u := list["meta"].(map[string]any)["url"].(string); !strings.HasPrefix(u, "https://chat.example.com/v2/Services") {
 				t.Errorf("meta.url = %q, want CHATD_PUBLIC_URL's host", u)
 			}
@@ -1141,14 +1006,14 @@ func TestE2EEnvironment(t *testing.T) {
 			if !strings.HasPrefix(c.ready.URL, "https://") || c.ready.CACert == "" {
 				t.Errorf("ready line %+v, want HTTPS with a certificate", c.ready)
 			}
-			c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+			c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 		},
 	}, {
 		name: "CHATD_LOG_FORMAT=json logs a JSON line per request",
 		args: func(string) []string { return args(listen, []string{"--ephemeral"}) },
 		env:  func(string) []string { return []string{"CHATD_LOG_FORMAT=json"} },
 		check: func(t *testing.T, c *chatd, _ string) {
-			resp, _ := c.request(t, c.ready.AccountSid, c.ready.AuthToken, http.MethodGet, "/v2/Services?PageSize=5", nil)
+			resp := c.api.Do(t, http.MethodGet, "/v2/Services?PageSize=5", nil)
 			id := resp.Header.Get("Twilio-Request-Id")
 			c.stop(t)
 			var found bool
@@ -1179,7 +1044,7 @@ func TestE2EEnvironment(t *testing.T) {
 		args: func(string) []string { return args(listen, []string{"--ephemeral", "--log-format", "text"}) },
 		env:  func(string) []string { return []string{"CHATD_LOG_FORMAT=json"} },
 		check: func(t *testing.T, c *chatd, _ string) {
-			resp, _ := c.request(t, c.ready.AccountSid, c.ready.AuthToken, http.MethodGet, "/v2/Services", nil)
+			resp := c.api.Do(t, http.MethodGet, "/v2/Services", nil)
 			c.stop(t)
 			want := "msg=request method=GET route=/v2/Services status=200 duration="
 			if logs := c.stderr.String(); !strings.Contains(logs, want) || !strings.Contains(logs, "request_id="+resp.Header.Get("Twilio-Request-Id")) ||
@@ -1192,7 +1057,7 @@ func TestE2EEnvironment(t *testing.T) {
 		args: func(string) []string { return args(listen, []string{"--ephemeral"}) },
 		env:  func(string) []string { return []string{"CHATD_LOG_LEVEL=warn"} },
 		check: func(t *testing.T, c *chatd, _ string) {
-			c.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+			c.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 			c.stop(t)
 			if logs := c.stderr.String(); strings.Contains(logs, "msg=request") {
 				t.Errorf("logs at warn hold request lines:\n%s", logs)
@@ -1255,8 +1120,8 @@ func TestE2EEveryFlagHasAnEnvironmentDefault(t *testing.T) {
 func TestE2EBadStart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	certPath, keyPath := writeCert(t, dir)
-	_, otherKey := writeCert(t, t.TempDir())
+	certPath, keyPath := testenv.WriteCert(t, dir)
+	_, otherKey := testenv.WriteCert(t, t.TempDir())
 	unknownField := filepath.Join(dir, "unknown.json")
 	badRule := filepath.Join(dir, "rule.json")
 	for path, js := range map[string]string{
@@ -1325,7 +1190,7 @@ func TestE2EFileHeldByAnotherChatd(t *testing.T) {
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, db) || !strings.Contains(r.stderr, "in use by another process") {
 		t.Errorf("a second chatd on a held file: exit %d, stdout %q, stderr:\n%s\nwant exit 1 saying the file is in use", r.code, r.stdout, r.stderr)
 	}
-	first.must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
+	first.api.Must(t, http.StatusOK, http.MethodGet, "/v2/Services", nil)
 	first.stop(t)
 }
 

@@ -351,7 +351,7 @@ func TestMediaSizeLimit(t *testing.T) {
 	t.Run("ByContentLength", func(t *testing.T) {
 		// The request announces one byte over the limit and sends no body
 		// at all: the answer must come without chatd reading any of it.
-		conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+		conn, err := net.Dial("tcp", h.srv.Addr())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,8 +2,8 @@ package server_test
 
 // End-to-end tests through the official twilio-go helper library: chatd's
 // whole point is that the SDK works against it unchanged, with only its base
-// URL pointed at chatd. Every request here is made by the SDK; the harness is
-// used only to start, restart and address the server.
+// requests routed to chatd (testenv.Env.SDK). Every request here is made by
+// the SDK; the harness is used only to start and restart the server.
 
 import (
 	"errors"
@@ -19,31 +19,25 @@ import (
 
 	"github.com/twilio/twilio-go/client"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
+
+	"github.com/chatd/chatd/internal/testenv"
 )
 
-// sdkHost is the host the Chat v2 SDK sends every request to.
-const sdkHost = "chat.twilio.com"
-
-// sdkRewrite is the SDK's transport: requests for chat.twilio.com go to the test
-// server instead, anything else (the absolute next_page_url values, which
-// already point at the test server) passes through unchanged. It records
-// every request it sends, after rewriting.
-type sdkRewrite struct {
-	target *url.URL
-	next   http.RoundTripper
+// sdkRecorder sits between the SDK and the Env's transport and records the
+// URL of every request the SDK sends, as the SDK sends it.
+type sdkRecorder struct {
+	next http.RoundTripper
 
 	mu   sync.Mutex
 	sent []*url.URL
 }
 
-func (rw *sdkRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host == sdkHost {
-		r := req.Clone(req.Context())
-		r.URL.Scheme = rw.target.Scheme
-		r.URL.Host = rw.target.Host
-		r.Host = rw.target.Host
-		req = r
-	}
+func (rw *sdkRecorder) wrap(next http.RoundTripper) http.RoundTripper {
+	rw.next = next
+	return rw
+}
+
+func (rw *sdkRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	rw.mu.Lock()
 	u := *req.URL
 	rw.sent = append(rw.sent, &u)
@@ -52,14 +46,14 @@ func (rw *sdkRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // reset forgets the requests sent so far.
-func (rw *sdkRewrite) reset() {
+func (rw *sdkRecorder) reset() {
 	rw.mu.Lock()
 	rw.sent = nil
 	rw.mu.Unlock()
 }
 
 // requests returns the URLs of the requests sent since the last reset.
-func (rw *sdkRewrite) requests() []*url.URL {
+func (rw *sdkRecorder) requests() []*url.URL {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	return append([]*url.URL(nil), rw.sent...)
@@ -68,25 +62,15 @@ func (rw *sdkRewrite) requests() []*url.URL {
 // sdk is the Chat v2 API of the official helper library, pointed at chatd.
 type sdk struct {
 	*chatv2.ApiService
-	rw *sdkRewrite
+	rw *sdkRecorder
 }
 
-// newSDK builds the SDK exactly as an application would, with the given
-// credentials, and routes it to the chatd at baseURL.
-func newSDK(t testing.TB, baseURL, token string) *sdk {
+// newSDK is the Chat v2 API on the harness's twilio-go client (opts may
+// change its credentials), recording the requests it sends.
+func newSDK(t testing.TB, h *harness, opts ...testenv.SDKOption) *sdk {
 	t.Helper()
-	target, err := url.Parse(baseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	rw := &sdkRewrite{target: target, next: transport}
-	c := &client.Client{
-		Credentials: client.NewCredentials(testAccount, token),
-		HTTPClient:  &http.Client{Transport: rw},
-	}
-	c.SetAccountSid(testAccount)
+	rw := &sdkRecorder{}
+	c := h.srv.SDK(t, append(opts, testenv.SDKWrap(rw.wrap))...)
 	return &sdk{ApiService: chatv2.NewApiServiceWithClient(c), rw: rw}
 }
 
@@ -94,7 +78,7 @@ func newSDK(t testing.TB, baseURL, token string) *sdk {
 func newSDKHarness(t testing.TB) (*harness, *sdk) {
 	t.Helper()
 	h := newHarness(t)
-	return h, newSDK(t, h.URL(), testToken)
+	return h, newSDK(t, h)
 }
 
 // sdkResult is the outcome of an SDK call, so that a call's two results can
@@ -1248,11 +1232,11 @@ func TestSDKErrors(t *testing.T) {
 			return err
 		}, 404, 20404},
 		{"bad credentials", func(*sdk) error {
-			_, err := newSDK(t, h.URL(), "wrongtoken0123456789").FetchService(service)
+			_, err := newSDK(t, h, testenv.SDKCredentials(testAccount, "wrongtoken0123456789")).FetchService(service)
 			return err
 		}, 401, 20003},
 		{"bad credentials on a list", func(*sdk) error {
-			_, err := newSDK(t, h.URL(), "wrongtoken0123456789").ListService(nil)
+			_, err := newSDK(t, h, testenv.SDKCredentials(testAccount, "wrongtoken0123456789")).ListService(nil)
 			return err
 		}, 401, 20003},
 		{"invalid channel Attributes JSON", func(api *sdk) error {
@@ -1320,7 +1304,7 @@ func TestSDKPersistence(t *testing.T) {
 	if h.URL() == oldURL {
 		t.Fatalf("restart kept the URL %s", oldURL)
 	}
-	api = newSDK(t, h.URL(), testToken)
+	api = newSDK(t, h)
 
 	t.Run("service with its settings", func(t *testing.T) {
 		got := sdkCall(api.FetchService(service)).must(t)

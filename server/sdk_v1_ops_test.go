@@ -3,10 +3,11 @@ package server_test
 // Every operation of the Chat API v1 spec, driven through twilio-go's Chat
 // V1 package exactly as an application would call it, with assertions on
 // what the SDK decodes. A recording transport sits under the SDK: it maps
-// each request to its v1 operationId, keeps the raw response (for the v1
-// shapes the SDK cannot show, such as a field that must be absent) and
-// checks it against the spec. The last subtest fails unless every one of
-// the 40 operations of v1Operations answered 2xx at least once.
+// each request to its v1 operationId and keeps the raw response (for the v1
+// shapes the SDK cannot show, such as a field that must be absent); the
+// Env's transport below it checks every response against the spec. The
+// last subtest fails unless every one of the 40 operations of v1Operations
+// answered 2xx at least once.
 
 import (
 	"bytes"
@@ -24,9 +25,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/twilio/twilio-go/client"
 	chatv1 "github.com/twilio/twilio-go/rest/chat/v1"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
+
+	"github.com/chatd/chatd/internal/speccheck"
+	"github.com/chatd/chatd/internal/testenv"
 )
 
 // v1Operations is every operation of twilio_chat_v1.json: its operationId,
@@ -138,17 +141,16 @@ type v1Exchange struct {
 	body   []byte
 }
 
-// v1Wire is the SDK's transport: it passes each request on (next rewrites
+// v1Wire is the SDK's transport: it passes each request on (next routes
 // chat.twilio.com to the test server), records the exchange under the
 // running subtest and credits its operation on a 2xx answer.
 type v1Wire struct {
 	next     http.RoundTripper
 	coverage *v1Coverage
 
-	mu      sync.Mutex
-	test    string
-	sent    []v1Exchange
-	checked int // sent[:checked] have been checked against the spec
+	mu   sync.Mutex
+	test string
+	sent []v1Exchange
 }
 
 func (w *v1Wire) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -184,19 +186,6 @@ func (w *v1Wire) enter(test string) string {
 	return prev
 }
 
-// drain checks every exchange not yet checked against the spec, reporting
-// a mismatch on t.
-func (w *v1Wire) drain(t *testing.T) {
-	t.Helper()
-	w.mu.Lock()
-	todo := w.sent[w.checked:]
-	w.checked = len(w.sent)
-	w.mu.Unlock()
-	for _, x := range todo {
-		checkSpec(t, x.method, x.url.String(), x.status, x.body)
-	}
-}
-
 // mark is the position of the next exchange, for since.
 func (w *v1Wire) mark() int {
 	w.mu.Lock()
@@ -223,31 +212,20 @@ type v1Env struct {
 func newV1Env(t *testing.T, cov *v1Coverage) *v1Env {
 	t.Helper()
 	h := newHarness(t)
-	target, err := url.Parse(h.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	wire := &v1Wire{next: &sdkRewrite{target: target, next: transport}, coverage: cov, test: t.Name()}
-	c := &client.Client{
-		Credentials: client.NewCredentials(testAccount, testToken),
-		HTTPClient:  &http.Client{Transport: wire},
-	}
-	c.SetAccountSid(testAccount)
+	wire := &v1Wire{coverage: cov, test: t.Name()}
+	c := h.srv.SDK(t, testenv.SDKWrap(func(next http.RoundTripper) http.RoundTripper {
+		wire.next = next
+		return wire
+	}))
 	return &v1Env{h: h, v1: chatv1.NewApiServiceWithClient(c), v2: chatv2.NewApiServiceWithClient(c), wire: wire}
 }
 
-// run runs f as a subtest whose exchanges are recorded under its name and
-// checked against the spec when it ends.
+// run runs f as a subtest whose exchanges are recorded under its name.
 func (e *v1Env) run(t *testing.T, name string, f func(t *testing.T)) bool {
 	t.Helper()
 	return t.Run(name, func(t *testing.T) {
 		prev := e.wire.enter(t.Name())
-		defer func() {
-			e.wire.drain(t)
-			e.wire.enter(prev)
-		}()
+		defer e.wire.enter(prev)
 		f(t)
 	})
 }
@@ -365,7 +343,6 @@ func TestSDKV1Operations(t *testing.T) {
 		t.Run(g.name, func(t *testing.T) {
 			cov.ran(g.name)
 			e := newV1Env(t, cov)
-			defer e.wire.drain(t)
 			g.test(t, e)
 		})
 	}
@@ -397,10 +374,8 @@ func TestSDKV1OperationTable(t *testing.T) {
 	if len(v1Operations) != 40 {
 		t.Errorf("v1Operations has %d entries, want 40", len(v1Operations))
 	}
-	raw, err := os.ReadFile(filepath.Join(specDir(), "twilio_chat_v1.json"))
-	if os.IsNotExist(err) {
-		t.Skip("no twilio_chat_v1.json in", specDir())
-	}
+	dir := speccheck.Require(t, "twilio_chat_v1.json").Dir()
+	raw, err := os.ReadFile(filepath.Join(dir, "twilio_chat_v1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1646,7 +1621,6 @@ func testV1Paging(t *testing.T, e *v1Env) {
 			// Each list on its own chatd, so that nothing else is listed.
 			pe := newV1Env(t, e.wire.coverage)
 			want, list := tc.seed(t, pe)
-			pe.wire.drain(t)
 			if len(want) < 5 {
 				t.Fatalf("seeded %d items, want 5 or more", len(want))
 			}
