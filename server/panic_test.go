@@ -29,7 +29,7 @@ func TestInternalErrors(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		panics bool
-	}{{"Panic", true}, {"StorageError", false}} {
+	}{{"panic", true}, {"storage error", false}} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarnessWith(t, func(h *harness) {
 				h.noHooks = true // the dispatcher would read the outbox
