@@ -173,8 +173,8 @@ func New(t testing.TB, opts ...Option) *Env {
 		opt(e)
 	}
 	e.Spec = speccheck.For(t)
-	e.start(t)
 	t.Cleanup(e.Close)
+	e.start(t)
 	return e
 }
 
