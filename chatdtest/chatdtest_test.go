@@ -491,6 +491,24 @@ func TestTransport(t *testing.T) {
 		}
 	})
 
+	t.Run("RouteTo sends Twilio hosts to the chatd given", func(t *testing.T) {
+		target, err := url.Parse(other.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{Transport: chatdtest.RouteTo(target, nil)}
+		for base, want := range map[string]string{
+			"https://chat.twilio.com":   "other " + target.Host + " /v2/Services?x=1",
+			"http://mcs.us1.twilio.com": "other " + target.Host + " /v2/Services?x=1",
+			srv.URL:                     `{"code":20003`,
+		} {
+			code, body := do(t, client, base, call{method: http.MethodGet, path: "/v2/Services?x=1"})
+			if !strings.HasPrefix(string(body), want) {
+				t.Errorf("GET %s/v2/Services: %d %s, want %s", base, code, body, want)
+			}
+		}
+	})
+
 	t.Run("the caller's request is not modified", func(t *testing.T) {
 		req, err := http.NewRequest(http.MethodGet, "https://chat.twilio.com/_chatd/health", nil)
 		if err != nil {

@@ -3,6 +3,7 @@ package chatdtest
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -34,18 +35,18 @@ func isTwilioHost(host string) bool {
 	return true
 }
 
-// router is the RoundTripper of Server.Route.
+// router is the RoundTripper of RouteTo.
 type router struct {
-	s    *Server
-	next http.RoundTripper
+	target *url.URL
+	next   http.RoundTripper
 }
 
-// RoundTrip sends req through next, rewritten to the fixture when its host
+// RoundTrip sends req through next, rewritten to the target when its host
 // is a Twilio host. The caller's request is never modified.
 func (rt router) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL != nil && isTwilioHost(req.URL.Host) {
 		r := req.Clone(req.Context())
-		r.URL.Scheme, r.URL.Host, r.Host = rt.s.target.Scheme, rt.s.target.Host, rt.s.target.Host
+		r.URL.Scheme, r.URL.Host, r.Host = rt.target.Scheme, rt.target.Host, rt.target.Host
 		req = r
 	}
 	return rt.next.RoundTrip(req)
@@ -84,7 +85,18 @@ func (s *Server) Route(next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = s.transport
 	}
-	return router{s: s, next: next}
+	return RouteTo(s.target, next)
+}
+
+// RouteTo is Route for a chatd the test did not start with New (another
+// process, a container): requests for Twilio's chat and media hosts go to
+// the scheme and host of target, every other request passes unchanged, and
+// all of them are sent through next (http.DefaultTransport when nil).
+func RouteTo(target *url.URL, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return router{target: target, next: next}
 }
 
 // newTransport returns a transport configured as http.DefaultTransport,

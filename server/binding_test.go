@@ -51,7 +51,7 @@ func TestBindingCreate(t *testing.T) {
 	b := newBinding(t, h, svc, "alice", "apn", "endpoint-a", cred)
 	sid := str(b["sid"])
 
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		if !model.IsSID(model.PrefixBinding, sid) {
 			t.Fatalf("sid = %q", sid)
 		}
@@ -70,12 +70,12 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("message_types = %v, want all four", b["message_types"])
 		}
 	})
-	t.Run("IsTheFetchedBinding", func(t *testing.T) {
+	t.Run("is the fetched binding", func(t *testing.T) {
 		if got := h.get(svc + "/Bindings/" + sid); !reflect.DeepEqual(got, b) {
 			t.Errorf("fetched %v\ncreated %v", got, b)
 		}
 	})
-	t.Run("CreatesUserWithDefaultRole", func(t *testing.T) {
+	t.Run("creates user with default role", func(t *testing.T) {
 		u := h.get(svc + "/Users/alice")
 		if u["role_sid"] != sv["default_service_role_sid"] || u["attributes"] != "{}" || u["friendly_name"] != nil {
 			t.Errorf("auto-created user %v", u)
@@ -84,7 +84,7 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("user_sid = %v, want %v", got, u["sid"])
 		}
 	})
-	t.Run("ExistingUserIsKept", func(t *testing.T) {
+	t.Run("existing user is kept", func(t *testing.T) {
 		u := h.create(svc+"/Users", form("Identity", "bob", "FriendlyName", "Bob"))
 		got := newBinding(t, h, svc, "bob", "fcm", "endpoint-b", cred)
 		ub := h.get(svc + "/Users/bob/Bindings/" + str(got["sid"]))
@@ -92,14 +92,14 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("binding of bob %v; user %v", ub, u)
 		}
 	})
-	t.Run("MessageTypes", func(t *testing.T) {
+	t.Run("message types", func(t *testing.T) {
 		got := newBinding(t, h, svc, "alice", "gcm", "endpoint-types", cred,
 			"MessageTypes", "removed_from_channel", "MessageTypes", "new_message", "MessageTypes", "new_message")
 		if want := []any{"removed_from_channel", "new_message"}; !reflect.DeepEqual(got["message_types"], want) {
 			t.Errorf("message_types = %v, want %v (first-seen order, no repeats)", got["message_types"], want)
 		}
 	})
-	t.Run("ReplaceKeepsSidAndDateCreated", func(t *testing.T) {
+	t.Run("replace keeps SID and date created", func(t *testing.T) {
 		other := bindingCredential(t, h, model.PushAPN)
 		r := h.do(http.MethodPost, bindingsPath(svc), form("Identity", "alice", "BindingType", "apn", "Endpoint", "endpoint-a",
 			"CredentialSid", other, "MessageTypes", "invited_to_channel"))
@@ -122,7 +122,7 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("%d apn bindings after the replace, want 1", n)
 		}
 	})
-	t.Run("ReplaceMovesTheDeviceToItsNewUser", func(t *testing.T) {
+	t.Run("replace moves the device to its new user", func(t *testing.T) {
 		r := h.do(http.MethodPost, bindingsPath(svc), form("Identity", "carol", "BindingType", "apn", "Endpoint", "endpoint-a", "CredentialSid", cred))
 		if r.Status != http.StatusOK || r.Body["sid"] != sid || r.Body["identity"] != "carol" || r.Body["date_created"] != b["date_created"] {
 			t.Fatalf("status %d, body %s; want 200 with %s now of carol", r.Status, r.Raw, sid)
@@ -135,13 +135,13 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("alice's bindings %v, want only the gcm one", got)
 		}
 	})
-	t.Run("SameEndpointOfAnotherTypeIsAnotherDevice", func(t *testing.T) {
+	t.Run("same endpoint of another type is another device", func(t *testing.T) {
 		got := newBinding(t, h, svc, "alice", "fcm", "endpoint-a", cred)
 		if got["sid"] == sid {
 			t.Errorf("fcm endpoint-a replaced the apn binding %s", sid)
 		}
 	})
-	t.Run("IdentityIsEscapedInLinks", func(t *testing.T) {
+	t.Run("identity is escaped in links", func(t *testing.T) {
 		got := newBinding(t, h, svc, "d a/n@x", "apn", "endpoint-d", cred)
 		if want := h.URL() + svc + "/Users/d%20a%2Fn@x"; obj(got["links"])["user"] != want {
 			t.Errorf("links.user = %v, want %s", obj(got["links"])["user"], want)
@@ -150,7 +150,7 @@ func TestBindingCreate(t *testing.T) {
 			t.Errorf("bindings of the escaped identity %v", list)
 		}
 	})
-	t.Run("APIKeyAuthenticates", func(t *testing.T) {
+	t.Run("API key authenticates", func(t *testing.T) {
 		r := h.doAuth(http.MethodPost, bindingsPath(svc), form("Identity", "erin", "BindingType", "gcm", "Endpoint", "endpoint-e", "CredentialSid", cred), testAPIKey, testAPISecret)
 		if r.Status != http.StatusCreated {
 			t.Errorf("status %d with the API key, want 201\n%s", r.Status, r.Raw)
@@ -191,49 +191,49 @@ func TestBindingCreateErrors(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrMissingIdentity", svc, with("Identity", nil), 400, 20001},
-		{"ErrEmptyIdentity", svc, with("Identity", s("")), 400, 20001},
-		{"ErrIdentityTooLong", svc, with("Identity", s(strings.Repeat("d", 257))), 400, 50207},
-		{"ErrIdentityLooksLikeUserSid", svc, with("Identity", s("US"+strings.Repeat("a", 32))), 400, 50206},
-		{"ErrMissingBindingType", svc, with("BindingType", nil), 400, 20001},
-		{"ErrBindingType", svc, with("BindingType", s("sms")), 400, 50209},
-		{"ErrBindingTypeCase", svc, with("BindingType", s("APN")), 400, 50209},
-		{"ErrMissingEndpoint", svc, with("Endpoint", nil), 400, 20001},
-		{"ErrEndpointTooLong", svc, with("Endpoint", s(strings.Repeat("e", model.MaxEndpointLength+1))), 400, 20001},
-		{"ErrMissingCredentialSid", svc, with("CredentialSid", nil), 400, 20001},
-		{"ErrMalformedCredentialSid", svc, with("CredentialSid", s("CR123")), 400, 20001},
-		{"ErrCredentialSidOfAnotherResource", svc, with("CredentialSid", s("IS"+strings.Repeat("0", 32))), 400, 20001},
-		{"ErrUnknownCredential", svc, with("CredentialSid", s("CR"+strings.Repeat("0", 32))), 404, 20404},
-		{"ErrMessageType", svc, plus("MessageTypes", "typing"), 400, 20001},
-		{"ErrOneBadMessageType", svc, plus("MessageTypes", "new_message", "MessageTypes", "NewMessage"), 400, 20001},
-		{"ErrDeletedCredential", svc, with("CredentialSid", &deleted), 404, 20404},
-		{"ErrUnknownService", unknownService, valid, 404, 20404},
+		{"error missing identity", svc, with("Identity", nil), 400, 20001},
+		{"error empty identity", svc, with("Identity", s("")), 400, 20001},
+		{"error identity too long", svc, with("Identity", s(strings.Repeat("d", 257))), 400, 50207},
+		{"error identity looks like user SID", svc, with("Identity", s("US"+strings.Repeat("a", 32))), 400, 50206},
+		{"error missing binding type", svc, with("BindingType", nil), 400, 20001},
+		{"error binding type", svc, with("BindingType", s("sms")), 400, 50209},
+		{"error binding type case", svc, with("BindingType", s("APN")), 400, 50209},
+		{"error missing endpoint", svc, with("Endpoint", nil), 400, 20001},
+		{"error endpoint too long", svc, with("Endpoint", s(strings.Repeat("e", model.MaxEndpointLength+1))), 400, 20001},
+		{"error missing credential SID", svc, with("CredentialSid", nil), 400, 20001},
+		{"error malformed credential SID", svc, with("CredentialSid", s("CR123")), 400, 20001},
+		{"error credential SID of another resource", svc, with("CredentialSid", s("IS"+strings.Repeat("0", 32))), 400, 20001},
+		{"error unknown credential", svc, with("CredentialSid", s("CR"+strings.Repeat("0", 32))), 404, 20404},
+		{"error message type", svc, plus("MessageTypes", "typing"), 400, 20001},
+		{"error one bad message type", svc, plus("MessageTypes", "new_message", "MessageTypes", "NewMessage"), 400, 20001},
+		{"error deleted credential", svc, with("CredentialSid", &deleted), 404, 20404},
+		{"error unknown service", unknownService, valid, 404, 20404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, bindingsPath(c.path), form(c.form...)), c.status, c.code)
 		})
 	}
-	t.Run("StoresNothing", func(t *testing.T) {
+	t.Run("stores nothing", func(t *testing.T) {
 		h.wantError(h.do(http.MethodGet, svc+"/Users/dave", nil), 404, 20404)
 		if got := len(items(h.get(svc + "/Bindings"))); got != 1 {
 			t.Errorf("%d bindings after the refused creates, want 1", got)
 		}
 	})
-	t.Run("UnknownCredentialIsNamed", func(t *testing.T) {
+	t.Run("unknown credential is named", func(t *testing.T) {
 		unknown := "CR" + strings.Repeat("0", 32)
 		r := h.do(http.MethodPost, bindingsPath(svc), form(with("CredentialSid", &unknown)...))
 		if msg := str(r.Body["message"]); !strings.Contains(msg, "/Credentials/"+unknown) {
 			t.Errorf("message %q does not name the credential", msg)
 		}
 	})
-	t.Run("ErrNoCredentials", func(t *testing.T) {
+	t.Run("error no credentials", func(t *testing.T) {
 		for _, auth := range [][2]string{{"", ""}, {testAccount, "wrong"}} {
 			r := h.doAuth(http.MethodPost, bindingsPath(svc), form(valid...), auth[0], auth[1])
 			h.wantError(r, 401, 20003)
 		}
 		h.wantError(h.do(http.MethodGet, svc+"/Users/dave", nil), 404, 20404)
 	})
-	t.Run("ErrOnlyPost", func(t *testing.T) {
+	t.Run("error only post", func(t *testing.T) {
 		h.wantError(h.do(http.MethodGet, bindingsPath(svc), nil), 405, 20004)
 	})
 }
@@ -287,17 +287,17 @@ func TestBindingList(t *testing.T) {
 		want  []string
 		meta  string // the filter part of meta.url
 	}{
-		{"All", "", fx.of(1, 2, 3, 4, 5, 6, 7), ""},
-		{"OneType", "BindingType=apn", fx.of(1, 4, 5, 7), "BindingType=apn&"},
-		{"TwoTypes", "BindingType=apn&BindingType=fcm", fx.of(1, 2, 4, 5, 6, 7), "BindingType=apn&BindingType=fcm&"},
-		{"OneIdentity", "Identity=alice", fx.of(1, 3, 6, 7), "Identity=alice&"},
-		{"TwoIdentities", "Identity=bob&Identity=alice", fx.of(1, 2, 3, 5, 6, 7), "Identity=bob&Identity=alice&"},
-		{"RepeatedIdentity", "Identity=alice&Identity=alice", fx.of(1, 3, 6, 7), "Identity=alice&Identity=alice&"},
-		{"UnknownIdentity", "Identity=nobody", nil, "Identity=nobody&"},
-		{"IdentityWithoutBindings", "Identity=dave", nil, "Identity=dave&"},
-		{"UserSidIsNotAnIdentity", "Identity=" + fx.user["alice"], nil, "Identity=" + fx.user["alice"] + "&"},
-		{"TypeAndIdentity", "Identity=alice&BindingType=apn", fx.of(1, 7), "BindingType=apn&Identity=alice&"},
-		{"TypesAndIdentities", "BindingType=apn&BindingType=gcm&Identity=carol&Identity=alice", fx.of(1, 3, 4, 7),
+		{"all", "", fx.of(1, 2, 3, 4, 5, 6, 7), ""},
+		{"one type", "BindingType=apn", fx.of(1, 4, 5, 7), "BindingType=apn&"},
+		{"two types", "BindingType=apn&BindingType=fcm", fx.of(1, 2, 4, 5, 6, 7), "BindingType=apn&BindingType=fcm&"},
+		{"one identity", "Identity=alice", fx.of(1, 3, 6, 7), "Identity=alice&"},
+		{"two identities", "Identity=bob&Identity=alice", fx.of(1, 2, 3, 5, 6, 7), "Identity=bob&Identity=alice&"},
+		{"repeated identity", "Identity=alice&Identity=alice", fx.of(1, 3, 6, 7), "Identity=alice&Identity=alice&"},
+		{"unknown identity", "Identity=nobody", nil, "Identity=nobody&"},
+		{"identity without bindings", "Identity=dave", nil, "Identity=dave&"},
+		{"user SID is not an identity", "Identity=" + fx.user["alice"], nil, "Identity=" + fx.user["alice"] + "&"},
+		{"type and identity", "Identity=alice&BindingType=apn", fx.of(1, 7), "BindingType=apn&Identity=alice&"},
+		{"types and identities", "BindingType=apn&BindingType=gcm&Identity=carol&Identity=alice", fx.of(1, 3, 4, 7),
 			"BindingType=apn&BindingType=gcm&Identity=carol&Identity=alice&"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -321,13 +321,13 @@ func TestBindingList(t *testing.T) {
 		})
 	}
 
-	t.Run("ItemsAreServiceBindings", func(t *testing.T) {
+	t.Run("items are service bindings", func(t *testing.T) {
 		it := items(h.get(fx.svc + "/Bindings?Identity=carol"))[0]
 		if _, ok := it["user_sid"]; ok || obj(it["links"])["user"] != h.URL()+fx.svc+"/Users/carol" {
 			t.Errorf("item %v", it)
 		}
 	})
-	t.Run("PreviousPage", func(t *testing.T) {
+	t.Run("previous page", func(t *testing.T) {
 		first := h.get(fx.svc + "/Bindings?BindingType=apn&PageSize=2")
 		second := h.get(str(obj(first["meta"])["next_page_url"]))
 		prev := str(obj(second["meta"])["previous_page_url"])
@@ -338,7 +338,7 @@ func TestBindingList(t *testing.T) {
 			t.Errorf("previous page %v, want %v", got, fx.of(1, 4))
 		}
 	})
-	t.Run("PageSizeIsCappedAt50", func(t *testing.T) {
+	t.Run("page size is capped at 50", func(t *testing.T) {
 		if got := obj(h.get(fx.svc + "/Bindings?PageSize=51")["meta"])["page_size"]; got != 50.0 {
 			t.Errorf("meta.page_size = %v, want 50", got)
 		}
@@ -359,13 +359,13 @@ func TestUserBindingList(t *testing.T) {
 		query string
 		want  []string
 	}{
-		{"BySid", alice, "", fx.of(1, 3, 6, 7)},
-		{"ByIdentity", fx.svc + "/Users/alice", "", fx.of(1, 3, 6, 7)},
-		{"OneType", alice, "BindingType=apn", fx.of(1, 7)},
-		{"TwoTypes", fx.svc + "/Users/alice", "BindingType=gcm&BindingType=apn", fx.of(1, 3, 7)},
-		{"AnotherUser", fx.svc + "/Users/bob", "", fx.of(2, 5)},
-		{"NoBindings", fx.svc + "/Users/dave", "", nil},
-		{"TypeWithoutBindings", fx.svc + "/Users/bob", "BindingType=gcm", nil},
+		{"by SID", alice, "", fx.of(1, 3, 6, 7)},
+		{"by identity", fx.svc + "/Users/alice", "", fx.of(1, 3, 6, 7)},
+		{"one type", alice, "BindingType=apn", fx.of(1, 7)},
+		{"two types", fx.svc + "/Users/alice", "BindingType=gcm&BindingType=apn", fx.of(1, 3, 7)},
+		{"another user", fx.svc + "/Users/bob", "", fx.of(2, 5)},
+		{"no bindings", fx.svc + "/Users/dave", "", nil},
+		{"type without bindings", fx.svc + "/Users/bob", "BindingType=gcm", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := c.path + "/Bindings?" + c.query
@@ -387,7 +387,7 @@ func TestUserBindingList(t *testing.T) {
 			}
 		})
 	}
-	t.Run("ItemsAreUserBindings", func(t *testing.T) {
+	t.Run("items are user bindings", func(t *testing.T) {
 		for _, it := range items(h.get(fx.svc + "/Users/alice/Bindings")) {
 			if it["user_sid"] != fx.user["alice"] || it["url"] != h.URL()+alice+"/Bindings/"+str(it["sid"]) || it["identity"] != "alice" {
 				t.Errorf("item %v", it)
@@ -405,7 +405,7 @@ func TestBindingFetchAndDelete(t *testing.T) {
 	alice, bob := fx.svc+"/Users/alice", fx.svc+"/Users/bob"
 	b1 := fx.sids[0] // alice's
 
-	t.Run("UserBindingBySidAndIdentity", func(t *testing.T) {
+	t.Run("user binding by SID and identity", func(t *testing.T) {
 		bySid := h.get(fx.svc + "/Users/" + fx.user["alice"] + "/Bindings/" + b1)
 		byIdentity := h.get(alice + "/Bindings/" + b1)
 		if !reflect.DeepEqual(bySid, byIdentity) {
@@ -428,27 +428,27 @@ func TestBindingFetchAndDelete(t *testing.T) {
 		method string
 		path   string
 	}{
-		{"ErrFetchUnknown", http.MethodGet, fx.svc + "/Bindings/BS" + strings.Repeat("0", 32)},
-		{"ErrFetchNotASid", http.MethodGet, fx.svc + "/Bindings/endpoint-1"},
-		{"ErrDeleteUnknown", http.MethodDelete, fx.svc + "/Bindings/BS" + strings.Repeat("0", 32)},
-		{"ErrFetchOfAnotherUser", http.MethodGet, bob + "/Bindings/" + b1},
-		{"ErrDeleteOfAnotherUser", http.MethodDelete, bob + "/Bindings/" + b1},
-		{"ErrFetchOfUserWithout", http.MethodGet, fx.svc + "/Users/dave/Bindings/" + b1},
-		{"ErrFetchUnknownUser", http.MethodGet, fx.svc + "/Users/nobody/Bindings/" + b1},
-		{"ErrListUnknownUser", http.MethodGet, fx.svc + "/Users/nobody/Bindings"},
-		{"ErrDeleteUnknownUser", http.MethodDelete, fx.svc + "/Users/nobody/Bindings/" + b1},
-		{"ErrFetchUnknownService", http.MethodGet, "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings/" + b1},
-		{"ErrV1HasNoBindings", http.MethodGet, strings.Replace(fx.svc, "/v2/", "/v1/", 1) + "/Bindings"},
+		{"error fetch unknown", http.MethodGet, fx.svc + "/Bindings/BS" + strings.Repeat("0", 32)},
+		{"error fetch not a SID", http.MethodGet, fx.svc + "/Bindings/endpoint-1"},
+		{"error delete unknown", http.MethodDelete, fx.svc + "/Bindings/BS" + strings.Repeat("0", 32)},
+		{"error fetch of another user", http.MethodGet, bob + "/Bindings/" + b1},
+		{"error delete of another user", http.MethodDelete, bob + "/Bindings/" + b1},
+		{"error fetch of user without", http.MethodGet, fx.svc + "/Users/dave/Bindings/" + b1},
+		{"error fetch unknown user", http.MethodGet, fx.svc + "/Users/nobody/Bindings/" + b1},
+		{"error list unknown user", http.MethodGet, fx.svc + "/Users/nobody/Bindings"},
+		{"error delete unknown user", http.MethodDelete, fx.svc + "/Users/nobody/Bindings/" + b1},
+		{"error fetch unknown service", http.MethodGet, "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings/" + b1},
+		{"error v1 has no bindings", http.MethodGet, strings.Replace(fx.svc, "/v2/", "/v1/", 1) + "/Bindings"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(c.method, c.path, nil), 404, 20404)
 		})
 	}
-	t.Run("RefusedDeletesKeepTheBinding", func(t *testing.T) {
+	t.Run("refused deletes keep the binding", func(t *testing.T) {
 		h.get(fx.svc + "/Bindings/" + b1)
 	})
 
-	t.Run("DeleteUnderTheUser", func(t *testing.T) {
+	t.Run("delete under the user", func(t *testing.T) {
 		h.delete(alice + "/Bindings/" + b1)
 		h.wantError(h.do(http.MethodGet, fx.svc+"/Bindings/"+b1, nil), 404, 20404)
 		h.wantError(h.do(http.MethodGet, alice+"/Bindings/"+b1, nil), 404, 20404)
@@ -457,7 +457,7 @@ func TestBindingFetchAndDelete(t *testing.T) {
 			t.Errorf("alice's bindings %v, want %v", got, fx.of(3, 6, 7))
 		}
 	})
-	t.Run("DeleteAtServiceLevel", func(t *testing.T) {
+	t.Run("delete at service level", func(t *testing.T) {
 		b2 := fx.sids[1] // bob's
 		h.delete(fx.svc + "/Bindings/" + b2)
 		h.wantError(h.do(http.MethodGet, bob+"/Bindings/"+b2, nil), 404, 20404)
@@ -466,7 +466,7 @@ func TestBindingFetchAndDelete(t *testing.T) {
 			t.Errorf("fcm bindings %v, want %v", got, fx.of(6))
 		}
 	})
-	t.Run("ADeletedDeviceRegistersAnew", func(t *testing.T) {
+	t.Run("a deleted device registers anew", func(t *testing.T) {
 		cred := bindingCredential(t, h, model.PushFCM)
 		b := newBinding(t, h, fx.svc, "bob", "fcm", "endpoint-2", cred)
 		if b["sid"] == fx.sids[1] {
@@ -484,17 +484,17 @@ func TestBindingListErrors(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrBindingType", fx.svc + "/Bindings?BindingType=sms", 400, 50209},
-		{"ErrOneBadBindingType", fx.svc + "/Bindings?BindingType=apn&BindingType=voip", 400, 50209},
-		{"ErrUserBindingType", fx.svc + "/Users/alice/Bindings?BindingType=sms", 400, 50209},
-		{"ErrPageSizeZero", fx.svc + "/Bindings?PageSize=0", 400, 20001},
-		{"ErrPageSizeNotANumber", fx.svc + "/Users/alice/Bindings?PageSize=x", 400, 20001},
-		{"ErrPageNegative", fx.svc + "/Bindings?Page=-1", 400, 20001},
-		{"ErrPageToken", fx.svc + "/Bindings?PageToken=garbage", 400, 20001},
-		{"ErrPageTokenOfAnotherList", fx.svc + "/Bindings?PageToken=PTCH" + strings.Repeat("0", 32), 400, 20001},
-		{"ErrUserPageToken", fx.svc + "/Users/alice/Bindings?PageToken=PTUS" + strings.Repeat("0", 32), 400, 20001},
-		{"ErrUnknownService", "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings", 404, 20404},
-		{"ErrUnknownServiceWithIdentity", "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings?Identity=alice", 404, 20404},
+		{"error binding type", fx.svc + "/Bindings?BindingType=sms", 400, 50209},
+		{"error one bad binding type", fx.svc + "/Bindings?BindingType=apn&BindingType=voip", 400, 50209},
+		{"error user binding type", fx.svc + "/Users/alice/Bindings?BindingType=sms", 400, 50209},
+		{"error page size zero", fx.svc + "/Bindings?PageSize=0", 400, 20001},
+		{"error page size not a number", fx.svc + "/Users/alice/Bindings?PageSize=x", 400, 20001},
+		{"error page negative", fx.svc + "/Bindings?Page=-1", 400, 20001},
+		{"error page token", fx.svc + "/Bindings?PageToken=garbage", 400, 20001},
+		{"error page token of another list", fx.svc + "/Bindings?PageToken=PTCH" + strings.Repeat("0", 32), 400, 20001},
+		{"error user page token", fx.svc + "/Users/alice/Bindings?PageToken=PTUS" + strings.Repeat("0", 32), 400, 20001},
+		{"error unknown service", "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings", 404, 20404},
+		{"error unknown service with identity", "/v2/Services/IS" + strings.Repeat("0", 32) + "/Bindings?Identity=alice", 404, 20404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodGet, c.path, nil), c.status, c.code)
@@ -506,7 +506,7 @@ func TestBindingCascades(t *testing.T) {
 	h := newHarness(t)
 	fx := newBindingFixture(t, h)
 
-	t.Run("DeletingAUserDeletesItsBindings", func(t *testing.T) {
+	t.Run("deleting a user deletes its bindings", func(t *testing.T) {
 		h.delete(fx.svc + "/Users/alice")
 		for _, sid := range fx.of(1, 3, 6, 7) {
 			h.wantError(h.do(http.MethodGet, fx.svc+"/Bindings/"+sid, nil), 404, 20404)
@@ -519,14 +519,14 @@ func TestBindingCascades(t *testing.T) {
 		}
 		h.wantError(h.do(http.MethodGet, fx.svc+"/Users/alice/Bindings", nil), 404, 20404)
 	})
-	t.Run("TheDevicesAreFreeAgain", func(t *testing.T) {
+	t.Run("the devices are free again", func(t *testing.T) {
 		cred := bindingCredential(t, h, model.PushAPN)
 		b := newBinding(t, h, fx.svc, "alice", "apn", "endpoint-1", cred)
 		if got := sidsOf(items(h.get(fx.svc + "/Users/alice/Bindings"))); !reflect.DeepEqual(got, []string{str(b["sid"])}) {
 			t.Errorf("the new alice has %v", got)
 		}
 	})
-	t.Run("DeletingTheServiceDeletesEverything", func(t *testing.T) {
+	t.Run("deleting the service deletes everything", func(t *testing.T) {
 		cred := bindingCredential(t, h, model.PushAPN)
 		h.delete(fx.svc)
 		h.wantError(h.do(http.MethodGet, fx.svc+"/Bindings", nil), 404, 20404)
@@ -535,7 +535,7 @@ func TestBindingCascades(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, bindingsPath(fx.svc), form("Identity", "bob", "BindingType", "fcm",
 			"Endpoint", "endpoint-2", "CredentialSid", cred)), 404, 20404)
 	})
-	t.Run("BindingsSurviveARestart", func(t *testing.T) {
+	t.Run("bindings survive a restart", func(t *testing.T) {
 		svc := h.newService()
 		cred := bindingCredential(t, h, model.PushGCM)
 		b := newBinding(t, h, svc, "frank", "gcm", "endpoint-f", cred)

@@ -12,7 +12,7 @@ func TestChannelCreate(t *testing.T) {
 	h := newHarness(t)
 	svc := h.newService()
 
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		ch := h.create(svc+"/Channels", nil)
 		want := map[string]any{
 			"friendly_name": nil, "unique_name": nil, "attributes": "{}", "type": "public",
@@ -36,7 +36,7 @@ func TestChannelCreate(t *testing.T) {
 		}
 	})
 
-	t.Run("EveryField", func(t *testing.T) {
+	t.Run("every field", func(t *testing.T) {
 		ch := h.create(svc+"/Channels", form(
 			"FriendlyName", "Support", "UniqueName", "support", "Attributes", `{"topic":"help"}`,
 			"Type", "private", "CreatedBy", "alice",
@@ -59,15 +59,15 @@ func TestChannelCreate(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrDuplicateUniqueName", []string{"UniqueName", "support"}, 409, 50307},
-		{"ErrUniqueNameLooksLikeSid", []string{"UniqueName", "CH0123456789abcdef0123456789abcdef"}, 400, 50306},
-		{"ErrUniqueNameTooLong", []string{"UniqueName", strings.Repeat("u", 257)}, 400, 50004},
-		{"ErrFriendlyNameTooLong", []string{"FriendlyName", strings.Repeat("f", 257)}, 400, 50003},
-		{"ErrBadType", []string{"Type", "secret"}, 400, 20001},
-		{"ErrAttributesNotJSON", []string{"Attributes", "not json"}, 400, 50304},
-		{"ErrDateCreated", []string{"DateCreated", "yesterday"}, 400, 50308},
-		{"ErrDateUpdated", []string{"DateUpdated", "2020-13-45"}, 400, 50309},
-		{"ErrCreatedByTooLong", []string{"CreatedBy", strings.Repeat("c", 257)}, 400, 50310},
+		{"error duplicate unique name", []string{"UniqueName", "support"}, 409, 50307},
+		{"error unique name looks like SID", []string{"UniqueName", "CH0123456789abcdef0123456789abcdef"}, 400, 50306},
+		{"error unique name too long", []string{"UniqueName", strings.Repeat("u", 257)}, 400, 50004},
+		{"error friendly name too long", []string{"FriendlyName", strings.Repeat("f", 257)}, 400, 50003},
+		{"error bad type", []string{"Type", "secret"}, 400, 20001},
+		{"error attributes not JSON", []string{"Attributes", "not json"}, 400, 50304},
+		{"error date created", []string{"DateCreated", "yesterday"}, 400, 50308},
+		{"error date updated", []string{"DateUpdated", "2020-13-45"}, 400, 50309},
+		{"error created by too long", []string{"CreatedBy", strings.Repeat("c", 257)}, 400, 50310},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, svc+"/Channels", form(c.form...)), c.status, c.code)
@@ -76,7 +76,7 @@ func TestChannelCreate(t *testing.T) {
 	if n := len(h.walk(svc + "/Channels")); n != 2 {
 		t.Errorf("%d channels after failed creates, want 2", n)
 	}
-	t.Run("ErrUnknownService", func(t *testing.T) {
+	t.Run("error unknown service", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/v2/Services/IS00000000000000000000000000000000/Channels", nil), 404, 20404)
 	})
 }
@@ -87,23 +87,23 @@ func TestChannelAddressing(t *testing.T) {
 	ch := h.create(svc+"/Channels", form("UniqueName", "team room/1"))
 	byName := svc + "/Channels/" + url.PathEscape("team room/1")
 
-	t.Run("FetchByUniqueName", func(t *testing.T) {
+	t.Run("fetch by unique name", func(t *testing.T) {
 		if got := h.get(byName); !reflect.DeepEqual(got, ch) {
 			t.Errorf("by unique name %v\nwant %v", got, ch)
 		}
 	})
-	t.Run("URLIsBySid", func(t *testing.T) {
+	t.Run("URL is by SID", func(t *testing.T) {
 		if got := h.get(byName)["url"]; got != h.URL()+svc+"/Channels/"+str(ch["sid"]) {
 			t.Errorf("url = %v", got)
 		}
 	})
-	t.Run("OtherServiceCannotSeeIt", func(t *testing.T) {
+	t.Run("other service cannot see it", func(t *testing.T) {
 		other := h.newService()
 		h.wantError(h.do(http.MethodGet, other+"/Channels/"+str(ch["sid"]), nil), 404, 20404)
 		h.wantError(h.do(http.MethodGet, other+"/Channels/"+url.PathEscape("team room/1"), nil), 404, 20404)
 		h.wantError(h.do(http.MethodPost, other+"/Channels/"+str(ch["sid"])+"/Messages", form("Body", "x")), 404, 20404)
 	})
-	t.Run("NotFoundMessageNamesPath", func(t *testing.T) {
+	t.Run("not found message names path", func(t *testing.T) {
 		r := h.do(http.MethodGet, svc+"/Channels/CH00000000000000000000000000000000", nil)
 		h.wantError(r, 404, 20404)
 		want := "The requested resource " + strings.TrimPrefix(svc, "/v2") + "/Channels/CH00000000000000000000000000000000 was not found"
@@ -119,7 +119,7 @@ func TestChannelUpdate(t *testing.T) {
 	ch := h.create(svc+"/Channels", form("UniqueName", "old", "FriendlyName", "Old"))
 	h.create(svc+"/Channels", form("UniqueName", "taken"))
 
-	t.Run("RenameMovesUniqueName", func(t *testing.T) {
+	t.Run("rename moves unique name", func(t *testing.T) {
 		got := h.update(svc+"/Channels/old", form("UniqueName", "new", "Attributes", `{"a":1}`))
 		if got["unique_name"] != "new" || got["attributes"] != `{"a":1}` || got["friendly_name"] != "Old" {
 			t.Errorf("got %v", got)
@@ -128,13 +128,13 @@ func TestChannelUpdate(t *testing.T) {
 		h.wantError(h.do(http.MethodGet, svc+"/Channels/old", nil), 404, 20404)
 		h.create(svc+"/Channels", form("UniqueName", "old"))
 	})
-	t.Run("Overrides", func(t *testing.T) {
+	t.Run("overrides", func(t *testing.T) {
 		got := h.update(svc+"/Channels/"+str(ch["sid"]), form("CreatedBy", "bob", "DateCreated", "2014-01-01T00:00:00Z", "DateUpdated", "2014-02-01T00:00:00Z"))
 		if got["created_by"] != "bob" || got["date_created"] != "2014-01-01T00:00:00Z" || got["date_updated"] != "2014-02-01T00:00:00Z" {
 			t.Errorf("got %v", got)
 		}
 	})
-	t.Run("ClearNames", func(t *testing.T) {
+	t.Run("clear names", func(t *testing.T) {
 		got := h.update(svc+"/Channels/new", form("UniqueName", "", "FriendlyName", ""))
 		if got["unique_name"] != nil || got["friendly_name"] != nil {
 			t.Errorf("got %v", got)
@@ -147,10 +147,10 @@ func TestChannelUpdate(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrNoParameters", nil, 400, 50347},
-		{"ErrUniqueNameTaken", []string{"UniqueName", "taken"}, 409, 50307},
-		{"ErrAttributes", []string{"Attributes", "{"}, 400, 50304},
-		{"ErrDate", []string{"DateUpdated", "2020-02-30T00:00:00Z"}, 400, 50309},
+		{"error no parameters", nil, 400, 50347},
+		{"error unique name taken", []string{"UniqueName", "taken"}, 409, 50307},
+		{"error attributes", []string{"Attributes", "{"}, 400, 50304},
+		{"error date", []string{"DateUpdated", "2020-02-30T00:00:00Z"}, 400, 50309},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := h.get(svc + "/Channels/" + str(ch["sid"]))
@@ -191,10 +191,10 @@ func TestChannelList(t *testing.T) {
 		query string
 		want  []any
 	}{
-		{"AllTypesByDefault", "PageSize=2", all},
-		{"Public", "Type=public&PageSize=2", public},
-		{"Private", "Type=private&PageSize=1", private},
-		{"Both", "Type=public&Type=private&PageSize=3", all},
+		{"all types by default", "PageSize=2", all},
+		{"public", "Type=public&PageSize=2", public},
+		{"private", "Type=private&PageSize=1", private},
+		{"both", "Type=public&Type=private&PageSize=3", all},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := sids(svc + "/Channels?" + c.query); !reflect.DeepEqual(got, c.want) {
@@ -202,7 +202,7 @@ func TestChannelList(t *testing.T) {
 			}
 		})
 	}
-	t.Run("MetaRepeatsFilter", func(t *testing.T) {
+	t.Run("meta repeats filter", func(t *testing.T) {
 		meta := obj(h.get(svc + "/Channels?Type=private&PageSize=1")["meta"])
 		base := h.URL() + svc + "/Channels?Type=private&PageSize=1&Page="
 		if meta["first_page_url"] != base+"0" || meta["url"] != base+"0" || !strings.HasPrefix(str(meta["next_page_url"]), base+"1&PageToken=") {
@@ -212,7 +212,7 @@ func TestChannelList(t *testing.T) {
 			t.Errorf("meta = %v", meta)
 		}
 	})
-	t.Run("ErrBadType", func(t *testing.T) {
+	t.Run("error bad type", func(t *testing.T) {
 		h.wantError(h.do(http.MethodGet, svc+"/Channels?Type=secret", nil), 400, 20001)
 	})
 }

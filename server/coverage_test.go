@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chatd/chatd/internal/speccheck"
 )
 
 // TestEveryOperationIsRouted checks, for every path of the three Chat specs,
@@ -16,22 +18,17 @@ import (
 // no Chat path has (PUT): the router answers 405 with an Allow header for a
 // path it knows, and 404 for one it does not.
 func TestEveryOperationIsRouted(t *testing.T) {
-	dir := os.Getenv("CHATD_SPEC_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "spec")
+	spec := speccheck.For(t)
+	if len(spec.Files()) == 0 {
+		t.Skipf("no specs in %s (set %s to their directory)", spec.Dir(), speccheck.DirEnv)
 	}
 	h := newHarness(t)
 	param := regexp.MustCompile(`\{[A-Za-z]+\}`)
-	found := false
-	for _, name := range []string{"twilio_chat_v1.json", "twilio_chat_v2.json", "twilio_chat_v3.json"} {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if os.IsNotExist(err) {
-			continue
-		}
+	for _, name := range spec.Files() {
+		raw, err := os.ReadFile(filepath.Join(spec.Dir(), name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		found = true
 		var spec struct {
 			Paths map[string]map[string]json.RawMessage `json:"paths"`
 		}
@@ -61,8 +58,5 @@ func TestEveryOperationIsRouted(t *testing.T) {
 				}
 			}
 		}
-	}
-	if !found {
-		t.Skip("no specs in", dir)
 	}
 }

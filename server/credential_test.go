@@ -190,7 +190,7 @@ func TestCredentials(t *testing.T) {
 			sid := str(created["sid"])
 			path := v + "/Credentials/" + sid
 
-			t.Run("Create", func(t *testing.T) {
+			t.Run("create", func(t *testing.T) {
 				wantCredential(t, h, v, created, "", "iOS push", "apn", "true")
 				if created["date_created"] != created["date_updated"] {
 					t.Errorf("date_updated %v != date_created %v on create", created["date_updated"], created["date_created"])
@@ -206,13 +206,13 @@ func TestCredentials(t *testing.T) {
 					t.Errorf("stored secrets = %q %q %q %q", got.Certificate, got.PrivateKey, got.ApiKey, got.Secret)
 				}
 			})
-			t.Run("Fetch", func(t *testing.T) {
+			t.Run("fetch", func(t *testing.T) {
 				c := credClient{t, h}
 				if got := c.get(path); !reflect.DeepEqual(got, created) {
 					t.Errorf("fetched %v\nwant %v", got, created)
 				}
 			})
-			t.Run("ListHasIt", func(t *testing.T) {
+			t.Run("list has it", func(t *testing.T) {
 				c := credClient{t, h}
 				body := c.get(v + "/Credentials")
 				meta := obj(body["meta"])
@@ -232,7 +232,7 @@ func TestCredentials(t *testing.T) {
 					t.Errorf("listed %v\nwant %v", found, created)
 				}
 			})
-			t.Run("UpdateChangesOnlyWhatIsGiven", func(t *testing.T) {
+			t.Run("update changes only what is given", func(t *testing.T) {
 				c := credClient{t, h}
 				got := c.must(http.StatusOK, http.MethodPost, path, form("Sandbox", "FALSE"))
 				wantCredential(t, h, v, got, sid, "iOS push", "apn", "false")
@@ -248,7 +248,7 @@ func TestCredentials(t *testing.T) {
 					t.Errorf("fetched %v\nwant %v", fetched, got)
 				}
 			})
-			t.Run("UpdateStoresNewSecrets", func(t *testing.T) {
+			t.Run("update stores new secrets", func(t *testing.T) {
 				c := credClient{t, h}
 				c.must(http.StatusOK, http.MethodPost, path, credWith(credentialSecrets("b"), "Sandbox", "true"))
 				st := c.stored(sid)
@@ -256,24 +256,24 @@ func TestCredentials(t *testing.T) {
 					t.Errorf("stored after update: %+v", st)
 				}
 			})
-			t.Run("UpdateNeverChangesType", func(t *testing.T) {
+			t.Run("update never changes type", func(t *testing.T) {
 				c := credClient{t, h}
 				got := c.must(http.StatusOK, http.MethodPost, path, form("Type", "gcm", "FriendlyName", "still apn"))
 				wantCredential(t, h, v, got, sid, "still apn", "apn", "true")
 			})
-			t.Run("UpdateWithEmptyFriendlyNameClearsIt", func(t *testing.T) {
+			t.Run("update with empty friendly name clears it", func(t *testing.T) {
 				c := credClient{t, h}
 				got := c.must(http.StatusOK, http.MethodPost, path, form("FriendlyName", ""))
 				wantCredential(t, h, v, got, sid, nil, "apn", "true")
 			})
-			t.Run("UpdateWithoutParametersChangesNothing", func(t *testing.T) {
+			t.Run("update without parameters changes nothing", func(t *testing.T) {
 				c := credClient{t, h}
 				before := c.get(path)
 				if got := c.must(http.StatusOK, http.MethodPost, path, nil); !reflect.DeepEqual(got, before) {
 					t.Errorf("got %v\nwant %v", got, before)
 				}
 			})
-			t.Run("Delete", func(t *testing.T) {
+			t.Run("delete", func(t *testing.T) {
 				c := credClient{t, h}
 				c.must(http.StatusNoContent, http.MethodDelete, path, nil)
 				c.wantError(http.MethodGet, path, nil, 404, 20404)
@@ -288,7 +288,7 @@ func TestCredentials(t *testing.T) {
 		})
 	}
 
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		c := credClient{t, h}
 		for _, tc := range []struct {
 			name string
@@ -307,7 +307,7 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 
-	t.Run("FriendlyNameOf64Characters", func(t *testing.T) {
+	t.Run("friendly name of 64 characters", func(t *testing.T) {
 		c := credClient{t, h}
 		name := strings.Repeat("é", 64) // characters, not bytes
 		got := c.create("/v1", form("Type", "fcm", "FriendlyName", name))
@@ -321,7 +321,7 @@ func TestCredentials(t *testing.T) {
 func TestCredentialsAcrossVersions(t *testing.T) {
 	h := newHarness(t)
 	for _, tc := range []struct{ from, to string }{{"/v1", "/v2"}, {"/v2", "/v1"}} {
-		t.Run(tc.from+"To"+tc.to, func(t *testing.T) {
+		t.Run(tc.from+" to "+tc.to, func(t *testing.T) {
 			c := credClient{t, h}
 			created := c.create(tc.from, credWith(credentialSecrets("x"), "Type", "gcm", "FriendlyName", "from "+tc.from))
 			sid := str(created["sid"])
@@ -356,7 +356,7 @@ func TestCredentialPaging(t *testing.T) {
 	}
 
 	for _, v := range credentialVersions {
-		t.Run("WalkPageSize2"+v, func(t *testing.T) {
+		t.Run("walk page size 2 "+v, func(t *testing.T) {
 			c := credClient{t, h}
 			got, pages := c.walk(v + "/Credentials?PageSize=2")
 			if !reflect.DeepEqual(credSids(got), want) || pages != 3 {
@@ -368,7 +368,7 @@ func TestCredentialPaging(t *testing.T) {
 				}
 			}
 		})
-		t.Run("NextAndPreviousPageURLs"+v, func(t *testing.T) {
+		t.Run("next and previous page URLs "+v, func(t *testing.T) {
 			c := credClient{t, h}
 			first := c.get(v + "/Credentials?PageSize=2")
 			next := str(obj(first["meta"])["next_page_url"])
@@ -389,7 +389,7 @@ func TestCredentialPaging(t *testing.T) {
 		})
 	}
 
-	t.Run("TokenFromOneVersionWorksInTheOther", func(t *testing.T) {
+	t.Run("token from one version works in the other", func(t *testing.T) {
 		c := credClient{t, h}
 		next, err := url.Parse(str(obj(c.get("/v1/Credentials?PageSize=2")["meta"])["next_page_url"]))
 		if err != nil {
@@ -402,7 +402,7 @@ func TestCredentialPaging(t *testing.T) {
 	})
 
 	for _, v := range credentialVersions {
-		t.Run("PageSizeIsCappedAt1000"+v, func(t *testing.T) {
+		t.Run("page size is capped at 1000 "+v, func(t *testing.T) {
 			c := credClient{t, h}
 			meta := obj(c.get(v + "/Credentials?PageSize=5000")["meta"])
 			if num(meta["page_size"]) != 1000 {
@@ -415,7 +415,7 @@ func TestCredentialPaging(t *testing.T) {
 		})
 	}
 
-	t.Run("PageByNumber", func(t *testing.T) {
+	t.Run("page by number", func(t *testing.T) {
 		c := credClient{t, h}
 		if got := credSids(items(c.get("/v2/Credentials?PageSize=2&Page=2"))); !reflect.DeepEqual(got, want[4:]) {
 			t.Errorf("Page=2 = %v, want %v", got, want[4:])
@@ -423,12 +423,12 @@ func TestCredentialPaging(t *testing.T) {
 	})
 
 	for _, tc := range []struct{ name, query string }{
-		{"ErrPageSizeZero", "PageSize=0"},
-		{"ErrPageSizeNotANumber", "PageSize=many"},
-		{"ErrPageNegative", "Page=-1"},
-		{"ErrTokenWithoutKey", "PageToken=PT"},
-		{"ErrTokenNotACredentialSid", "PageToken=PTIS00000000000000000000000000000001"},
-		{"ErrTokenGarbage", "PageToken=garbage"},
+		{"error page size zero", "PageSize=0"},
+		{"error page size not a number", "PageSize=many"},
+		{"error page negative", "Page=-1"},
+		{"error token without key", "PageToken=PT"},
+		{"error token not a credential SID", "PageToken=PTIS00000000000000000000000000000001"},
+		{"error token garbage", "PageToken=garbage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := credClient{t, h}
@@ -470,16 +470,16 @@ func TestCredentialErrors(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrMissingType", form("FriendlyName", "no type"), 400, 20001},
-		{"ErrEmptyType", form("Type", ""), 400, 20001},
-		{"ErrUnknownType", form("Type", "voip"), 400, 20001},
-		{"ErrTypeIsCaseSensitive", form("Type", "APN"), 400, 20001},
-		{"ErrSandboxNotABoolean", form("Type", "apn", "Sandbox", "yes"), 400, 20001},
-		{"ErrFriendlyNameTooLong", form("Type", "apn", "FriendlyName", long), 400, 50003},
-		{"ErrFriendlyNameTooLongInCharacters", form("Type", "fcm", "FriendlyName", strings.Repeat("é", 65)), 400, 50003},
-		{"ErrWithSecrets", credWith(credentialSecrets("bad"), "Type", "bogus"), 400, 20001},
+		{"error missing type", form("FriendlyName", "no type"), 400, 20001},
+		{"error empty type", form("Type", ""), 400, 20001},
+		{"error unknown type", form("Type", "voip"), 400, 20001},
+		{"error type is case sensitive", form("Type", "APN"), 400, 20001},
+		{"error sandbox not a boolean", form("Type", "apn", "Sandbox", "yes"), 400, 20001},
+		{"error friendly name too long", form("Type", "apn", "FriendlyName", long), 400, 50003},
+		{"error friendly name too long in characters", form("Type", "fcm", "FriendlyName", strings.Repeat("é", 65)), 400, 50003},
+		{"error with secrets", credWith(credentialSecrets("bad"), "Type", "bogus"), 400, 20001},
 	} {
-		t.Run("Create"+tc.name, func(t *testing.T) {
+		t.Run("create "+tc.name, func(t *testing.T) {
 			c := credClient{t, h}
 			for _, v := range credentialVersions {
 				c.wantError(http.MethodPost, v+"/Credentials", tc.form, tc.status, tc.code)
@@ -494,11 +494,11 @@ func TestCredentialErrors(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrSandboxNotABoolean", form("Sandbox", "1"), 400, 20001},
-		{"ErrFriendlyNameTooLong", form("FriendlyName", long), 400, 50003},
-		{"ErrFriendlyNameTooLongWithSecrets", credWith(credentialSecrets("bad"), "FriendlyName", long), 400, 50003},
+		{"error sandbox not a boolean", form("Sandbox", "1"), 400, 20001},
+		{"error friendly name too long", form("FriendlyName", long), 400, 50003},
+		{"error friendly name too long with secrets", credWith(credentialSecrets("bad"), "FriendlyName", long), 400, 50003},
 	} {
-		t.Run("Update"+tc.name, func(t *testing.T) {
+		t.Run("update "+tc.name, func(t *testing.T) {
 			c := credClient{t, h}
 			for _, v := range credentialVersions {
 				c.wantError(http.MethodPost, v+"/Credentials/"+sid, tc.form, tc.status, tc.code)
@@ -508,14 +508,14 @@ func TestCredentialErrors(t *testing.T) {
 	}
 
 	for _, tc := range []struct{ name, sid string }{
-		{"Unknown", "CR" + strings.Repeat("0", 31) + "9"},
-		{"Malformed", "CRxyz"},
-		{"NotASid", "not-a-sid"},
-		{"OtherPrefix", "IS" + sid[2:]},
-		{"LowerCasePrefix", "cr" + sid[2:]},
-		{"TooLong", sid + "0"},
+		{"unknown", "CR" + strings.Repeat("0", 31) + "9"},
+		{"malformed", "CRxyz"},
+		{"not a SID", "not-a-sid"},
+		{"other prefix", "IS" + sid[2:]},
+		{"lower case prefix", "cr" + sid[2:]},
+		{"too long", sid + "0"},
 	} {
-		t.Run("NotFound"+tc.name, func(t *testing.T) {
+		t.Run("not found "+tc.name, func(t *testing.T) {
 			c := credClient{t, h}
 			for _, v := range credentialVersions {
 				path := v + "/Credentials/" + tc.sid
@@ -536,7 +536,7 @@ func TestCredentialErrors(t *testing.T) {
 		{http.MethodPatch, "/v2/Credentials/" + sid},
 		{http.MethodPut, "/v1/Credentials/" + sid},
 	} {
-		t.Run("WrongMethod"+tc.method+strings.ReplaceAll(tc.path, "/", "_"), func(t *testing.T) {
+		t.Run("wrong method "+tc.method+" "+tc.path, func(t *testing.T) {
 			c := credClient{t, h}
 			c.wantError(tc.method, tc.path, credWith(credentialSecrets("m"), "Type", "apn"), 405, 20004)
 			unchanged(t)

@@ -11,12 +11,12 @@ func TestAuthentication(t *testing.T) {
 	for _, c := range []struct {
 		name, user, pass string
 	}{
-		{"None", "", ""},
-		{"WrongToken", testAccount, "wrong"},
-		{"WrongAccount", "AC00000000000000000000000000000002", testToken},
-		{"AccountWithKeySecret", testAccount, testAPISecret},
-		{"KeyWithAuthToken", testAPIKey, testToken},
-		{"WrongKeySecret", testAPIKey, "wrong"},
+		{"none", "", ""},
+		{"wrong token", testAccount, "wrong"},
+		{"wrong account", "AC00000000000000000000000000000002", testToken},
+		{"account with key secret", testAccount, testAPISecret},
+		{"key with auth token", testAPIKey, testToken},
+		{"wrong key secret", testAPIKey, "wrong"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, path := range []string{"/v2/Services", "/v2/Nowhere"} {
@@ -28,14 +28,14 @@ func TestAuthentication(t *testing.T) {
 			}
 		})
 	}
-	t.Run("APIKey", func(t *testing.T) {
+	t.Run("API key", func(t *testing.T) {
 		svc := str(h.create("/v2/Services", form("FriendlyName", "by account"))["sid"])
 		r := h.doAuth(http.MethodGet, "/v2/Services/"+svc, nil, testAPIKey, testAPISecret)
 		if r.Status != 200 || r.Body["account_sid"] != testAccount {
 			t.Errorf("fetch with the API key: %d %s", r.Status, r.Raw)
 		}
 	})
-	t.Run("HealthIsOpen", func(t *testing.T) {
+	t.Run("health is open", func(t *testing.T) {
 		if r := h.doAuth(http.MethodGet, "/_chatd/health", nil, "", ""); r.Status != 200 || r.Body["status"] != "ok" {
 			t.Errorf("health: %d %s", r.Status, r.Raw)
 		}
@@ -49,14 +49,14 @@ func TestRoutingErrors(t *testing.T) {
 		name, method, path string
 		status, code       int
 	}{
-		{"UnknownRoute", "GET", "/v2/Nope", 404, 20404},
-		{"UnknownVersion", "GET", "/v9/Services", 404, 20404},
-		{"TrailingSlash", "GET", "/v2/Services/", 404, 20404},
-		{"WrongMethod", "PUT", "/v2/Services", 405, 20004},
-		{"WrongMethodOnInstance", "PATCH", svc, 405, 20004},
-		{"DeleteCollection", "DELETE", svc + "/Channels", 405, 20004},
-		{"MalformedServiceSid", "GET", "/v2/Services/ISxyz", 404, 20404},
-		{"MalformedServiceSidInPath", "GET", "/v2/Services/not-a-sid/Channels", 404, 20404},
+		{"unknown route", "GET", "/v2/Nope", 404, 20404},
+		{"unknown version", "GET", "/v9/Services", 404, 20404},
+		{"trailing slash", "GET", "/v2/Services/", 404, 20404},
+		{"wrong method", "PUT", "/v2/Services", 405, 20004},
+		{"wrong method on instance", "PATCH", svc, 405, 20004},
+		{"delete collection", "DELETE", svc + "/Channels", 405, 20004},
+		{"malformed service SID", "GET", "/v2/Services/ISxyz", 404, 20404},
+		{"malformed service SID in path", "GET", "/v2/Services/not-a-sid/Channels", 404, 20404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(c.method, c.path, nil), c.status, c.code)

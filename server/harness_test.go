@@ -1,45 +1,39 @@
 package server_test
 
 import (
-	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
-	"strings"
+	"strconv"
 	"testing"
-	"time"
 
-	"github.com/chatd/chatd/bolt"
-	"github.com/chatd/chatd/chat"
-	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/internal/testenv"
+	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/webhook"
 )
 
-// Test credentials: letters and digits only, as the helper libraries demand.
+// Test credentials, those every testenv.Env accepts.
 const (
-	testAccount   = "AC00000000000000000000000000000001"
-	testToken     = "secrettoken0123456789"
-	testAPIKey    = "SK00000000000000000000000000000001"
-	testAPISecret = "apikeysecret0123456789"
+	testAccount   = testenv.AccountSid
+	testToken     = testenv.AuthToken
+	testAPIKey    = testenv.APIKeySid
+	testAPISecret = testenv.APIKeySecret
 )
 
-// harness is chatd as a client sees it: the real handler on a real bbolt
-// file in a temp dir, behind an httptest server.
+// harness is this package's short hand for a testenv.Env: chatd as a
+// client sees it, with requests that fail the harness's test.
 type harness struct {
-	t     testing.TB
-	path  string
-	db    *bolt.DB
-	hooks *webhook.Dispatcher
-	srv   *httptest.Server
+	t    testing.TB
+	srv  *testenv.Env
+	db   model.Store // srv.Store, the running chatd's store
+	path string      // srv.DBPath, its bbolt file
 
 	// hookOptions are the webhook dispatcher's options; noHooks leaves the
 	// dispatcher stopped, as if chatd died between a commit and the send.
+	// Both are read at every start, so a restart takes a change.
 	hookOptions webhook.Options
 	noHooks     bool
+	// options are further options of the Env.
+	options []testenv.Option
 }
 
 // newHarness starts chatd on a fresh file and stops it at the end of the test.
@@ -49,199 +43,111 @@ func newHarness(t testing.TB) *harness {
 }
 
 // newHarnessWith is newHarness with the webhook dispatcher's options (and
-// noHooks) set by configure before the start.
+// noHooks, and the Env's options) set by configure before the start.
 func newHarnessWith(t testing.TB, configure func(*harness)) *harness {
 	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "chatd.db")}
-	// Webhook retries are quick in tests; the timeout still leaves a slow
-	// CI machine room to answer.
-	h.hookOptions = webhook.Options{
-		AuthToken: testToken, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	h := &harness{t: t, hookOptions: testenv.QuickWebhooks()}
 	if configure != nil {
 		configure(h)
 	}
-	h.start()
-	t.Cleanup(h.stop)
+	h.srv = testenv.New(t, h.envOptions()...)
+	h.sync()
 	return h
 }
 
-func (h *harness) start() {
-	h.t.Helper()
-	db, err := bolt.Open(h.path, bolt.Options{})
-	if err != nil {
-		h.t.Fatal(err)
+// envOptions are the Env's options as the harness's fields say.
+func (h *harness) envOptions() []testenv.Option {
+	dispatch := testenv.WithDispatcher()
+	if h.noHooks {
+		dispatch = testenv.WithoutDispatcher()
 	}
-	h.db = db
-	h.hooks = webhook.New(db, h.hookOptions)
-	if !h.noHooks {
-		h.hooks.Start()
-	}
-	srv := server.New(chat.New(db, chat.Options{AccountSid: testAccount, Wake: h.hooks.Wake}), server.Config{
-		AccountSid:   testAccount,
-		AuthToken:    testToken,
-		APIKeySid:    testAPIKey,
-		APIKeySecret: testAPISecret,
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	h.srv = httptest.NewServer(srv.Handler())
+	return append([]testenv.Option{testenv.WithWebhooks(h.hookOptions), dispatch}, h.options...)
 }
 
-func (h *harness) stop() {
-	if h.srv != nil {
-		h.srv.Close()
-		h.srv = nil
-	}
-	if h.hooks != nil {
-		h.hooks.Close()
-		h.hooks = nil
-	}
-	if h.db != nil {
-		if err := h.db.Close(); err != nil {
-			h.t.Error(err)
-		}
-		h.db = nil
-	}
-}
+func (h *harness) sync() { h.db, h.path = h.srv.Store, h.srv.DBPath }
 
-// restart closes the server and the file and opens them again: what a
-// client sees across a chatd restart (the base URL changes).
+// restart stops chatd and starts it again on the same file: what a client
+// sees across a chatd restart (the base URL changes).
 func (h *harness) restart() {
 	h.t.Helper()
-	h.stop()
-	h.start()
+	h.srv.Restart(h.t, h.envOptions()...)
+	h.sync()
 }
 
 // URL is the base URL of the running server.
 func (h *harness) URL() string { return h.srv.URL }
 
 // response is a decoded reply.
-type response struct {
-	Status int
-	Header http.Header
-	Raw    []byte
-	Body   map[string]any
-}
+type response = testenv.Response
 
 // do sends a request with the test credentials. form goes in the body of a
 // POST and in the query string otherwise.
 func (h *harness) do(method, path string, form url.Values) *response {
 	h.t.Helper()
-	return h.doAuth(method, path, form, testAccount, testToken)
+	return h.srv.Do(h.t, method, path, form)
 }
 
 func (h *harness) doAuth(method, path string, form url.Values, user, pass string) *response {
 	h.t.Helper()
-	return h.doHeader(method, path, form, user, pass, nil)
+	return h.srv.DoAuth(h.t, method, path, form, user, pass)
 }
 
 // doHeader is doAuth with extra request headers.
 func (h *harness) doHeader(method, path string, form url.Values, user, pass string, header http.Header) *response {
 	h.t.Helper()
-	target := path
-	if !strings.HasPrefix(path, "http") {
-		target = h.srv.URL + path
-	}
-	var body io.Reader
-	if method == http.MethodPost {
-		body = strings.NewReader(form.Encode())
-	} else if len(form) > 0 {
-		target += "?" + form.Encode()
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, target, body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if method == http.MethodPost {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if user != "" {
-		req.SetBasicAuth(user, pass)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	resp, err := h.srv.Client().Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	checkSpec(h.t, method, target, resp.StatusCode, raw)
-	r := &response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &r.Body); err != nil {
-			h.t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, path, err, raw)
-		}
-	}
-	return r
+	return h.srv.DoHeader(h.t, method, path, form, user, pass, header)
 }
 
 // must sends a request and fails the test unless the status is want.
 func (h *harness) must(want int, method, path string, form url.Values) map[string]any {
 	h.t.Helper()
-	r := h.do(method, path, form)
-	if r.Status != want {
-		h.t.Fatalf("%s %s: status %d, want %d\n%s", method, path, r.Status, want, r.Raw)
-	}
-	return r.Body
+	return h.srv.Must(h.t, want, method, path, form)
 }
 
 func (h *harness) create(path string, form url.Values) map[string]any {
 	h.t.Helper()
-	return h.must(http.StatusCreated, http.MethodPost, path, form)
+	return h.srv.Create(h.t, path, form)
 }
 
 func (h *harness) get(path string) map[string]any {
 	h.t.Helper()
-	return h.must(http.StatusOK, http.MethodGet, path, nil)
+	return h.srv.Get(h.t, path)
 }
 
 func (h *harness) update(path string, form url.Values) map[string]any {
 	h.t.Helper()
-	return h.must(http.StatusOK, http.MethodPost, path, form)
+	return h.srv.Update(h.t, path, form)
 }
 
 func (h *harness) delete(path string) {
 	h.t.Helper()
-	h.must(http.StatusNoContent, http.MethodDelete, path, nil)
+	h.srv.Delete(h.t, path)
 }
 
 // wantError checks that r is Twilio's error body with status and code.
 func (h *harness) wantError(r *response, status, code int) {
 	h.t.Helper()
-	if r.Status != status || num(r.Body["code"]) != code || num(r.Body["status"]) != status {
-		h.t.Fatalf("got status %d, body %s; want status %d, code %d", r.Status, r.Raw, status, code)
-	}
-	if got := r.Body["more_info"]; got != "https://www.twilio.com/docs/errors/"+itoa(code) {
-		h.t.Errorf("more_info = %v", got)
-	}
-	if msg, _ := r.Body["message"].(string); msg == "" {
-		h.t.Errorf("empty message in %s", r.Raw)
-	}
-	if len(r.Body) != 4 {
-		h.t.Errorf("error body has keys %v, want exactly code, message, more_info, status", keys(r.Body))
-	}
+	testenv.WantError(h.t, r, status, code)
 }
 
 // newService creates a Service and returns its path, /v2/Services/IS….
 func (h *harness) newService() string {
 	h.t.Helper()
-	return "/v2/Services/" + str(h.create("/v2/Services", form("FriendlyName", "test service"))["sid"])
+	return h.srv.NewService(h.t)
+}
+
+// walk follows next_page_url from path and returns every item, checking
+// that each page's meta is consistent.
+func (h *harness) walk(path string) []map[string]any {
+	h.t.Helper()
+	return h.srv.Walk(h.t, path)
 }
 
 // form builds url.Values from key, value pairs; a key may repeat.
-func form(kv ...string) url.Values {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Add(kv[i], kv[i+1])
-	}
-	return v
-}
+func form(kv ...string) url.Values { return testenv.Form(kv...) }
+
+// items returns the list of a list response under its meta.key.
+func items(body map[string]any) []map[string]any { return testenv.Items(body) }
 
 func str(v any) string {
 	s, _ := v.(string)
@@ -263,10 +169,7 @@ func arr(v any) []any {
 	return a
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func keys(m map[string]any) []string {
 	var out []string
@@ -274,34 +177,4 @@ func keys(m map[string]any) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// items returns the list of a list response under its meta.key.
-func items(body map[string]any) []map[string]any {
-	var out []map[string]any
-	for _, it := range arr(body[str(obj(body["meta"])["key"])]) {
-		out = append(out, obj(it))
-	}
-	return out
-}
-
-// walk follows next_page_url from path and returns every item, checking
-// that each page's meta is consistent.
-func (h *harness) walk(path string) []map[string]any {
-	h.t.Helper()
-	var all []map[string]any
-	next := path
-	for page := 0; next != ""; page++ {
-		body := h.get(next)
-		meta := obj(body["meta"])
-		if num(meta["page"]) != page {
-			h.t.Fatalf("meta.page = %v on page %d", meta["page"], page)
-		}
-		all = append(all, items(body)...)
-		next = str(meta["next_page_url"])
-		if page > 10000 {
-			h.t.Fatal("runaway paging")
-		}
-	}
-	return all
 }

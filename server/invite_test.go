@@ -16,7 +16,7 @@ func TestInvites(t *testing.T) {
 	}
 
 	inv := h.create(chPath+"/Invites", form("Identity", "alice"))
-	t.Run("Create", func(t *testing.T) {
+	t.Run("create", func(t *testing.T) {
 		if inv["identity"] != "alice" || inv["role_sid"] != sv["default_channel_role_sid"] || inv["created_by"] != nil {
 			t.Errorf("got %v", inv)
 		}
@@ -28,12 +28,12 @@ func TestInvites(t *testing.T) {
 			t.Errorf("user channel of an invitee: %v", uc)
 		}
 	})
-	t.Run("Fetch", func(t *testing.T) {
+	t.Run("fetch", func(t *testing.T) {
 		if got := h.get(chPath + "/Invites/" + str(inv["sid"])); got["sid"] != inv["sid"] {
 			t.Errorf("got %v", got)
 		}
 	})
-	t.Run("IdentityFilter", func(t *testing.T) {
+	t.Run("identity filter", func(t *testing.T) {
 		h.create(chPath+"/Invites", form("Identity", "bob"))
 		if n := len(items(h.get(chPath + "/Invites?Identity=bob"))); n != 1 {
 			t.Errorf("%d invites for bob", n)
@@ -48,16 +48,16 @@ func TestInvites(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrAlreadyInvited", []string{"Identity", "alice"}, 409, 50212},
-		{"ErrUnknownUser", []string{"Identity", "zed"}, 404, 20404},
-		{"ErrMissingIdentity", nil, 400, 20001},
-		{"ErrRoleIsServiceRole", []string{"Identity", "bob", "RoleSid", str(sv["default_service_role_sid"])}, 400, 50101},
+		{"error already invited", []string{"Identity", "alice"}, 409, 50212},
+		{"error unknown user", []string{"Identity", "zed"}, 404, 20404},
+		{"error missing identity", nil, 400, 20001},
+		{"error role is service role", []string{"Identity", "bob", "RoleSid", str(sv["default_service_role_sid"])}, 400, 50101},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, chPath+"/Invites", form(c.form...)), c.status, c.code)
 		})
 	}
-	t.Run("MemberConsumesInvite", func(t *testing.T) {
+	t.Run("member consumes invite", func(t *testing.T) {
 		h.create(chPath+"/Members", form("Identity", "alice"))
 		h.wantError(h.do(http.MethodGet, chPath+"/Invites/"+str(inv["sid"]), nil), 404, 20404)
 		if uc := h.get(svc + "/Users/alice/Channels/general"); uc["status"] != "joined" {
@@ -65,7 +65,7 @@ func TestInvites(t *testing.T) {
 		}
 		h.wantError(h.do(http.MethodPost, chPath+"/Invites", form("Identity", "alice")), 409, 50404)
 	})
-	t.Run("Delete", func(t *testing.T) {
+	t.Run("delete", func(t *testing.T) {
 		bob := items(h.get(chPath + "/Invites?Identity=bob"))[0]
 		h.delete(chPath + "/Invites/" + str(bob["sid"]))
 		h.wantError(h.do(http.MethodDelete, chPath+"/Invites/"+str(bob["sid"]), nil), 404, 20404)

@@ -144,7 +144,7 @@ func TestMediaRoundTrip(t *testing.T) {
 	me := mediaUpload(t, h, service, "?Filename=noise.bin", content, "Content-Type", "image/png")
 	sid := str(me["sid"])
 
-	t.Run("Record", func(t *testing.T) {
+	t.Run("record", func(t *testing.T) {
 		self := mediaPath(service) + "/" + sid
 		want := map[string]any{
 			"account_sid": testAccount, "service_sid": service, "channel_sid": nil, "message_sid": nil,
@@ -175,7 +175,7 @@ func TestMediaRoundTrip(t *testing.T) {
 			t.Errorf("content_direct_temporary = %q, want an absolute chatd URL", tmp)
 		}
 	})
-	t.Run("Fetch", func(t *testing.T) {
+	t.Run("fetch", func(t *testing.T) {
 		r := mediaGet(t, h, str(me["url"]))
 		got := r.response(t).Body
 		if r.status != http.StatusOK {
@@ -189,7 +189,7 @@ func TestMediaRoundTrip(t *testing.T) {
 			t.Errorf("fetched %v\nwant %v", got, me)
 		}
 	})
-	t.Run("Download", func(t *testing.T) {
+	t.Run("download", func(t *testing.T) {
 		r := mediaContent(t, h, me)
 		if !bytes.Equal(r.body, content) {
 			t.Fatalf("downloaded %d bytes that differ from the %d uploaded", len(r.body), len(content))
@@ -208,14 +208,14 @@ func TestMediaRoundTrip(t *testing.T) {
 		name, rng  string
 		start, end int // the expected bytes, content[start:end]
 	}{
-		{"FirstByte", "bytes=0-0", 0, 1},
-		{"AcrossAChunkBoundary", fmt.Sprintf("bytes=%d-%d", mediaChunk-3, mediaChunk+2), mediaChunk - 3, mediaChunk + 3},
-		{"ExactlyOneChunk", fmt.Sprintf("bytes=%d-%d", 5*mediaChunk, 6*mediaChunk-1), 5 * mediaChunk, 6 * mediaChunk},
-		{"OpenEnded", fmt.Sprintf("bytes=%d-", 11*mediaChunk+7), 11*mediaChunk + 7, len(content)},
-		{"Suffix", "bytes=-100", len(content) - 100, len(content)},
-		{"PastTheEndIsClipped", fmt.Sprintf("bytes=%d-%d", len(content)-2, len(content)+100), len(content) - 2, len(content)},
+		{"first byte", "bytes=0-0", 0, 1},
+		{"across a chunk boundary", fmt.Sprintf("bytes=%d-%d", mediaChunk-3, mediaChunk+2), mediaChunk - 3, mediaChunk + 3},
+		{"exactly one chunk", fmt.Sprintf("bytes=%d-%d", 5*mediaChunk, 6*mediaChunk-1), 5 * mediaChunk, 6 * mediaChunk},
+		{"open ended", fmt.Sprintf("bytes=%d-", 11*mediaChunk+7), 11*mediaChunk + 7, len(content)},
+		{"suffix", "bytes=-100", len(content) - 100, len(content)},
+		{"past the end is clipped", fmt.Sprintf("bytes=%d-%d", len(content)-2, len(content)+100), len(content) - 2, len(content)},
 	} {
-		t.Run("Range"+c.name, func(t *testing.T) {
+		t.Run("range "+c.name, func(t *testing.T) {
 			r := mediaGet(t, h, str(obj(me["links"])["content"]), "Range", c.rng)
 			if r.status != http.StatusPartialContent {
 				t.Fatalf("status %d, want 206", r.status)
@@ -228,13 +228,13 @@ func TestMediaRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	t.Run("RangeUnsatisfiable", func(t *testing.T) {
+	t.Run("range unsatisfiable", func(t *testing.T) {
 		r := mediaGet(t, h, str(obj(me["links"])["content"]), "Range", fmt.Sprintf("bytes=%d-", len(content)))
 		if r.status != http.StatusRequestedRangeNotSatisfiable {
 			t.Errorf("status %d, want 416", r.status)
 		}
 	})
-	t.Run("ErrNoCredentials", func(t *testing.T) {
+	t.Run("error no credentials", func(t *testing.T) {
 		for _, path := range []string{mediaPath(service), str(me["url"]), str(obj(me["links"])["content"])} {
 			method := http.MethodGet
 			if path == mediaPath(service) {
@@ -289,18 +289,18 @@ func TestMediaUploadForms(t *testing.T) {
 		typ      string
 		content  []byte
 	}{
-		{"FilenameFromQuery", "?Filename=q.txt", raw,
+		{"filename from query", "?Filename=q.txt", raw,
 			[]string{"Content-Type", "text/plain", "Content-Disposition", `attachment; filename="header.txt"`}, "q.txt", "text/plain", raw},
-		{"FilenameFromContentDisposition", "", raw,
+		{"filename from content disposition", "", raw,
 			[]string{"Content-Type", "application/pdf", "Content-Disposition", `attachment; filename="report 1.pdf"`}, "report 1.pdf", "application/pdf", raw},
-		{"FilenameFromContentDispositionUTF8", "", raw,
+		{"filename from content disposition UTF8", "", raw,
 			[]string{"Content-Type", "text/plain", "Content-Disposition", `attachment; filename*=UTF-8''na%C3%AFve.txt`}, "naïve.txt", "text/plain", raw},
-		{"FilenameFromMultipart", "", multi, []string{"Content-Type", multiType}, "photo.jpg", "image/jpeg", file},
-		{"QueryBeatsMultipart", "?Filename=renamed.jpg", multi, []string{"Content-Type", multiType}, "renamed.jpg", "image/jpeg", file},
-		{"MultipartWithoutType", "", untyped, []string{"Content-Type", untypedType}, "notes.txt", "application/octet-stream", file},
-		{"NoFilename", "", raw, []string{"Content-Type", "audio/ogg"}, nil, "audio/ogg", raw},
-		{"NoContentType", "", raw, nil, nil, "application/octet-stream", raw},
-		{"EmptyFile", "?Filename=empty", nil, []string{"Content-Type", "text/plain"}, "empty", "text/plain", []byte{}},
+		{"filename from multipart", "", multi, []string{"Content-Type", multiType}, "photo.jpg", "image/jpeg", file},
+		{"query beats multipart", "?Filename=renamed.jpg", multi, []string{"Content-Type", multiType}, "renamed.jpg", "image/jpeg", file},
+		{"multipart without type", "", untyped, []string{"Content-Type", untypedType}, "notes.txt", "application/octet-stream", file},
+		{"no filename", "", raw, []string{"Content-Type", "audio/ogg"}, nil, "audio/ogg", raw},
+		{"no content type", "", raw, nil, nil, "application/octet-stream", raw},
+		{"empty file", "?Filename=empty", nil, []string{"Content-Type", "text/plain"}, "empty", "text/plain", []byte{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			me := mediaUpload(t, h, service, c.query, c.body, c.header...)
@@ -322,7 +322,7 @@ func TestMediaUploadForms(t *testing.T) {
 			}
 		})
 	}
-	t.Run("ErrMultipartWithoutFile", func(t *testing.T) {
+	t.Run("error multipart without file", func(t *testing.T) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		mw.WriteField("note", "no file here")
@@ -348,10 +348,10 @@ func TestMediaSizeLimit(t *testing.T) {
 		t.Fatalf("media.size_limit_mb = %d, want %d", got, mediaLimit>>20)
 	}
 
-	t.Run("ByContentLength", func(t *testing.T) {
+	t.Run("by content length", func(t *testing.T) {
 		// The request announces one byte over the limit and sends no body
 		// at all: the answer must come without chatd reading any of it.
-		conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+		conn, err := net.Dial("tcp", h.srv.Addr())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestMediaSizeLimit(t *testing.T) {
 		}
 		h.wantError(mediaReply{status: resp.StatusCode, header: resp.Header, body: body}.response(t), 413, 50512)
 	})
-	t.Run("Chunked", func(t *testing.T) {
+	t.Run("chunked", func(t *testing.T) {
 		// A body of unknown length, streamed rather than allocated here,
 		// is cut off by the read bound just past the limit.
 		req := mediaRequest(t, h, http.MethodPost, mediaPath(service), io.LimitReader(mediaZeros{}, mediaLimit+2),
@@ -378,7 +378,7 @@ func TestMediaSizeLimit(t *testing.T) {
 		req.ContentLength = -1 // sent chunked
 		h.wantError(mediaSend(t, h, req, true).response(t), 413, 50512)
 	})
-	t.Run("NothingStored", func(t *testing.T) {
+	t.Run("nothing stored", func(t *testing.T) {
 		fi, err := os.Stat(h.path)
 		if err != nil {
 			t.Fatal(err)
@@ -412,14 +412,14 @@ func TestMediaSizeLimit(t *testing.T) {
 		chunked bool
 		status  int
 	}{
-		{"AtTheLimit", make([]byte, limit), "", false, 201},
-		{"AtTheLimitChunked", make([]byte, limit), "", true, 201},
-		{"AtTheLimitMultipart", atLimit, atLimitType, false, 201},
-		{"OneByteOver", make([]byte, limit+1), "", false, 413},
-		{"OneByteOverChunked", make([]byte, limit+1), "", true, 413}, // read whole, refused by the Service's limit
-		{"TwoBytesOverChunked", make([]byte, limit+2), "", true, 413},
-		{"OneByteOverMultipart", overLimit, overLimitType, false, 413},
-		{"OneByteOverMultipartChunked", overLimit, overLimitType, true, 413},
+		{"at the limit", make([]byte, limit), "", false, 201},
+		{"at the limit chunked", make([]byte, limit), "", true, 201},
+		{"at the limit multipart", atLimit, atLimitType, false, 201},
+		{"one byte over", make([]byte, limit+1), "", false, 413},
+		{"one byte over chunked", make([]byte, limit+1), "", true, 413}, // read whole, refused by the Service's limit
+		{"two bytes over chunked", make([]byte, limit+2), "", true, 413},
+		{"one byte over multipart", overLimit, overLimitType, false, 413},
+		{"one byte over multipart chunked", overLimit, overLimitType, true, 413},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var body io.Reader = bytes.NewReader(c.body)
@@ -451,12 +451,12 @@ func TestMediaNotFound(t *testing.T) {
 	for _, c := range []struct {
 		name, method, path string
 	}{
-		{"UploadToUnknownService", http.MethodPost, mediaPath(unknownService)},
-		{"FetchUnknownMedia", http.MethodGet, mediaPath(service) + "/" + unknownMedia},
-		{"FetchMalformedSid", http.MethodGet, mediaPath(service) + "/ME123"},
-		{"FetchInAnotherService", http.MethodGet, mediaPath(unknownService) + "/" + str(me["sid"])},
-		{"ContentOfUnknownMedia", http.MethodGet, mediaPath(service) + "/" + unknownMedia + "/Content"},
-		{"ContentInAnotherService", http.MethodGet, mediaPath(unknownService) + "/" + str(me["sid"]) + "/Content"},
+		{"upload to unknown service", http.MethodPost, mediaPath(unknownService)},
+		{"fetch unknown media", http.MethodGet, mediaPath(service) + "/" + unknownMedia},
+		{"fetch malformed SID", http.MethodGet, mediaPath(service) + "/ME123"},
+		{"fetch in another service", http.MethodGet, mediaPath(unknownService) + "/" + str(me["sid"])},
+		{"content of unknown media", http.MethodGet, mediaPath(service) + "/" + unknownMedia + "/Content"},
+		{"content in another service", http.MethodGet, mediaPath(unknownService) + "/" + str(me["sid"]) + "/Content"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := mediaSend(t, h, mediaRequest(t, h, c.method, c.path, strings.NewReader("x")), true)
@@ -478,7 +478,7 @@ func TestMediaTemporaryURL(t *testing.T) {
 		return mediaSend(t, h, mediaRequest(t, h, http.MethodGet, target, nil, header...), false)
 	}
 
-	t.Run("WorksWithoutCredentials", func(t *testing.T) {
+	t.Run("works without credentials", func(t *testing.T) {
 		r := anon(t, temp)
 		if r.status != http.StatusOK || !bytes.Equal(r.body, content) {
 			t.Fatalf("status %d, %d bytes; want 200 and the %d uploaded", r.status, len(r.body), len(content))
@@ -487,13 +487,13 @@ func TestMediaTemporaryURL(t *testing.T) {
 			t.Errorf("Content-Type = %q", r.header.Get("Content-Type"))
 		}
 	})
-	t.Run("Range", func(t *testing.T) {
+	t.Run("range", func(t *testing.T) {
 		r := anon(t, temp, "Range", "bytes=10-19")
 		if r.status != http.StatusPartialContent || !bytes.Equal(r.body, content[10:20]) {
 			t.Errorf("status %d, body %x; want 206 and content[10:20]", r.status, r.body)
 		}
 	})
-	t.Run("FreshLinkOnEveryFetch", func(t *testing.T) {
+	t.Run("fresh link on every fetch", func(t *testing.T) {
 		r := mediaGet(t, h, str(me["url"]))
 		if link := str(obj(r.response(t).Body["links"])["content_direct_temporary"]); anon(t, link).status != http.StatusOK {
 			t.Errorf("the link of a fetched record does not download")
@@ -516,24 +516,24 @@ func TestMediaTemporaryURL(t *testing.T) {
 	for _, c := range []struct {
 		name, target string
 	}{
-		{"Expired", signed(testToken, service, sid, time.Now().Add(-time.Second))},
-		{"SignedWithAnotherToken", signed("anothertoken0123456789", service, sid, later)},
-		{"SignatureTampered", base + u.Path + "?Expires=" + exp + "&Signature=" + string(flipped)},
-		{"ExpiryExtended", base + u.Path + "?Expires=" + exp + "0&Signature=" + sig},
-		{"MovedToAnotherMedia", base + "/_chatd/media/" + service + "/" + str(other["sid"]) + "?" + u.RawQuery},
-		{"NoSignature", base + u.Path + "?Expires=" + exp},
-		{"NoQuery", base + u.Path},
+		{"expired", signed(testToken, service, sid, time.Now().Add(-time.Second))},
+		{"signed with another token", signed("anothertoken0123456789", service, sid, later)},
+		{"signature tampered", base + u.Path + "?Expires=" + exp + "&Signature=" + string(flipped)},
+		{"expiry extended", base + u.Path + "?Expires=" + exp + "0&Signature=" + sig},
+		{"moved to another media", base + "/_chatd/media/" + service + "/" + str(other["sid"]) + "?" + u.RawQuery},
+		{"no signature", base + u.Path + "?Expires=" + exp},
+		{"no query", base + u.Path},
 	} {
-		t.Run("Err"+c.name, func(t *testing.T) {
+		t.Run("error "+c.name, func(t *testing.T) {
 			h.wantError(anon(t, c.target).response(t), 403, 20403)
 		})
 	}
-	t.Run("SameHelperSignsAValidURL", func(t *testing.T) {
+	t.Run("same helper signs a valid URL", func(t *testing.T) {
 		if r := anon(t, signed(testToken, service, sid, later)); r.status != http.StatusOK || !bytes.Equal(r.body, content) {
 			t.Errorf("status %d for a URL signed by TemporaryMediaPath", r.status)
 		}
 	})
-	t.Run("ErrValidURLOfUnknownMedia", func(t *testing.T) {
+	t.Run("error valid URL of unknown media", func(t *testing.T) {
 		gone := signed(testToken, service, "ME00000000000000000000000000000000", later)
 		h.wantError(anon(t, gone).response(t), 404, 20404)
 	})
@@ -559,8 +559,8 @@ func TestMediaMessages(t *testing.T) {
 		}
 	}
 
-	t.Run("Create", func(t *testing.T) { check(t, m) })
-	t.Run("FetchAndList", func(t *testing.T) {
+	t.Run("create", func(t *testing.T) { check(t, m) })
+	t.Run("fetch and list", func(t *testing.T) {
 		check(t, h.get(msgPath))
 		list := items(h.get(chPath + "/Messages"))
 		if len(list) != 1 {
@@ -568,20 +568,20 @@ func TestMediaMessages(t *testing.T) {
 		}
 		check(t, list[0])
 	})
-	t.Run("RecordShowsTheMessage", func(t *testing.T) {
+	t.Run("record shows the message", func(t *testing.T) {
 		got := mediaGet(t, h, str(me["url"])).response(t).Body
 		if got["channel_sid"] != ch["sid"] || got["message_sid"] != m["sid"] {
 			t.Errorf("channel_sid %v, message_sid %v; want %v, %v", got["channel_sid"], got["message_sid"], ch["sid"], m["sid"])
 		}
 	})
-	t.Run("WithABody", func(t *testing.T) {
+	t.Run("with a body", func(t *testing.T) {
 		other := mediaUpload(t, h, service, "", []byte("x"), "Content-Type", "text/plain")
 		got := h.create(chPath+"/Messages", form("MediaSid", str(other["sid"]), "Body", "look"))
 		if got["type"] != "media" || got["body"] != "look" || obj(got["media"])["filename"] != nil {
 			t.Errorf("type %v, body %v, media %v", got["type"], got["body"], got["media"])
 		}
 	})
-	t.Run("AttributesOfAMediaMessageUpdate", func(t *testing.T) {
+	t.Run("attributes of a media message update", func(t *testing.T) {
 		got := h.update(msgPath, form("Attributes", `{"seen":true}`))
 		if got["attributes"] != `{"seen":true}` {
 			t.Errorf("attributes = %v", got["attributes"])
@@ -597,11 +597,11 @@ func TestMediaMessages(t *testing.T) {
 		code     int
 		unstored bool // a failed create: messages_count must not move
 	}{
-		{"ErrMediaAlreadySent", chPath + "/Messages", []string{"MediaSid", sid}, 409, 50508, true},
-		{"ErrUnknownMedia", chPath + "/Messages", []string{"MediaSid", "ME00000000000000000000000000000000"}, 400, 50507, true},
-		{"ErrMalformedMediaSid", chPath + "/Messages", []string{"MediaSid", "ME123"}, 400, 20001, true},
-		{"ErrUpdateMediaBody", msgPath, []string{"Body", "new caption"}, 400, 50509, false},
-		{"ErrUpdateMediaBodyToEmpty", msgPath, []string{"Body", ""}, 400, 50509, false},
+		{"error media already sent", chPath + "/Messages", []string{"MediaSid", sid}, 409, 50508, true},
+		{"error unknown media", chPath + "/Messages", []string{"MediaSid", "ME00000000000000000000000000000000"}, 400, 50507, true},
+		{"error malformed media SID", chPath + "/Messages", []string{"MediaSid", "ME123"}, 400, 20001, true},
+		{"error update media body", msgPath, []string{"Body", "new caption"}, 400, 50509, false},
+		{"error update media body to empty", msgPath, []string{"Body", ""}, 400, 50509, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, c.path, form(c.form...)), c.status, c.code)
@@ -610,14 +610,14 @@ func TestMediaMessages(t *testing.T) {
 			}
 		})
 	}
-	t.Run("UnchangedAfterRefusedUpdates", func(t *testing.T) {
+	t.Run("unchanged after refused updates", func(t *testing.T) {
 		got := h.get(msgPath)
 		check(t, got)
 		if got["was_edited"] != false || got["attributes"] != `{"seen":true}` {
 			t.Errorf("was_edited %v, attributes %v", got["was_edited"], got["attributes"])
 		}
 	})
-	t.Run("MediaOfAnotherServiceIsUnknown", func(t *testing.T) {
+	t.Run("media of another service is unknown", func(t *testing.T) {
 		elsewhere := mediaUpload(t, h, mediaServiceSid(h.newService()), "", []byte("x"))
 		h.wantError(h.do(http.MethodPost, chPath+"/Messages", form("MediaSid", str(elsewhere["sid"]))), 400, 50507)
 	})
@@ -675,15 +675,15 @@ func TestMediaDeletion(t *testing.T) {
 		gone   func(fx mediaFixture) []map[string]any
 		kept   func(fx mediaFixture) []map[string]any
 	}{
-		{"DeleteMessage",
+		{"delete message",
 			func(fx mediaFixture) string { return fx.message },
 			func(fx mediaFixture) []map[string]any { return []map[string]any{fx.sent} },
 			func(fx mediaFixture) []map[string]any { return []map[string]any{fx.kept, fx.lone} }},
-		{"DeleteChannel",
+		{"delete channel",
 			func(fx mediaFixture) string { return fx.first },
 			func(fx mediaFixture) []map[string]any { return []map[string]any{fx.sent} },
 			func(fx mediaFixture) []map[string]any { return []map[string]any{fx.kept, fx.lone} }},
-		{"DeleteService",
+		{"delete service",
 			func(fx mediaFixture) string { return fx.svc },
 			func(fx mediaFixture) []map[string]any { return []map[string]any{fx.sent, fx.kept, fx.lone} },
 			func(fx mediaFixture) []map[string]any { return nil }},
@@ -699,7 +699,7 @@ func TestMediaDeletion(t *testing.T) {
 			}
 		})
 	}
-	t.Run("UnattachedMediaStaysUntilItsServiceGoes", func(t *testing.T) {
+	t.Run("unattached media stays until its service goes", func(t *testing.T) {
 		fx := newMediaFixture(t, h)
 		h.delete(fx.message)
 		h.delete(fx.first)

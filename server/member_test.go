@@ -15,7 +15,7 @@ func TestMembers(t *testing.T) {
 	chPath := svc + "/Channels/general"
 
 	m := h.create(chPath+"/Members", form("Identity", "alice"))
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		want := map[string]any{
 			"identity": "alice", "role_sid": sv["default_channel_role_sid"], "attributes": "{}",
 			"last_consumed_message_index": nil, "last_consumption_timestamp": nil,
@@ -29,7 +29,7 @@ func TestMembers(t *testing.T) {
 			t.Errorf("url = %v", m["url"])
 		}
 	})
-	t.Run("CreatesUser", func(t *testing.T) {
+	t.Run("creates user", func(t *testing.T) {
 		u := h.get(svc + "/Users/alice")
 		if u["role_sid"] != sv["default_service_role_sid"] || u["attributes"] != "{}" || u["friendly_name"] != nil {
 			t.Errorf("auto-created user %v", u)
@@ -41,12 +41,12 @@ func TestMembers(t *testing.T) {
 			t.Errorf("members_count = %v", n)
 		}
 	})
-	t.Run("FetchBySidAndIdentity", func(t *testing.T) {
+	t.Run("fetch by SID and identity", func(t *testing.T) {
 		if a, b := h.get(chPath+"/Members/"+str(m["sid"])), h.get(chPath+"/Members/alice"); !reflect.DeepEqual(a, b) || a["sid"] != m["sid"] {
 			t.Errorf("%v\n%v", a, b)
 		}
 	})
-	t.Run("EveryField", func(t *testing.T) {
+	t.Run("every field", func(t *testing.T) {
 		admin := sv["default_channel_creator_role_sid"]
 		got := h.create(chPath+"/Members", form("Identity", "bob", "RoleSid", str(admin),
 			"LastConsumedMessageIndex", "4", "LastConsumptionTimestamp", "2016-03-24T21:05:52Z",
@@ -61,13 +61,13 @@ func TestMembers(t *testing.T) {
 			}
 		}
 	})
-	t.Run("Update", func(t *testing.T) {
+	t.Run("update", func(t *testing.T) {
 		got := h.update(chPath+"/Members/alice", form("LastConsumedMessageIndex", "20", "Attributes", `{"x":1}`))
 		if got["last_consumed_message_index"] != 20.0 || got["attributes"] != `{"x":1}` || got["role_sid"] != sv["default_channel_role_sid"] {
 			t.Errorf("got %v", got)
 		}
 	})
-	t.Run("IdentityFilter", func(t *testing.T) {
+	t.Run("identity filter", func(t *testing.T) {
 		h.create(chPath+"/Members", form("Identity", "carol"))
 		body := h.get(chPath + "/Members?Identity=carol&Identity=alice&Identity=nobody")
 		var ids []string
@@ -92,16 +92,16 @@ func TestMembers(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrAlreadyMember", chPath + "/Members", []string{"Identity", "alice"}, 409, 50404},
-		{"ErrMissingIdentity", chPath + "/Members", nil, 400, 20001},
-		{"ErrRoleIsServiceRole", chPath + "/Members", []string{"Identity", "dave", "RoleSid", str(sv["default_service_role_sid"])}, 400, 50101},
-		{"ErrConsumedIndexNotANumber", chPath + "/Members", []string{"Identity", "dave", "LastConsumedMessageIndex", "x"}, 400, 50406},
-		{"ErrConsumedIndexNegative", chPath + "/Members", []string{"Identity", "dave", "LastConsumedMessageIndex", "-2"}, 400, 50406},
-		{"ErrConsumptionTimestamp", chPath + "/Members", []string{"Identity", "dave", "LastConsumptionTimestamp", "noon"}, 400, 50405},
-		{"ErrAttributes", chPath + "/Members", []string{"Identity", "dave", "Attributes", "{]"}, 400, 50304},
-		{"ErrUnknownChannel", svc + "/Channels/nowhere/Members", []string{"Identity", "dave"}, 404, 20404},
-		{"ErrUpdateUnknownMember", chPath + "/Members/nobody", []string{"Attributes", "{}"}, 404, 20404},
-		{"ErrUpdateRole", chPath + "/Members/alice", []string{"RoleSid", "RL00000000000000000000000000000000"}, 400, 50101},
+		{"error already member", chPath + "/Members", []string{"Identity", "alice"}, 409, 50404},
+		{"error missing identity", chPath + "/Members", nil, 400, 20001},
+		{"error role is service role", chPath + "/Members", []string{"Identity", "dave", "RoleSid", str(sv["default_service_role_sid"])}, 400, 50101},
+		{"error consumed index not a number", chPath + "/Members", []string{"Identity", "dave", "LastConsumedMessageIndex", "x"}, 400, 50406},
+		{"error consumed index negative", chPath + "/Members", []string{"Identity", "dave", "LastConsumedMessageIndex", "-2"}, 400, 50406},
+		{"error consumption timestamp", chPath + "/Members", []string{"Identity", "dave", "LastConsumptionTimestamp", "noon"}, 400, 50405},
+		{"error attributes", chPath + "/Members", []string{"Identity", "dave", "Attributes", "{]"}, 400, 50304},
+		{"error unknown channel", svc + "/Channels/nowhere/Members", []string{"Identity", "dave"}, 404, 20404},
+		{"error update unknown member", chPath + "/Members/nobody", []string{"Attributes", "{}"}, 404, 20404},
+		{"error update role", chPath + "/Members/alice", []string{"RoleSid", "RL00000000000000000000000000000000"}, 400, 50101},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, c.path, form(c.form...)), c.status, c.code)
@@ -111,7 +111,7 @@ func TestMembers(t *testing.T) {
 		t.Error("a failed member create left the user dave behind")
 	}
 
-	t.Run("Delete", func(t *testing.T) {
+	t.Run("delete", func(t *testing.T) {
 		h.delete(chPath + "/Members/alice")
 		h.wantError(h.do(http.MethodGet, chPath+"/Members/alice", nil), 404, 20404)
 		if n := h.get(chPath)["members_count"]; n != 2.0 {
@@ -134,13 +134,13 @@ func TestMemberLimits(t *testing.T) {
 	h.create(svc+"/Channels/a/Members", form("Identity", "alice"))
 	h.create(svc+"/Channels/a/Members", form("Identity", "bob"))
 
-	t.Run("ErrChannelFull", func(t *testing.T) {
+	t.Run("error channel full", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, svc+"/Channels/a/Members", form("Identity", "carol")), 403, 50403)
 		if h.do(http.MethodGet, svc+"/Users/carol", nil).Status != 404 {
 			t.Error("the refused member's user was created")
 		}
 	})
-	t.Run("ErrUserChannelLimit", func(t *testing.T) {
+	t.Run("error user channel limit", func(t *testing.T) {
 		h.create(svc+"/Channels/b/Members", form("Identity", "alice"))
 		h.wantError(h.do(http.MethodPost, svc+"/Channels/c/Members", form("Identity", "alice")), 403, 50208)
 		if n := h.get(svc + "/Channels/c")["members_count"]; n != 0.0 {

@@ -16,7 +16,7 @@ func TestMessages(t *testing.T) {
 	chPath := svc + "/Channels/general"
 
 	m := h.create(chPath+"/Messages", form("Body", "hello"))
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		want := map[string]any{
 			"index": 0.0, "from": "system", "body": "hello", "attributes": "{}", "type": "text", "media": nil,
 			"was_edited": false, "last_updated_by": nil, "to": ch["sid"], "channel_sid": ch["sid"],
@@ -33,13 +33,13 @@ func TestMessages(t *testing.T) {
 			t.Errorf("date_updated %v != date_created %v", m["date_updated"], m["date_created"])
 		}
 	})
-	t.Run("ChannelCounters", func(t *testing.T) {
+	t.Run("channel counters", func(t *testing.T) {
 		got := h.get(chPath)
 		if got["messages_count"] != 1.0 || obj(got["links"])["last_message"] != m["url"] {
 			t.Errorf("messages_count %v, last_message %v", got["messages_count"], obj(got["links"])["last_message"])
 		}
 	})
-	t.Run("EveryField", func(t *testing.T) {
+	t.Run("every field", func(t *testing.T) {
 		got := h.create(chPath+"/Messages", form("From", "alice", "Body", "", "Attributes", `{"k":"v"}`,
 			"DateCreated", "2016-03-24T20:37:57Z", "LastUpdatedBy", "bob"))
 		want := map[string]any{
@@ -52,7 +52,7 @@ func TestMessages(t *testing.T) {
 			}
 		}
 	})
-	t.Run("Update", func(t *testing.T) {
+	t.Run("update", func(t *testing.T) {
 		path := chPath + "/Messages/" + str(m["sid"])
 		got := h.update(path, form("Attributes", `{"pinned":true}`))
 		if got["was_edited"] != false {
@@ -74,17 +74,17 @@ func TestMessages(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrBodyTooLong", "POST", chPath + "/Messages", []string{"Body", strings.Repeat("b", 32*1024+1)}, 400, 50504},
-		{"ErrAttributes", "POST", chPath + "/Messages", []string{"Attributes", "nope"}, 400, 50304},
-		{"ErrFromTooLong", "POST", chPath + "/Messages", []string{"From", strings.Repeat("f", 257)}, 400, 50310},
-		{"ErrLastUpdatedByTooLong", "POST", chPath + "/Messages", []string{"LastUpdatedBy", strings.Repeat("l", 257)}, 400, 50505},
-		{"ErrDateCreated", "POST", chPath + "/Messages", []string{"DateCreated", "2016-03-24 20:37"}, 400, 50308},
-		{"ErrUnknownChannel", "POST", svc + "/Channels/CH00000000000000000000000000000000/Messages", []string{"Body", "x"}, 404, 20404},
-		{"ErrUnknownMessage", "GET", chPath + "/Messages/IM00000000000000000000000000000000", nil, 404, 20404},
-		{"ErrMalformedMessageSid", "GET", chPath + "/Messages/7", nil, 404, 20404},
-		{"ErrBadOrder", "GET", chPath + "/Messages?Order=sideways", nil, 400, 20001},
-		{"ErrBadPageToken", "GET", chPath + "/Messages?PageToken=PTnope", nil, 400, 20001},
-		{"ErrBadPageSize", "GET", chPath + "/Messages?PageSize=0", nil, 400, 20001},
+		{"error body too long", "POST", chPath + "/Messages", []string{"Body", strings.Repeat("b", 32*1024+1)}, 400, 50504},
+		{"error attributes", "POST", chPath + "/Messages", []string{"Attributes", "nope"}, 400, 50304},
+		{"error from too long", "POST", chPath + "/Messages", []string{"From", strings.Repeat("f", 257)}, 400, 50310},
+		{"error last updated by too long", "POST", chPath + "/Messages", []string{"LastUpdatedBy", strings.Repeat("l", 257)}, 400, 50505},
+		{"error date created", "POST", chPath + "/Messages", []string{"DateCreated", "2016-03-24 20:37"}, 400, 50308},
+		{"error unknown channel", "POST", svc + "/Channels/CH00000000000000000000000000000000/Messages", []string{"Body", "x"}, 404, 20404},
+		{"error unknown message", "GET", chPath + "/Messages/IM00000000000000000000000000000000", nil, 404, 20404},
+		{"error malformed message SID", "GET", chPath + "/Messages/7", nil, 404, 20404},
+		{"error bad order", "GET", chPath + "/Messages?Order=sideways", nil, 400, 20001},
+		{"error bad page token", "GET", chPath + "/Messages?PageToken=PTnope", nil, 400, 20001},
+		{"error bad page size", "GET", chPath + "/Messages?PageSize=0", nil, 400, 20001},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(c.method, c.path, form(c.form...)), c.status, c.code)
@@ -148,11 +148,11 @@ func TestMessagePaging(t *testing.T) {
 		name, query string
 		want        []int
 	}{
-		{"AscDefault", "PageSize=5", asc},
-		{"Asc", "Order=asc&PageSize=4", asc},
-		{"Desc", "Order=desc&PageSize=5", desc},
-		{"OnePage", "PageSize=100", asc},
-		{"CappedPageSize", "PageSize=1000", asc},
+		{"asc default", "PageSize=5", asc},
+		{"asc", "Order=asc&PageSize=4", asc},
+		{"desc", "Order=desc&PageSize=5", desc},
+		{"one page", "PageSize=100", asc},
+		{"capped page size", "PageSize=1000", asc},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := indexes(chPath + "/Messages?" + c.query); !reflect.DeepEqual(got, c.want) {
@@ -160,7 +160,7 @@ func TestMessagePaging(t *testing.T) {
 			}
 		})
 	}
-	t.Run("MetaURLs", func(t *testing.T) {
+	t.Run("meta URLs", func(t *testing.T) {
 		body := h.get(chPath + "/Messages?Order=desc&PageSize=5")
 		meta := obj(body["meta"])
 		base := h.URL() + chPath + "/Messages?Order=desc&PageSize=5&Page="
@@ -177,7 +177,7 @@ func TestMessagePaging(t *testing.T) {
 			t.Errorf("previous page of page 1 differs from page 0")
 		}
 	})
-	t.Run("TokensSurviveChanges", func(t *testing.T) {
+	t.Run("tokens survive changes", func(t *testing.T) {
 		page0 := h.get(chPath + "/Messages?PageSize=5")
 		nextURL := str(obj(page0["meta"])["next_page_url"])
 		h.delete(chPath + "/Messages/" + str(items(page0)[4]["sid"]))
@@ -187,7 +187,7 @@ func TestMessagePaging(t *testing.T) {
 			t.Errorf("page after a deleted item starts at index %v, want 5", got[0]["index"])
 		}
 	})
-	t.Run("PageByOffset", func(t *testing.T) {
+	t.Run("page by offset", func(t *testing.T) {
 		got := items(h.get(chPath + "/Messages?PageSize=5&Page=2"))
 		if len(got) != 5 || num(got[0]["index"]) != 11 {
 			t.Errorf("Page=2 without a token starts at %v (%d items)", got[0]["index"], len(got))

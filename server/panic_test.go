@@ -3,14 +3,11 @@ package server_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/chatd/chatd/chat"
+	"github.com/chatd/chatd/internal/testenv"
 	"github.com/chatd/chatd/model"
-	"github.com/chatd/chatd/server"
 )
 
 // panicStore is a Store whose every transaction panics or fails with a
@@ -32,15 +29,12 @@ func TestInternalErrors(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		panics bool
-	}{{"Panic", true}, {"StorageError", false}} {
+	}{{"panic", true}, {"storage error", false}} {
 		t.Run(c.name, func(t *testing.T) {
-			srv := server.New(chat.New(panicStore{c.panics}, chat.Options{}), server.Config{
-				AccountSid: testAccount, AuthToken: testToken,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			h := newHarnessWith(t, func(h *harness) {
+				h.noHooks = true // the dispatcher would read the outbox
+				h.options = append(h.options, testenv.WithStore(func(testing.TB) model.Store { return panicStore{c.panics} }))
 			})
-			ts := httptest.NewServer(srv.Handler())
-			defer ts.Close()
-			h := &harness{t: t, srv: ts}
 			r := h.do(http.MethodGet, "/v2/Services", nil)
 			h.wantError(r, 500, 20500)
 			if r.Body["message"] != "Internal server error" {

@@ -1,28 +1,18 @@
 package server_test
 
 import (
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/chatd/chatd/chat"
-	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/internal/testenv"
 )
 
 // TestPublicURL checks that a configured public URL, not the request's host,
 // starts every url, links and meta URL (chatd behind a proxy).
 func TestPublicURL(t *testing.T) {
-	h := newHarness(t)
-	srv := server.New(chat.New(h.db, chat.Options{AccountSid: testAccount}), server.Config{
-		AccountSid: testAccount, AuthToken: testToken,
-		PublicURL: "https://chat.example.com/",
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	p := newHarnessWith(t, func(h *harness) {
+		h.options = append(h.options, testenv.WithPublicURL("https://chat.example.com/"))
 	})
-	proxied := httptest.NewServer(srv.Handler())
-	defer proxied.Close()
-	p := &harness{t: t, srv: proxied}
 
 	svc := p.newService()
 	ch := p.create(svc+"/Channels", form("UniqueName", "general"))

@@ -6,14 +6,14 @@ package server_test
 // would.
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/twilio/twilio-go/client"
 	chatv1 "github.com/twilio/twilio-go/rest/chat/v1"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
+
+	"github.com/chatd/chatd/internal/testenv"
 )
 
 // credentialSDKs are the v1 and v2 Chat APIs of the helper library, pointed
@@ -21,24 +21,14 @@ import (
 type credentialSDKs struct {
 	v1 *chatv1.ApiService
 	v2 *chatv2.ApiService
-	rw *sdkRewrite
+	rw *sdkRecorder
 }
 
 func newCredentialSDKs(t *testing.T) (*harness, credentialSDKs) {
 	t.Helper()
 	h := newHarness(t)
-	target, err := url.Parse(h.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	rw := &sdkRewrite{target: target, next: transport}
-	c := &client.Client{
-		Credentials: client.NewCredentials(testAccount, testToken),
-		HTTPClient:  &http.Client{Transport: rw},
-	}
-	c.SetAccountSid(testAccount)
+	rw := &sdkRecorder{}
+	c := h.srv.SDK(t, testenv.SDKWrap(rw.wrap))
 	return h, credentialSDKs{v1: chatv1.NewApiServiceWithClient(c), v2: chatv2.NewApiServiceWithClient(c), rw: rw}
 }
 

@@ -1,38 +1,18 @@
 package server_test
 
 import (
-	"net/http"
-	"net/url"
 	"testing"
 
-	"github.com/twilio/twilio-go/client"
 	chatv1 "github.com/twilio/twilio-go/rest/chat/v1"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
 	chatv3 "github.com/twilio/twilio-go/rest/chat/v3"
 )
 
-// sdkClient is a twilio-go client whose Chat requests go to the test server.
-func sdkClient(t testing.TB, baseURL string) *client.Client {
-	t.Helper()
-	target, err := url.Parse(baseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	c := &client.Client{
-		Credentials: client.NewCredentials(testAccount, testToken),
-		HTTPClient:  &http.Client{Transport: &sdkRewrite{target: target, next: transport}},
-	}
-	c.SetAccountSid(testAccount)
-	return c
-}
-
 // TestSDKV1 drives the v1 API through twilio-go's Chat V1, with data made
 // through Chat V2 and the reverse.
 func TestSDKV1(t *testing.T) {
 	h := newHarness(t)
-	c := sdkClient(t, h.URL())
+	c := h.srv.SDK(t)
 	v1 := chatv1.NewApiServiceWithClient(c)
 	v2 := chatv2.NewApiServiceWithClient(c)
 
@@ -92,7 +72,7 @@ func TestSDKV1(t *testing.T) {
 // TestSDKV3 moves a channel to private through twilio-go's Chat V3.
 func TestSDKV3(t *testing.T) {
 	h := newHarness(t)
-	c := sdkClient(t, h.URL())
+	c := h.srv.SDK(t)
 	v2 := chatv2.NewApiServiceWithClient(c)
 	v3 := chatv3.NewApiServiceWithClient(c)
 	svc := sdkVal(sdkCall(v2.CreateService(&chatv2.CreateServiceParams{FriendlyName: ptrTo("s")})).must(t).Sid)

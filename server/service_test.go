@@ -11,7 +11,7 @@ func TestServiceCreate(t *testing.T) {
 	h := newHarness(t)
 	sv := h.create("/v2/Services", form("FriendlyName", "support"))
 
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		want := map[string]any{
 			"friendly_name":               "support",
 			"account_sid":                 testAccount,
@@ -58,7 +58,7 @@ func TestServiceCreate(t *testing.T) {
 		}
 	})
 
-	t.Run("DefaultRoles", func(t *testing.T) {
+	t.Run("default roles", func(t *testing.T) {
 		roles := h.get("/v2/Services/" + str(sv["sid"]) + "/Roles")
 		byName := map[string]map[string]any{}
 		for _, r := range items(roles) {
@@ -87,10 +87,10 @@ func TestServiceCreate(t *testing.T) {
 		}
 	})
 
-	t.Run("ErrMissingFriendlyName", func(t *testing.T) {
+	t.Run("error missing friendly name", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/v2/Services", nil), 400, 20001)
 	})
-	t.Run("ErrFriendlyNameTooLong", func(t *testing.T) {
+	t.Run("error friendly name too long", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/v2/Services", form("FriendlyName", strings.Repeat("x", 257))), 400, 50003)
 	})
 }
@@ -100,7 +100,7 @@ func TestServiceUpdate(t *testing.T) {
 	svc := h.newService()
 	roles := items(h.get(svc + "/Roles"))
 
-	t.Run("EveryField", func(t *testing.T) {
+	t.Run("every field", func(t *testing.T) {
 		sv := h.update(svc, form(
 			"FriendlyName", "renamed",
 			"DefaultServiceRoleSid", str(roles[0]["sid"]),
@@ -165,7 +165,7 @@ func TestServiceUpdate(t *testing.T) {
 		}
 	})
 
-	t.Run("OnlyGivenFieldsChange", func(t *testing.T) {
+	t.Run("only given fields change", func(t *testing.T) {
 		before := h.get(svc)
 		after := h.update(svc, form("TypingIndicatorTimeout", "7"))
 		for k, v := range before {
@@ -178,7 +178,7 @@ func TestServiceUpdate(t *testing.T) {
 		}
 	})
 
-	t.Run("ClearWebhooks", func(t *testing.T) {
+	t.Run("clear webhooks", func(t *testing.T) {
 		sv := h.update(svc, form("PostWebhookUrl", "", "WebhookMethod", "", "WebhookFilters", ""))
 		for _, k := range []string{"post_webhook_url", "webhook_method", "webhook_filters"} {
 			if sv[k] != nil {
@@ -193,21 +193,21 @@ func TestServiceUpdate(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrTypingIndicatorNotANumber", []string{"TypingIndicatorTimeout", "soon"}, 400, 50053},
-		{"ErrConsumptionInterval", []string{"ConsumptionReportInterval", "-1"}, 400, 50052},
-		{"ErrChannelMembersLimit", []string{"Limits.ChannelMembers", "1001"}, 400, 50061},
-		{"ErrUserChannelsLimit", []string{"Limits.UserChannels", "0"}, 400, 50060},
-		{"ErrWebhookMethod", []string{"WebhookMethod", "PUT"}, 400, 50055},
-		{"ErrPreWebhookURL", []string{"PreWebhookUrl", "not a url"}, 400, 50077},
-		{"ErrPostWebhookURL", []string{"PostWebhookUrl", "ftp://example.com"}, 400, 50078},
-		{"ErrRetryCount", []string{"PostWebhookRetryCount", "4"}, 400, 50065},
-		{"ErrWebhookFilter", []string{"WebhookFilters", "onSomethingElse"}, 400, 20001},
-		{"ErrBoolean", []string{"ReadStatusEnabled", "yes"}, 400, 20001},
-		{"ErrTemplateTooLong", []string{"Notifications.NewMessage.Template", strings.Repeat("t", 1025)}, 400, 50058},
-		{"ErrDefaultServiceRoleIsChannelRole", []string{"DefaultServiceRoleSid", str(roles[3]["sid"])}, 400, 50102},
-		{"ErrDefaultChannelRoleUnknown", []string{"DefaultChannelRoleSid", "RL00000000000000000000000000000000"}, 400, 50101},
-		{"ErrDefaultCreatorRoleIsServiceRole", []string{"DefaultChannelCreatorRoleSid", str(roles[1]["sid"])}, 400, 50106},
-		{"ErrMalformedRoleSid", []string{"DefaultServiceRoleSid", "nope"}, 400, 20001},
+		{"error typing indicator not a number", []string{"TypingIndicatorTimeout", "soon"}, 400, 50053},
+		{"error consumption interval", []string{"ConsumptionReportInterval", "-1"}, 400, 50052},
+		{"error channel members limit", []string{"Limits.ChannelMembers", "1001"}, 400, 50061},
+		{"error user channels limit", []string{"Limits.UserChannels", "0"}, 400, 50060},
+		{"error webhook method", []string{"WebhookMethod", "PUT"}, 400, 50055},
+		{"error pre webhook URL", []string{"PreWebhookUrl", "not a url"}, 400, 50077},
+		{"error post webhook URL", []string{"PostWebhookUrl", "ftp://example.com"}, 400, 50078},
+		{"error retry count", []string{"PostWebhookRetryCount", "4"}, 400, 50065},
+		{"error webhook filter", []string{"WebhookFilters", "onSomethingElse"}, 400, 20001},
+		{"error boolean", []string{"ReadStatusEnabled", "yes"}, 400, 20001},
+		{"error template too long", []string{"Notifications.NewMessage.Template", strings.Repeat("t", 1025)}, 400, 50058},
+		{"error default service role is channel role", []string{"DefaultServiceRoleSid", str(roles[3]["sid"])}, 400, 50102},
+		{"error default channel role unknown", []string{"DefaultChannelRoleSid", "RL00000000000000000000000000000000"}, 400, 50101},
+		{"error default creator role is service role", []string{"DefaultChannelCreatorRoleSid", str(roles[1]["sid"])}, 400, 50106},
+		{"error malformed role SID", []string{"DefaultServiceRoleSid", "nope"}, 400, 20001},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := h.get(svc)
@@ -218,7 +218,7 @@ func TestServiceUpdate(t *testing.T) {
 		})
 	}
 
-	t.Run("ErrNotFound", func(t *testing.T) {
+	t.Run("error not found", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/v2/Services/IS00000000000000000000000000000000", form("FriendlyName", "x")), 404, 20404)
 	})
 }

@@ -19,7 +19,7 @@ func TestUserChannels(t *testing.T) {
 	user := h.get(svc + "/Users/alice")
 	uSid := str(user["sid"])
 
-	t.Run("List", func(t *testing.T) {
+	t.Run("list", func(t *testing.T) {
 		got := h.walk(svc + "/Users/alice/Channels?PageSize=2")
 		if len(got) != 3 {
 			t.Fatalf("%d user channels, want 3", len(got))
@@ -40,14 +40,14 @@ func TestUserChannels(t *testing.T) {
 			}
 		}
 	})
-	t.Run("FetchBySidOrName", func(t *testing.T) {
+	t.Run("fetch by SID or name", func(t *testing.T) {
 		a := h.get(svc + "/Users/alice/Channels/one")
 		b := h.get(svc + "/Users/" + uSid + "/Channels/" + chSids[0])
 		if a["url"] != b["url"] || a["member_sid"] != b["member_sid"] {
 			t.Errorf("%v\n%v", a, b)
 		}
 	})
-	t.Run("UpdateHorizonAndLevel", func(t *testing.T) {
+	t.Run("update horizon and level", func(t *testing.T) {
 		got := h.update(svc+"/Users/alice/Channels/one", form("LastConsumedMessageIndex", "1", "NotificationLevel", "muted"))
 		if got["last_consumed_message_index"] != 1.0 || got["unread_messages_count"] != 3.0 || got["notification_level"] != "muted" {
 			t.Errorf("got %v", got)
@@ -85,21 +85,21 @@ func TestUserChannels(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrNotificationLevel", svc + "/Users/alice/Channels/one", []string{"NotificationLevel", "loud"}, 400, 50210},
-		{"ErrIndex", svc + "/Users/alice/Channels/one", []string{"LastConsumedMessageIndex", "one"}, 400, 50406},
-		{"ErrNotAMember", svc + "/Users/" + uSid + "/Channels/CH00000000000000000000000000000000", []string{"NotificationLevel", "muted"}, 404, 20404},
-		{"ErrUnknownUser", svc + "/Users/nobody/Channels/one", []string{"NotificationLevel", "muted"}, 404, 20404},
+		{"error notification level", svc + "/Users/alice/Channels/one", []string{"NotificationLevel", "loud"}, 400, 50210},
+		{"error index", svc + "/Users/alice/Channels/one", []string{"LastConsumedMessageIndex", "one"}, 400, 50406},
+		{"error not a member", svc + "/Users/" + uSid + "/Channels/CH00000000000000000000000000000000", []string{"NotificationLevel", "muted"}, 404, 20404},
+		{"error unknown user", svc + "/Users/nobody/Channels/one", []string{"NotificationLevel", "muted"}, 404, 20404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, c.path, form(c.form...)), c.status, c.code)
 		})
 	}
-	t.Run("ErrUpdateInvitedOnly", func(t *testing.T) {
+	t.Run("error update invited only", func(t *testing.T) {
 		h.create(svc+"/Users", form("Identity", "bob"))
 		h.create(svc+"/Channels/two/Invites", form("Identity", "bob"))
 		h.wantError(h.do(http.MethodPost, svc+"/Users/bob/Channels/two", form("NotificationLevel", "muted")), 403, 50400)
 	})
-	t.Run("DeleteLeavesChannel", func(t *testing.T) {
+	t.Run("delete leaves channel", func(t *testing.T) {
 		h.delete(svc + "/Users/alice/Channels/two")
 		h.wantError(h.do(http.MethodGet, svc+"/Channels/two/Members/alice", nil), 404, 20404)
 		if n := h.get(svc + "/Channels/two")["members_count"]; n != 0.0 {
@@ -110,13 +110,13 @@ func TestUserChannels(t *testing.T) {
 		}
 		h.wantError(h.do(http.MethodDelete, svc+"/Users/alice/Channels/two", nil), 404, 20404)
 	})
-	t.Run("DeclineInvite", func(t *testing.T) {
+	t.Run("decline invite", func(t *testing.T) {
 		h.delete(svc + "/Users/bob/Channels/two")
 		if n := len(items(h.get(svc + "/Channels/two/Invites"))); n != 0 {
 			t.Errorf("%d invites left", n)
 		}
 	})
-	t.Run("DeleteUserLeavesEveryChannel", func(t *testing.T) {
+	t.Run("delete user leaves every channel", func(t *testing.T) {
 		h.delete(svc + "/Users/alice")
 		for _, name := range []string{"one", "three"} {
 			if n := h.get(svc + "/Channels/" + name)["members_count"]; n != 0.0 {

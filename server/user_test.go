@@ -14,7 +14,7 @@ func TestUsers(t *testing.T) {
 	defaultRole := h.get(svc)["default_service_role_sid"]
 
 	u := h.create(svc+"/Users", form("Identity", "alice@example.com"))
-	t.Run("Defaults", func(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
 		want := map[string]any{
 			"identity": "alice@example.com", "friendly_name": nil, "attributes": "{}",
 			"role_sid": defaultRole, "joined_channels_count": 0.0,
@@ -31,7 +31,7 @@ func TestUsers(t *testing.T) {
 		}
 	})
 
-	t.Run("FetchBySidAndIdentity", func(t *testing.T) {
+	t.Run("fetch by SID and identity", func(t *testing.T) {
 		bySid := h.get(svc + "/Users/" + str(u["sid"]))
 		byIdentity := h.get(svc + "/Users/" + url.PathEscape("alice@example.com"))
 		if !reflect.DeepEqual(bySid, byIdentity) || bySid["sid"] != u["sid"] {
@@ -39,7 +39,7 @@ func TestUsers(t *testing.T) {
 		}
 	})
 
-	t.Run("IdentityWithSlash", func(t *testing.T) {
+	t.Run("identity with slash", func(t *testing.T) {
 		created := h.create(svc+"/Users", form("Identity", "team/bob"))
 		got := h.get(svc + "/Users/" + url.PathEscape("team/bob"))
 		if got["sid"] != created["sid"] {
@@ -48,7 +48,7 @@ func TestUsers(t *testing.T) {
 		h.delete(svc + "/Users/" + url.PathEscape("team/bob"))
 	})
 
-	t.Run("Update", func(t *testing.T) {
+	t.Run("update", func(t *testing.T) {
 		admin := items(h.get(svc + "/Roles"))[0]["sid"]
 		got := h.update(svc+"/Users/alice@example.com", form(
 			"FriendlyName", "Alice", "Attributes", `{"team":"blue"}`, "RoleSid", str(admin)))
@@ -64,7 +64,7 @@ func TestUsers(t *testing.T) {
 		}
 	})
 
-	t.Run("Reachability", func(t *testing.T) {
+	t.Run("reachability", func(t *testing.T) {
 		// Twilio's is_online is null for a User who has never been online
 		// (no client ever connects to chatd), and is_notifiable is null for
 		// one who never registered for push, true for one who has a Binding.
@@ -98,16 +98,16 @@ func TestUsers(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrDuplicateIdentity", svc + "/Users", []string{"Identity", "alice@example.com"}, 409, 50201},
-		{"ErrMissingIdentity", svc + "/Users", nil, 400, 20001},
-		{"ErrIdentityLooksLikeSid", svc + "/Users", []string{"Identity", "US0123456789abcdef0123456789abcdef"}, 400, 50206},
-		{"ErrIdentityTooLong", svc + "/Users", []string{"Identity", strings.Repeat("i", 257)}, 400, 50207},
-		{"ErrAttributesNotJSON", svc + "/Users", []string{"Identity", "carol", "Attributes", "{nope"}, 400, 50304},
-		{"ErrAttributesTooLong", svc + "/Users", []string{"Identity", "carol", "Attributes", `"` + strings.Repeat("a", 17*1024) + `"`}, 400, 50303},
-		{"ErrRoleIsChannelRole", svc + "/Users", []string{"Identity", "carol", "RoleSid", str(h.get(svc)["default_channel_role_sid"])}, 400, 50102},
-		{"ErrRoleMalformed", svc + "/Users", []string{"Identity", "carol", "RoleSid", "RLnope"}, 400, 20001},
-		{"ErrUpdateAttributes", svc + "/Users/alice@example.com", []string{"Attributes", "[1,"}, 400, 50304},
-		{"ErrUpdateUnknownUser", svc + "/Users/nobody", []string{"FriendlyName", "x"}, 404, 20404},
+		{"error duplicate identity", svc + "/Users", []string{"Identity", "alice@example.com"}, 409, 50201},
+		{"error missing identity", svc + "/Users", nil, 400, 20001},
+		{"error identity looks like SID", svc + "/Users", []string{"Identity", "US0123456789abcdef0123456789abcdef"}, 400, 50206},
+		{"error identity too long", svc + "/Users", []string{"Identity", strings.Repeat("i", 257)}, 400, 50207},
+		{"error attributes not JSON", svc + "/Users", []string{"Identity", "carol", "Attributes", "{nope"}, 400, 50304},
+		{"error attributes too long", svc + "/Users", []string{"Identity", "carol", "Attributes", `"` + strings.Repeat("a", 17*1024) + `"`}, 400, 50303},
+		{"error role is channel role", svc + "/Users", []string{"Identity", "carol", "RoleSid", str(h.get(svc)["default_channel_role_sid"])}, 400, 50102},
+		{"error role malformed", svc + "/Users", []string{"Identity", "carol", "RoleSid", "RLnope"}, 400, 20001},
+		{"error update attributes", svc + "/Users/alice@example.com", []string{"Attributes", "[1,"}, 400, 50304},
+		{"error update unknown user", svc + "/Users/nobody", []string{"FriendlyName", "x"}, 404, 20404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, c.path, form(c.form...)), c.status, c.code)
@@ -117,7 +117,7 @@ func TestUsers(t *testing.T) {
 		t.Error("a failed create stored the user carol")
 	}
 
-	t.Run("ListPages", func(t *testing.T) {
+	t.Run("list pages", func(t *testing.T) {
 		var want []any
 		for _, it := range h.walk(svc + "/Users") {
 			want = append(want, it["sid"])
@@ -134,7 +134,7 @@ func TestUsers(t *testing.T) {
 		}
 	})
 
-	t.Run("Delete", func(t *testing.T) {
+	t.Run("delete", func(t *testing.T) {
 		h.delete(svc + "/Users/alice@example.com")
 		h.wantError(h.do(http.MethodGet, svc+"/Users/"+str(u["sid"]), nil), 404, 20404)
 		again := h.create(svc+"/Users", form("Identity", "alice@example.com"))

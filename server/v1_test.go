@@ -58,7 +58,7 @@ func TestV1Shapes(t *testing.T) {
 	h.create(v1+"/Users", form("Identity", "alice", "Attributes", `{"b":2}`))
 	h.create(v1+"/Channels/general/Members", form("Identity", "alice"))
 
-	t.Run("Service", func(t *testing.T) {
+	t.Run("service", func(t *testing.T) {
 		sv := h.get(v1)
 		for _, k := range []string{"media", "pre_webhook_retry_count", "post_webhook_retry_count"} {
 			if _, ok := sv[k]; ok {
@@ -77,7 +77,7 @@ func TestV1Shapes(t *testing.T) {
 			t.Errorf("on_message_send = %v", got)
 		}
 	})
-	t.Run("ChannelAndUserAttributesOnlyOnFetch", func(t *testing.T) {
+	t.Run("channel and user attributes only on fetch", func(t *testing.T) {
 		if got := h.get(v1 + "/Channels/general")["attributes"]; got != `{"a":1}` {
 			t.Errorf("fetched channel attributes = %v", got)
 		}
@@ -94,7 +94,7 @@ func TestV1Shapes(t *testing.T) {
 			t.Errorf("v2 lists attributes %v", got)
 		}
 	})
-	t.Run("Links", func(t *testing.T) {
+	t.Run("links", func(t *testing.T) {
 		if _, ok := obj(h.get(v1 + "/Channels/general")["links"])["webhooks"]; ok {
 			t.Error("v1 channel links webhooks")
 		}
@@ -102,7 +102,7 @@ func TestV1Shapes(t *testing.T) {
 			t.Error("v1 user links user_bindings")
 		}
 	})
-	t.Run("MemberMessageUserChannel", func(t *testing.T) {
+	t.Run("member message user channel", func(t *testing.T) {
 		if _, ok := h.get(v1 + "/Channels/general/Members/alice")["attributes"]; ok {
 			t.Error("v1 member has attributes")
 		}
@@ -129,7 +129,7 @@ func TestV1Parameters(t *testing.T) {
 	sid := str(h.create("/v1/Services", form("FriendlyName", "s"))["sid"])
 	v1, v2 := "/v1/Services/"+sid, "/v2/Services/"+sid
 
-	t.Run("PerEventWebhooks", func(t *testing.T) {
+	t.Run("per event webhooks", func(t *testing.T) {
 		sv := h.update(v1, form(
 			"Webhooks.OnMessageSend.Url", "https://example.com/send",
 			"Webhooks.OnMessageSend.Method", "post",
@@ -149,7 +149,7 @@ func TestV1Parameters(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, v1, form("Webhooks.OnChannelAdd.Url", "not a url")), 400, 50054)
 		h.wantError(h.do(http.MethodPost, v1, form("Webhooks.OnChannelAdd.Method", "PUT")), 400, 50055)
 	})
-	t.Run("V2OnlyParametersAreIgnored", func(t *testing.T) {
+	t.Run("v2 only parameters are ignored", func(t *testing.T) {
 		h.update(v1, form("PostWebhookRetryCount", "99", "Media.CompatibilityMessage", "ignored"))
 		sv := h.get(v2)
 		if sv["post_webhook_retry_count"] != 0.0 || obj(sv["media"])["compatibility_message"] == "ignored" {
@@ -160,7 +160,7 @@ func TestV1Parameters(t *testing.T) {
 			t.Errorf("v1 channel create applied v2-only parameters: %v", ch)
 		}
 	})
-	t.Run("MessageBodyRequired", func(t *testing.T) {
+	t.Run("message body required", func(t *testing.T) {
 		h.create(v1+"/Channels", form("UniqueName", "general"))
 		h.wantError(h.do(http.MethodPost, v1+"/Channels/general/Messages", form("From", "alice")), 400, 20001)
 		if m := h.create(v1+"/Channels/general/Messages", form("Body", "")); m["body"] != "" {
@@ -168,7 +168,7 @@ func TestV1Parameters(t *testing.T) {
 		}
 		h.create(v2+"/Channels/general/Messages", nil)
 	})
-	t.Run("PageSizeUpTo1000", func(t *testing.T) {
+	t.Run("page size up to 1000", func(t *testing.T) {
 		if got := obj(h.get(v1 + "/Channels?PageSize=500")["meta"])["page_size"]; got != 500.0 {
 			t.Errorf("v1 page_size = %v, want 500", got)
 		}

@@ -14,7 +14,7 @@ func TestV3ChannelUpdate(t *testing.T) {
 	h.create(svc+"/Channels/general/Messages", form("Body", "hi"))
 	v3 := "/v3/Services/" + sid + "/Channels/general"
 
-	t.Run("ToPrivate", func(t *testing.T) {
+	t.Run("to private", func(t *testing.T) {
 		got := h.update(v3, form("Type", "private", "MessagingServiceSid", "MG0123456789abcdef0123456789abcdef"))
 		want := map[string]any{
 			"sid": ch["sid"], "type": "private", "messaging_service_sid": "MG0123456789abcdef0123456789abcdef",
@@ -44,10 +44,10 @@ func TestV3ChannelUpdate(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"ErrPublic", []string{"Type", "public"}, 400, 50393},
-		{"ErrBadType", []string{"Type", "secret"}, 400, 50393},
-		{"ErrMessagingServiceSid", []string{"MessagingServiceSid", "MGnope"}, 400, 20001},
-		{"ErrNoParameters", nil, 400, 50347},
+		{"error public", []string{"Type", "public"}, 400, 50393},
+		{"error bad type", []string{"Type", "secret"}, 400, 50393},
+		{"error messaging service SID", []string{"MessagingServiceSid", "MGnope"}, 400, 20001},
+		{"error no parameters", nil, 400, 50347},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := h.get(svc + "/Channels/general")
@@ -57,7 +57,7 @@ func TestV3ChannelUpdate(t *testing.T) {
 			}
 		})
 	}
-	t.Run("ErrUnknownChannel", func(t *testing.T) {
+	t.Run("error unknown channel", func(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/v3/Services/"+sid+"/Channels/nowhere", form("Type", "private")), 404, 20404)
 	})
 }

@@ -1,7 +1,8 @@
-// Package app is one running chatd: the bbolt store, the Chat rules, the
-// webhook dispatcher and the HTTP server, wired and started in order and
-// closed in the reverse order. The chatd command and the chatdtest fixture
-// package both run chatd through it, so they cannot drift apart.
+// Package app is one running chatd: the store, the Chat rules, the webhook
+// dispatcher and the HTTP server, wired and started in order and closed in
+// the reverse order. The chatd command, the chatdtest fixture package and
+// chatd's own tests (internal/testenv) all run chatd through it, so they
+// cannot drift apart.
 package app
 
 import (
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -30,6 +32,11 @@ type Config struct {
 	// temporary directory instead and removes it at Close.
 	DB        string
 	Ephemeral bool
+	// Store, when set, is an already-open store chatd runs on instead of a
+	// bbolt file (DB and Ephemeral are then empty). Close leaves it open:
+	// it belongs to the caller. GET /_chatd/snapshot is served when the
+	// store can write a copy of itself (a Snapshotter, as bolt.DB is).
+	Store model.Store
 
 	// AccountSid and AuthToken are the credentials; when both are empty,
 	// a development pair is generated once and kept in the file.
@@ -52,7 +59,17 @@ type Config struct {
 
 	Logger   *slog.Logger
 	Webhooks webhook.Options // AuthToken is filled in from the credentials
-	Version  string
+	// HoldWebhooks leaves the webhook dispatcher stopped: deliveries wait
+	// in the outbox, as if chatd had stopped between a commit and the send,
+	// until a later start on the same store sends them. For tests.
+	HoldWebhooks bool
+	Version      string
+}
+
+// Snapshotter is a store that writes a consistent copy of all its data, as
+// bolt.DB does; GET /_chatd/snapshot serves that copy.
+type Snapshotter interface {
+	WriteTo(w io.Writer) (int64, error)
 }
 
 // App is a started chatd.
@@ -63,21 +80,22 @@ type App struct {
 	// tells whether they are the file's development pair.
 	AccountSid, AuthToken string
 	Generated             bool
-	// DBPath is the file the data is in.
+	// DBPath is the file the data is in; empty with Config.Store.
 	DBPath string
 	// CertPEM is the generated self-signed certificate (TLSSelfSigned), for
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
-	db      *bolt.DB
+	store   model.Store
+	ownDB   *bolt.DB // the file Start opened, which Close closes
 	hooks   *webhook.Dispatcher
 	srv     *server.Server
 	tempDir string
 }
 
-// Start opens the file, loads the seed into an empty one, and starts the
-// webhook dispatcher and the server. On failure everything started is
-// stopped again.
+// Start opens the file (unless cfg.Store is given), loads the seed into an
+// empty store, and starts the webhook dispatcher and the server. On failure
+// everything started is stopped again.
 func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -92,18 +110,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 			a = nil
 		}
 	}()
-	if cfg.Ephemeral {
-		if a.tempDir, err = os.MkdirTemp("", "chatd-"); err != nil {
+	if a.store = cfg.Store; a.store == nil {
+		if err := a.openFile(cfg.Ephemeral); err != nil {
 			return a, err
 		}
-		a.DBPath = filepath.Join(a.tempDir, "chatd.db")
-	}
-	if a.db, err = bolt.Open(a.DBPath, bolt.Options{}); err != nil {
-		return a, err
 	}
 	a.AccountSid, a.AuthToken = cfg.AccountSid, cfg.AuthToken
 	if a.AccountSid == "" {
-		if a.AccountSid, a.AuthToken, err = devCredentials(ctx, a.db); err != nil {
+		if a.AccountSid, a.AuthToken, err = devCredentials(ctx, a.store); err != nil {
 			return a, err
 		}
 		a.Generated = true
@@ -113,8 +127,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if hookOpts.Logger == nil {
 		hookOpts.Logger = cfg.Logger
 	}
-	a.hooks = webhook.New(a.db, hookOpts)
-	api := chat.New(a.db, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
+	a.hooks = webhook.New(a.store, hookOpts)
+	api := chat.New(a.store, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
 	}
@@ -133,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	a.srv = server.New(api, server.Config{
+	srvCfg := server.Config{
 		AccountSid:   a.AccountSid,
 		AuthToken:    a.AuthToken,
 		APIKeySid:    cfg.APIKeySid,
@@ -141,11 +155,16 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		PublicURL:    cfg.PublicURL,
 		Logger:       cfg.Logger,
 		TLS:          tlsConfig,
-		Snapshot:     a.db.WriteTo,
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
-	})
-	a.hooks.Start()
+	}
+	if s, ok := a.store.(Snapshotter); ok {
+		srvCfg.Snapshot = s.WriteTo
+	}
+	a.srv = server.New(api, srvCfg)
+	if !cfg.HoldWebhooks {
+		a.hooks.Start()
+	}
 	if err := a.srv.Open(cfg.Addr); err != nil {
 		return a, err
 	}
@@ -153,9 +172,27 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	return a, nil
 }
 
+// openFile opens the bbolt file of a.DBPath, or of a new temporary
+// directory when ephemeral.
+func (a *App) openFile(ephemeral bool) (err error) {
+	if ephemeral {
+		if a.tempDir, err = os.MkdirTemp("", "chatd-"); err != nil {
+			return err
+		}
+		a.DBPath = filepath.Join(a.tempDir, "chatd.db")
+	}
+	db, err := bolt.Open(a.DBPath, bolt.Options{})
+	if err != nil {
+		return err
+	}
+	a.store, a.ownDB = db, db
+	return nil
+}
+
 // Close stops accepting requests and waits for those in flight (until ctx
 // is done), stops the dispatcher (pending deliveries stay in the outbox for
-// the next start), closes the file, and removes an ephemeral one.
+// the next start), closes the file, and removes an ephemeral one. A store
+// given in Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.srv != nil {
@@ -164,8 +201,8 @@ func (a *App) Close(ctx context.Context) error {
 	if a.hooks != nil {
 		a.hooks.Close()
 	}
-	if a.db != nil {
-		errs = append(errs, a.db.Close())
+	if a.ownDB != nil {
+		errs = append(errs, a.ownDB.Close())
 	}
 	if a.tempDir != "" {
 		errs = append(errs, os.RemoveAll(a.tempDir))

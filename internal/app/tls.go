@@ -14,18 +14,29 @@ import (
 	"time"
 )
 
-// selfSigned makes a certificate for HTTPS without any setup: ECDSA P-256,
-// valid for a year, for localhost, the loopback addresses and the hosts of
-// addr and publicURL. It returns the certificate and its PEM for clients to
-// trust.
+// selfSigned is SelfSigned as the server loads it: the certificate, and its
+// PEM for clients to trust.
 func selfSigned(addr, publicURL string) (tls.Certificate, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	certPEM, keyPEM, err := SelfSigned(addr, publicURL)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	return cert, certPEM, err
+}
+
+// SelfSigned makes a certificate for HTTPS without any setup: ECDSA P-256,
+// valid for a year, for localhost, the loopback addresses and the hosts of
+// addr and publicURL. It returns the certificate and its private key (PKCS
+// #8) as PEM.
+func SelfSigned(addr, publicURL string) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return nil, nil, err
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
@@ -56,8 +67,12 @@ func selfSigned(addr, publicURL string) (tls.Certificate, []byte, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return nil, nil, err
 	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	return cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
 }

@@ -43,7 +43,10 @@ func (c Config) Validate() error {
 	case c.TLSCert != "" && c.TLSSelfSigned:
 		fail("--tls-self-signed and --tls-cert exclude each other")
 	}
-	if !c.Ephemeral && c.DB == "" {
+	switch {
+	case c.Store != nil && (c.DB != "" || c.Ephemeral):
+		fail("a Store given to chatd excludes --db and --ephemeral")
+	case c.Store == nil && !c.Ephemeral && c.DB == "":
 		fail("--db is empty: give a file, or --ephemeral")
 	}
 	if len(bad) > 0 {
