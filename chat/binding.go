@@ -34,7 +34,7 @@ func (c *Chat) CreateBinding(ctx context.Context, service string, in model.Bindi
 		b       *model.Binding
 		created bool
 	)
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		created = false // fn may run again
 		s, err := tx.Service(service)
 		if err != nil {
@@ -141,7 +141,7 @@ func (c *Chat) ListBindings(ctx context.Context, service string, f model.Binding
 // DeleteBinding deletes a Binding of the Service by its BS SID: the device
 // is unregistered, and registering it again mints a new SID.
 func (c *Chat) DeleteBinding(ctx context.Context, service, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteBinding(service, sid))
 	})
 }
@@ -182,7 +182,7 @@ func (c *Chat) ListUserBindings(ctx context.Context, service, user string, types
 // DeleteUserBinding deletes a Binding of the User named by user; a Binding
 // of another User is not found and stays.
 func (c *Chat) DeleteUserBinding(ctx context.Context, service, user, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		b, err := userBinding(tx, service, user, sid)
 		if err != nil {
 			return err

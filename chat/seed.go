@@ -125,7 +125,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 	if c.seed != nil {
 		seed = *c.seed
 	}
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		if service == "" {
 			if err := tx.Wipe(); err != nil {
 				return err
@@ -150,10 +150,6 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 		}
 		return nil
 	})
-	if err == nil && c.wake != nil {
-		c.wake() // the outbox may have lost its pending deliveries
-	}
-	return err
 }
 
 // SeedIfEmpty loads the seed into a store that holds no Service yet: how
@@ -164,7 +160,7 @@ func (c *Chat) SeedIfEmpty(ctx context.Context) error {
 	if c.seed == nil {
 		return nil
 	}
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		existing, err := tx.Services(model.Window{Limit: 1})
 		if err != nil || len(existing) > 0 {
 			return err

@@ -59,7 +59,7 @@ func (c *Chat) CreateService(ctx context.Context, in model.ServiceCreate) (*mode
 		return nil, err
 	}
 	var s *model.Service
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		s, err = c.createService(tx, in, "")
 		return err
 	})
@@ -136,7 +136,7 @@ func (c *Chat) UpdateService(ctx context.Context, sid string, in model.ServiceUp
 		return nil, err
 	}
 	var s *model.Service
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if s, err = tx.Service(sid); err != nil {
 			return inPath(err)
 		}
@@ -262,7 +262,7 @@ func set[T any](dst *T, v *T) {
 }
 
 func (c *Chat) DeleteService(ctx context.Context, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteServiceTree(sid))
 	})
 }

@@ -231,8 +231,8 @@ func testDeleteChannelTree(t *testing.T, e Engine) {
 	mustSeed(t, st, insService(1),
 		insUser(1, 1, "alice"), insUser(1, 2, "bob"), insUser(1, 3, "carol"),
 		insChannel(1, 1, model.ChannelPrivate, "room"), insChannel(1, 2, model.ChannelPublic, "other"),
-		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		insInvite(1, 1, 1, 3, "carol"), insInvite(1, 1, 2, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		appendMsg(1, 1, 1), appendMsg(1, 1, 2), appendMsg(1, 2, 3),
 	)
 	mustSeed(t, st, delChannel(1, 1))
