@@ -43,8 +43,12 @@ func onEngines(t *testing.T, test func(t *testing.T, e engine)) {
 	}
 }
 
-// testAccount is the AccountSid of every Chat under test.
-var testAccount = "AC" + strings.Repeat("0", 32)
+// testAccount is the AccountSid of every Chat under test, and noService a
+// Service SID that no test creates.
+var (
+	testAccount = "AC" + strings.Repeat("0", 32)
+	noService   = model.PrefixService + strings.Repeat("f", 32)
+)
 
 // rig is a Chat over a fresh store of one engine, with a clock the test
 // moves and a count of the sender's wakes.
