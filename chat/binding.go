@@ -16,8 +16,8 @@ import (
 //   - the User is created with the Service's default service role when the
 //     identity is new, as the SDK's login creates it;
 //   - the Credential must exist: CredentialSid names an account resource in
-//     the body, so an unknown one is 404/20404 naming /Credentials/CR…, the
-//     code the reference gives for an unknown credential;
+//     the body, so an unknown one is 404/20404 naming /Credentials/CR…, as
+//     Twilio answers for an unknown Credential;
 //   - MessageTypes defaults to all four push types;
 //   - a device is its BindingType and Endpoint: registering one that is
 //     already bound replaces that Binding, keeping its SID and date_created

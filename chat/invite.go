@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 
 	"github.com/chatd/chatd/model"
 )
@@ -80,7 +81,7 @@ func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model
 		if len(f.Identities) > 0 {
 			l.read, err = byIdentity(f.Identities, func(id string) (*model.Invite, bool, error) {
 				inv, err := tx.InviteFor(service, ch.Sid, id)
-				if err == model.ErrNotFound {
+				if errors.Is(err, model.ErrNotFound) {
 					return nil, false, nil
 				}
 				return inv, err == nil, err

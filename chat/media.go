@@ -82,7 +82,7 @@ func (r *mediaReader) ReadAt(p []byte, off int64) (int, error) {
 		// io.EOF is a result, not a failure of the transaction: keep it
 		// out of View so that no engine mistakes it for one.
 		n, rerr = tx.ReadMedia(r.service, r.sid, p, off)
-		if rerr == io.EOF {
+		if errors.Is(rerr, io.EOF) {
 			return nil
 		}
 		return rerr

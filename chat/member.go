@@ -53,7 +53,7 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 		if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
 			return nil, err
 		}
-	} else if err != model.ErrNotFound {
+	} else if !errors.Is(err, model.ErrNotFound) {
 		return nil, err
 	}
 	now := tx.Now()
@@ -135,7 +135,7 @@ func (c *Chat) ListMembers(ctx context.Context, service, channel string, f model
 		if len(f.Identities) > 0 {
 			l.read, err = byIdentity(f.Identities, func(id string) (*model.Member, bool, error) {
 				m, err := tx.Member(service, ch.Sid, id)
-				if err == model.ErrNotFound {
+				if errors.Is(err, model.ErrNotFound) {
 					return nil, false, nil
 				}
 				return m, err == nil && m.Identity == id, err

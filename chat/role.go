@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"slices"
 
 	"github.com/chatd/chatd/model"
 )
@@ -89,15 +88,4 @@ func (c *Chat) DeleteRole(ctx context.Context, service, sid string) error {
 		}
 		return tx.DeleteRole(service, sid)
 	})
-}
-
-// unique returns vs without repeats, in first-seen order.
-func unique(vs []string) []string {
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -134,7 +135,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 		}
 		err := tx.DeleteServiceTree(service)
 		found := err == nil
-		if err != nil && err != model.ErrNotFound {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return err
 		}
 		for _, ss := range seed.Services {
@@ -235,7 +236,7 @@ func (c *Chat) seedService(ctx context.Context, tx model.Tx, ss SeedService) err
 	}
 	for _, sc := range ss.Channels {
 		if err := c.seedChannel(ctx, tx, s, sc); err != nil {
-			return fail("channel "+cmp.Or(sc.Sid, deref(sc.UniqueName)), err)
+			return fail("channel "+cmp.Or(sc.Sid, model.Deref(sc.UniqueName)), err)
 		}
 	}
 	return nil
@@ -290,7 +291,7 @@ func (c *Chat) seedChannel(ctx context.Context, tx model.Tx, s *model.Service, s
 // derived from the Service's and the identity, so that every reset of a
 // Service with a fixed SID repeats it.
 func (c *Chat) seedUserOf(ctx context.Context, tx model.Tx, s *model.Service, identity string) error {
-	if _, err := tx.User(s.Sid, identity); err != model.ErrNotFound {
+	if _, err := tx.User(s.Sid, identity); !errors.Is(err, model.ErrNotFound) {
 		return err
 	}
 	_, err := c.createUser(ctx, tx, s, model.UserCreate{Identity: identity}, derivedSid(model.PrefixUser, s.Sid+"/"+identity))
@@ -312,11 +313,4 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

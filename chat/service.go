@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -9,8 +10,8 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// Defaults of a new Service, as real Twilio responses show them (reference
-// §3). The spec's descriptions swap the two limits; real responses win.
+// Defaults of a new Service, as real Twilio responses show them. The OpenAPI
+// descriptions swap the two limits; real responses win.
 const (
 	defaultTypingIndicatorTimeout    = 5
 	defaultConsumptionReportInterval = 10
@@ -175,7 +176,7 @@ func checkDefaultRoles(tx model.Tx, service string, in model.ServiceUpdate) erro
 // with code (Twilio's "role not found" code for that scope).
 func checkRole(tx model.Tx, service, sid, typ string, code int) error {
 	r, err := tx.Role(service, sid)
-	if err == model.ErrNotFound || (err == nil && r.Type != typ) {
+	if errors.Is(err, model.ErrNotFound) || (err == nil && r.Type != typ) {
 		return model.E(code)
 	}
 	return err
@@ -251,13 +252,6 @@ func applyNotification(n *model.Notification, u model.NotificationUpdate) {
 	}
 	if u.BadgeCountEnabled != nil {
 		n.BadgeCountEnabled = u.BadgeCountEnabled
-	}
-}
-
-// set copies *v into *dst when v is present.
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
 	}
 }
 

@@ -37,9 +37,8 @@ type code struct {
 }
 
 // codes is the one table of every Twilio error code chatd sends. Titles follow
-// Twilio's public error catalogue; statuses follow observed responses where
-// known (see ../shared/reference §1) and the 400/403/404/409/429 convention
-// otherwise.
+// Twilio's public error catalogue; statuses follow Twilio's observed responses
+// where known and the 400/403/404/409/429 convention otherwise.
 var codes = map[int]code{
 	// Platform.
 	20001: {400, "Invalid parameter"},

@@ -11,7 +11,8 @@ import (
 
 // v1 reports whether r came through the v1 API. v1 and v2 share their data
 // and handlers; the version decides which parameters are read and which
-// JSON shape is written (v1 lacks some fields and links, see ../shared/spec).
+// JSON shape is written (v1 lacks some fields and links, as Twilio's v1
+// OpenAPI description shows).
 func v1(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/v1/") }
 
 // root is the absolute URL of the API version r came through, e.g.

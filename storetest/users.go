@@ -60,8 +60,8 @@ func testUserIdentity(t *testing.T, e Engine) {
 			return tx.PutUser(u)
 		})
 		got := mustUser(t, st, 1, "alice")
-		if got.Identity != "alice" || deref(got.FriendlyName) != "Alice" {
-			t.Errorf("User(alice) = %s %q, want identity alice named Alice", got.Identity, deref(got.FriendlyName))
+		if got.Identity != "alice" || model.Deref(got.FriendlyName) != "Alice" {
+			t.Errorf("User(alice) = %s %q, want identity alice named Alice", got.Identity, model.Deref(got.FriendlyName))
 		}
 		wantNotFound(t, "User(mallory)", userErr(st, "mallory"))
 	})
