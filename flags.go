@@ -173,7 +173,7 @@ func (cfg serveConfig) check() []string {
 }
 
 // defaultURL is the URL of a chatd serving with the environment's defaults,
-// for the healthcheck and backup commands.
+// for the healthcheck command.
 func defaultURL(e env) string {
 	addr := e.str("CHATD_ADDR", "127.0.0.1:8080")
 	if strings.HasPrefix(addr, ":") {

@@ -6,7 +6,7 @@
 //	              [--public-url URL] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 //	              [--log-format text|json] [--log-level debug|info|warn|error]
 //	chatd healthcheck [--url URL]
-//	chatd backup --out FILE (--url URL [--account-sid AC… --auth-token TOKEN] | --db PATH)
+//	chatd backup --out FILE (--url URL [--account-sid AC… --auth-token TOKEN] [--ca-cert FILE | --insecure] | --db PATH)
 //	chatd bench [--url URL] --account-sid AC… --auth-token TOKEN [--scenario send|read|mixed]
 //	            [--clients N] [--duration D] [--warmup D] [--channels N] [--body-size BYTES]
 //	            [--keep] [--json] [--ca-cert FILE | --insecure]

@@ -85,7 +85,7 @@ func (t *tx) PutChannel(c *model.Channel) error {
 	if err != nil {
 		return err
 	}
-	if oldName, newName := deref(old.UniqueName), deref(c.UniqueName); oldName != newName {
+	if oldName, newName := model.Deref(old.UniqueName), model.Deref(c.UniqueName); oldName != newName {
 		if newName != "" {
 			if names.Get([]byte(newName)) != nil {
 				return &model.TakenError{Field: "unique_name"}
@@ -197,11 +197,4 @@ func unindexType(byType *bbolt.Bucket, typ, sid string) error {
 		return b.Delete([]byte(sid))
 	}
 	return nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

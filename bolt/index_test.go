@@ -135,14 +135,14 @@ func TestIndexBuckets(t *testing.T) {
 	channelTree := []op{insService(1),
 		insUser(1, 1, "alice"), insUser(1, 2, "bob"), insUser(1, 3, "carol"),
 		insChannel(1, 1, priv, "room"), insChannel(1, 2, pub, "other"),
-		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		insInvite(1, 1, 1, 3, "carol"), insInvite(1, 1, 2, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		appendMsg(1, 1, 1), appendMsg(1, 1, 2), appendMsg(1, 2, 3)}
 	userTree := []op{insService(1),
 		insUser(1, 1, "alice"), insUser(1, 2, "bob"),
 		insChannel(1, 1, pub, ""), insChannel(1, 2, pub, ""), insChannel(1, 3, pub, ""),
-		insMember(1, 1, 1, 1, "alice"), insMember(1, 2, 2, 1, "alice"), insMember(1, 1, 3, 2, "bob"),
-		insInvite(1, 3, 1, 1, "alice"), insInvite(1, 3, 2, 2, "bob"), insInvite(1, 1, 3, 1, "alice")}
+		insInvite(1, 3, 1, 1, "alice"), insInvite(1, 3, 2, 2, "bob"), insInvite(1, 1, 3, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), insMember(1, 2, 2, 1, "alice"), insMember(1, 1, 3, 2, "bob")}
 	delChannel1 := func(tx model.Tx) error { return tx.DeleteChannelTree(svc, sid("CH", 1)) }
 	delUser1 := func(tx model.Tx) error { return tx.DeleteUserTree(svc, sid("US", 1)) }
 	rename := func(name *string) op { return editChannel(1, 1, func(c *model.Channel) { c.UniqueName = name }) }

@@ -42,6 +42,9 @@ func (t *tx) InsertInvite(in *model.Invite) error {
 	if identities.Get([]byte(in.Identity)) != nil {
 		return &model.TakenError{Field: "identity"}
 	}
+	if data.Bucket(bucketMemberIdentities).Get([]byte(in.Identity)) != nil {
+		return &model.TakenError{Field: "member"}
+	}
 	if err := identities.Put([]byte(in.Identity), []byte(in.Sid)); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"errors"
+
 	"github.com/chatd/chatd/model"
 )
 
@@ -114,7 +116,7 @@ func (t *tx) addJoined(service, user string, delta int) error {
 		return err
 	}
 	u, err := get[model.User](users, user)
-	if err == model.ErrNotFound {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil
 	}
 	if err != nil {

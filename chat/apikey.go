@@ -37,7 +37,7 @@ func (c *Chat) CreateAPIKey(ctx context.Context, in model.APIKeyCreate) (*model.
 	}
 	secret := newSecret()
 	var k *model.APIKey
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		k, err = c.insertAPIKey(tx, nilIfEmpty(in.FriendlyName), secret)
 		return err
 	})
@@ -102,7 +102,7 @@ func (c *Chat) DeleteAPIKey(ctx context.Context, sid string) error {
 	if !model.IsSID(model.PrefixAPIKey, sid) {
 		return model.NotFound()
 	}
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteAPIKey(sid))
 	})
 }

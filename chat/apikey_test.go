@@ -16,7 +16,6 @@ import (
 )
 
 const (
-	testAccount   = "AC00000000000000000000000000000001"
 	configuredKey = "SK0000000000000000000000000000000c"
 	configuredSec = "configuredsecret0123456789abcdef"
 )
@@ -36,14 +35,6 @@ func newChat(t *testing.T) *Chat {
 	t.Helper()
 	c, _ := openChat(t, filepath.Join(t.TempDir(), "chatd.db"))
 	return c
-}
-
-func wantCode(t *testing.T, what string, err error, code int) {
-	t.Helper()
-	var e *model.Error
-	if !errors.As(err, &e) || int(e.Code) != code {
-		t.Errorf("%s: err = %v, want Twilio error %d", what, err, code)
-	}
 }
 
 func TestAPIKeys(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 //   - the User is created with the Service's default service role when the
 //     identity is new, as the SDK's login creates it;
 //   - the Credential must exist: CredentialSid names an account resource in
-//     the body, so an unknown one is 404/20404 naming /Credentials/CR…, the
-//     code the reference gives for an unknown credential;
+//     the body, so an unknown one is 404/20404 naming /Credentials/CR…, as
+//     Twilio answers for an unknown Credential;
 //   - MessageTypes defaults to all four push types;
 //   - a device is its BindingType and Endpoint: registering one that is
 //     already bound replaces that Binding, keeping its SID and date_created
@@ -34,7 +34,7 @@ func (c *Chat) CreateBinding(ctx context.Context, service string, in model.Bindi
 		b       *model.Binding
 		created bool
 	)
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		created = false // fn may run again
 		s, err := tx.Service(service)
 		if err != nil {
@@ -141,7 +141,7 @@ func (c *Chat) ListBindings(ctx context.Context, service string, f model.Binding
 // DeleteBinding deletes a Binding of the Service by its BS SID: the device
 // is unregistered, and registering it again mints a new SID.
 func (c *Chat) DeleteBinding(ctx context.Context, service, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteBinding(service, sid))
 	})
 }
@@ -182,7 +182,7 @@ func (c *Chat) ListUserBindings(ctx context.Context, service, user string, types
 // DeleteUserBinding deletes a Binding of the User named by user; a Binding
 // of another User is not found and stays.
 func (c *Chat) DeleteUserBinding(ctx context.Context, service, user, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		b, err := userBinding(tx, service, user, sid)
 		if err != nil {
 			return err

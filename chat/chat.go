@@ -6,10 +6,12 @@
 package chat
 
 import (
+	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,8 +35,9 @@ type Options struct {
 	// AccountSid is the account every resource belongs to (the AccountSid
 	// of webhook parameters).
 	AccountSid string
-	// Wake, when set, is called after a commit that recorded webhook
-	// deliveries, so that their sender looks at the outbox at once.
+	// Wake, when set, is called after a commit that changed the webhook
+	// outbox (recorded deliveries, or wiped them), so that their sender
+	// looks at it at once.
 	Wake func()
 	// Seed, when set, is the state Reset returns to.
 	Seed *Seed
@@ -97,6 +100,39 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 	return prefix + hex.EncodeToString(id[:])
 }
 
+// update runs fn in a write transaction: every write of chat goes through
+// it. When the committed attempt of fn changed the webhook outbox, the
+// sender is woken after the commit, when the deliveries are durable.
+func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
+	var outboxChanged bool
+	err := c.store.Update(ctx, func(tx model.Tx) error {
+		w := &writeTx{Tx: tx}
+		err := fn(w)
+		outboxChanged = w.outboxChanged // fn may run again: the last run counts
+		return err
+	})
+	if err == nil && outboxChanged && c.wake != nil {
+		c.wake()
+	}
+	return err
+}
+
+// writeTx is the Tx of update: it notes whether fn changed the outbox.
+type writeTx struct {
+	model.Tx
+	outboxChanged bool
+}
+
+func (t *writeTx) EnqueueDelivery(d *model.Delivery) error {
+	t.outboxChanged = true
+	return t.Tx.EnqueueDelivery(d)
+}
+
+func (t *writeTx) Wipe() error {
+	t.outboxChanged = true
+	return t.Tx.Wipe()
+}
+
 // inPath maps the store's ErrNotFound for a resource named in the request
 // path to Twilio's 20404.
 func inPath(err error) error {
@@ -112,6 +148,24 @@ func orDefault[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// set copies *v into *dst when v is present.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// unique returns vs without repeats, in first-seen order.
+func unique(vs []string) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // nilIfEmpty turns an empty optional string into nil: Twilio stores a

@@ -15,7 +15,7 @@ func (c *Chat) CreateCredential(ctx context.Context, in model.CredentialCreate) 
 		return nil, err
 	}
 	var cr *model.Credential
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		now := tx.Now()
 		cr = &model.Credential{
 			Sid:          c.sids.new(model.PrefixCredential, now),
@@ -70,7 +70,7 @@ func (c *Chat) UpdateCredential(ctx context.Context, sid string, in model.Creden
 		return nil, model.NotFound()
 	}
 	var cr *model.Credential
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if cr, err = tx.Credential(sid); err != nil {
 			return inPath(err)
 		}
@@ -94,7 +94,7 @@ func (c *Chat) DeleteCredential(ctx context.Context, sid string) error {
 	if !model.IsSID(model.PrefixCredential, sid) {
 		return model.NotFound()
 	}
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteCredential(sid))
 	})
 }

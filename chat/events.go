@@ -284,17 +284,6 @@ func boundary(s string, i int, before bool) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 }
 
-// update runs fn in a write transaction and, when the request asked for
-// webhooks, wakes the sender after the commit: the deliveries fn recorded
-// are durable by then.
-func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
-	err := c.store.Update(ctx, fn)
-	if err == nil && c.wake != nil && model.WebhooksEnabled(ctx) {
-		c.wake()
-	}
-	return err
-}
-
 // ListDeliveries lists recent webhook deliveries, newest first.
 func (c *Chat) ListDeliveries(ctx context.Context, service string, p model.Page) (out []*model.Delivery, cur model.Cursor, err error) {
 	err = c.store.View(ctx, func(tx model.Tx) (err error) {

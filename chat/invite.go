@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 
 	"github.com/chatd/chatd/model"
 )
@@ -15,7 +16,7 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 		return nil, err
 	}
 	var inv *model.Invite
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		s, ch, err := serviceChannel(tx, service, channel)
 		if err != nil {
 			return err
@@ -31,11 +32,6 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 		if err != nil {
 			return inPath(err)
 		}
-		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-			return model.E(model.CodeMemberExists)
-		} else if err != nil && err != model.ErrNotFound {
-			return err
-		}
 		now := tx.Now()
 		inv = &model.Invite{
 			Sid:         c.sids.new(model.PrefixInvite, now),
@@ -47,12 +43,14 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 			DateCreated: now,
 			DateUpdated: now,
 		}
-		if err := tx.InsertInvite(inv); model.IsTaken(err, "identity") {
+		err = tx.InsertInvite(inv)
+		switch {
+		case model.IsTaken(err, "member"):
+			return model.E(model.CodeMemberExists)
+		case model.IsTaken(err, "identity"):
 			return model.E(model.CodeUserAlreadyInvited)
-		} else if err != nil {
-			return err
 		}
-		return nil
+		return err
 	})
 	return inv, err
 }
@@ -83,7 +81,7 @@ func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model
 		if len(f.Identities) > 0 {
 			l.read, err = byIdentity(f.Identities, func(id string) (*model.Invite, bool, error) {
 				inv, err := tx.InviteFor(service, ch.Sid, id)
-				if err == model.ErrNotFound {
+				if errors.Is(err, model.ErrNotFound) {
 					return nil, false, nil
 				}
 				return inv, err == nil, err
@@ -99,7 +97,7 @@ func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model
 }
 
 func (c *Chat) DeleteInvite(ctx context.Context, service, channel, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err

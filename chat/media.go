@@ -14,7 +14,7 @@ import (
 // Service's media.size_limit_mb is 413/50512; the Service must exist (20404).
 func (c *Chat) CreateMedia(ctx context.Context, service string, in model.MediaCreate) (*model.Media, error) {
 	var me *model.Media
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		s, err := tx.Service(service)
 		if err != nil {
 			return inPath(err)
@@ -82,7 +82,7 @@ func (r *mediaReader) ReadAt(p []byte, off int64) (int, error) {
 		// io.EOF is a result, not a failure of the transaction: keep it
 		// out of View so that no engine mistakes it for one.
 		n, rerr = tx.ReadMedia(r.service, r.sid, p, off)
-		if rerr == io.EOF {
+		if errors.Is(rerr, io.EOF) {
 			return nil
 		}
 		return rerr

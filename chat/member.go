@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/chatd/chatd/model"
@@ -40,31 +41,19 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 		}
 		role = *in.RoleSid
 	}
-	if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-		return nil, model.E(model.CodeMemberExists)
-	} else if err != nil && err != model.ErrNotFound {
-		return nil, err
-	}
-	if ch.MembersCount >= s.Limits.ChannelMembers {
-		return nil, model.E(model.CodeChannelMemberLimitExceeded)
-	}
 	u, err := tx.User(service, in.Identity)
-	switch {
-	case err == model.ErrNotFound:
+	if errors.Is(err, model.ErrNotFound) {
 		u = c.newUser(tx, s, model.UserCreate{Identity: in.Identity}, "")
-		if err := insertUser(tx, u); err != nil {
-			return nil, err
-		}
-	case err != nil:
+		err = insertUser(tx, u)
+	}
+	if err != nil {
 		return nil, err
-	case u.JoinedChannelsCount >= s.Limits.UserChannels:
-		return nil, model.E(model.CodeUserChannelLimitExceeded)
 	}
 	if inv, err := tx.InviteFor(service, ch.Sid, in.Identity); err == nil {
 		if err := tx.DeleteInvite(service, ch.Sid, inv.Sid); err != nil {
 			return nil, err
 		}
-	} else if err != model.ErrNotFound {
+	} else if !errors.Is(err, model.ErrNotFound) {
 		return nil, err
 	}
 	now := tx.Now()
@@ -87,6 +76,15 @@ func (c *Chat) createMember(ctx context.Context, tx model.Tx, s *model.Service, 
 		return nil, model.E(model.CodeMemberExists)
 	} else if err != nil {
 		return nil, err
+	}
+	// The limits are checked against the counts read before the insert:
+	// failing them rolls the insert back, and an identity that is already
+	// a Member is answered first, whatever the counts.
+	if ch.MembersCount >= s.Limits.ChannelMembers {
+		return nil, model.E(model.CodeChannelMemberLimitExceeded)
+	}
+	if u.JoinedChannelsCount >= s.Limits.UserChannels {
+		return nil, model.E(model.CodeUserChannelLimitExceeded)
 	}
 	return m, c.emit(ctx, tx, memberEvent("onMemberAdded", m))
 }
@@ -137,7 +135,7 @@ func (c *Chat) ListMembers(ctx context.Context, service, channel string, f model
 		if len(f.Identities) > 0 {
 			l.read, err = byIdentity(f.Identities, func(id string) (*model.Member, bool, error) {
 				m, err := tx.Member(service, ch.Sid, id)
-				if err == model.ErrNotFound {
+				if errors.Is(err, model.ErrNotFound) {
 					return nil, false, nil
 				}
 				return m, err == nil && m.Identity == id, err

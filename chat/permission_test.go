@@ -25,7 +25,8 @@ type rolesFixture struct {
 func newRolesFixture(t *testing.T) *rolesFixture {
 	t.Helper()
 	ctx := context.Background()
-	st := openSeedStore(t)
+	st := engines[0].open(t, nil)
+	t.Cleanup(func() { st.Close() })
 	f := &rolesFixture{c: New(st, Options{AccountSid: "AC00000000000000000000000000000001"}), st: st}
 	must := func(err error) {
 		t.Helper()

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"slices"
 
 	"github.com/chatd/chatd/model"
 )
@@ -12,7 +11,7 @@ func (c *Chat) CreateRole(ctx context.Context, service string, in model.RoleCrea
 		return nil, err
 	}
 	var r *model.Role
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if _, err := tx.Service(service); err != nil {
 			return inPath(err)
 		}
@@ -58,7 +57,7 @@ func (c *Chat) UpdateRole(ctx context.Context, service, sid string, in model.Rol
 		return nil, model.MissingParam("Permission")
 	}
 	var r *model.Role
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if r, err = tx.Role(service, sid); err != nil {
 			return inPath(err)
 		}
@@ -76,7 +75,7 @@ func (c *Chat) UpdateRole(ctx context.Context, service, sid string, in model.Rol
 // fields points at: the next User or Member created would get a missing
 // role.
 func (c *Chat) DeleteRole(ctx context.Context, service, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		s, err := tx.Service(service)
 		if err != nil {
 			return inPath(err)
@@ -89,15 +88,4 @@ func (c *Chat) DeleteRole(ctx context.Context, service, sid string) error {
 		}
 		return tx.DeleteRole(service, sid)
 	})
-}
-
-// unique returns vs without repeats, in first-seen order.
-func unique(vs []string) []string {
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

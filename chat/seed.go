@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -125,7 +126,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 	if c.seed != nil {
 		seed = *c.seed
 	}
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		if service == "" {
 			if err := tx.Wipe(); err != nil {
 				return err
@@ -134,7 +135,7 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 		}
 		err := tx.DeleteServiceTree(service)
 		found := err == nil
-		if err != nil && err != model.ErrNotFound {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return err
 		}
 		for _, ss := range seed.Services {
@@ -150,10 +151,6 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 		}
 		return nil
 	})
-	if err == nil && c.wake != nil {
-		c.wake() // the outbox may have lost its pending deliveries
-	}
-	return err
 }
 
 // SeedIfEmpty loads the seed into a store that holds no Service yet: how
@@ -164,7 +161,7 @@ func (c *Chat) SeedIfEmpty(ctx context.Context) error {
 	if c.seed == nil {
 		return nil
 	}
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		existing, err := tx.Services(model.Window{Limit: 1})
 		if err != nil || len(existing) > 0 {
 			return err
@@ -239,7 +236,7 @@ func (c *Chat) seedService(ctx context.Context, tx model.Tx, ss SeedService) err
 	}
 	for _, sc := range ss.Channels {
 		if err := c.seedChannel(ctx, tx, s, sc); err != nil {
-			return fail("channel "+cmp.Or(sc.Sid, deref(sc.UniqueName)), err)
+			return fail("channel "+cmp.Or(sc.Sid, model.Deref(sc.UniqueName)), err)
 		}
 	}
 	return nil
@@ -294,7 +291,7 @@ func (c *Chat) seedChannel(ctx context.Context, tx model.Tx, s *model.Service, s
 // derived from the Service's and the identity, so that every reset of a
 // Service with a fixed SID repeats it.
 func (c *Chat) seedUserOf(ctx context.Context, tx model.Tx, s *model.Service, identity string) error {
-	if _, err := tx.User(s.Sid, identity); err != model.ErrNotFound {
+	if _, err := tx.User(s.Sid, identity); !errors.Is(err, model.ErrNotFound) {
 		return err
 	}
 	_, err := c.createUser(ctx, tx, s, model.UserCreate{Identity: identity}, derivedSid(model.PrefixUser, s.Sid+"/"+identity))
@@ -316,11 +313,4 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

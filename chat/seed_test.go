@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/model"
 )
 
@@ -28,14 +27,11 @@ const (
 	staff   = "CH00000000000000000000000000000002"
 )
 
-// openSeedStore opens a bolt store on a new file with the fixed clock; it
-// is closed when the test ends.
-func openSeedStore(t *testing.T) *bolt.DB {
+// seedStore opens a new store of e with the fixed clock; it is closed when
+// the test ends.
+func (e engine) seedStore(t *testing.T) model.Store {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "chatd.db"), bolt.Options{Now: func() time.Time { return seedNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := e.open(t, func() time.Time { return seedNow })
 	t.Cleanup(func() {
 		if err := st.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -281,155 +277,157 @@ func TestDecodeSeed(t *testing.T) {
 // record: its fixed SIDs and values, Twilio's defaults for what it leaves
 // out, derived SIDs for what it cannot name, and exact counts.
 func TestSeedLoadsTestdata(t *testing.T) {
-	st := openSeedStore(t)
-	seeded(t, st, testdataSeed(t))
-	date := func(s string) time.Time {
-		d, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
+	onEngines(t, func(t *testing.T, e engine) {
+		st := e.seedStore(t)
+		seeded(t, st, testdataSeed(t))
+		date := func(s string) time.Time {
+			d, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
 		}
-		return d
-	}
-	role := func(service, name string) string { return derivedSid(model.PrefixRole, service+"/"+name) }
-	carol := derivedSid(model.PrefixUser, support+"/carol")
+		role := func(service, name string) string { return derivedSid(model.PrefixRole, service+"/"+name) }
+		carol := derivedSid(model.PrefixUser, support+"/carol")
 
-	t.Run("exactly its two Services, with its settings and Twilio's defaults", func(t *testing.T) {
-		ss := read(t, st, func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) })
-		svc := func(sid, name string) *model.Service {
-			return &model.Service{
-				Sid: sid, FriendlyName: name, DateCreated: seedNow, DateUpdated: seedNow,
-				DefaultServiceRoleSid:        role(sid, "service user"),
-				DefaultChannelRoleSid:        role(sid, "channel user"),
-				DefaultChannelCreatorRoleSid: role(sid, "channel admin"),
-				ReadStatusEnabled:            true,
-				TypingIndicatorTimeout:       5,
-				ConsumptionReportInterval:    10,
-				Limits:                       model.ServiceLimits{ChannelMembers: 100, UserChannels: 250},
-				Media:                        model.ServiceMedia{SizeLimitMB: 150, CompatibilityMessage: "Media messages are not supported by your client"},
-			}
-		}
-		wantSupport := svc(support, "Support")
-		wantSupport.ReachabilityEnabled = true
-		wantSupport.Limits.ChannelMembers = 500
-		want := []*model.Service{wantSupport, svc(sandbox, "Sandbox")}
-		if !reflect.DeepEqual(ss, want) {
-			t.Errorf("Services =\n %s\nwant\n %s", js(ss), js(want))
-		}
-	})
-	t.Run("default Role SIDs are derived from the Service SID", func(t *testing.T) {
-		seen := map[string]bool{}
-		for _, service := range []string{support, sandbox} {
-			for _, name := range []string{"service admin", "service user", "channel admin", "channel user"} {
-				r := read(t, st, func(tx model.Tx) (*model.Role, error) { return tx.Role(service, role(service, name)) })
-				if r.FriendlyName != name || !model.IsSID(model.PrefixRole, r.Sid) || seen[r.Sid] {
-					t.Errorf("default role %q of %s = %+v, want a role of that name with a SID of its own", name, service, r)
+		t.Run("exactly its two Services, with its settings and Twilio's defaults", func(t *testing.T) {
+			ss := read(t, st, func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) })
+			svc := func(sid, name string) *model.Service {
+				return &model.Service{
+					Sid: sid, FriendlyName: name, DateCreated: seedNow, DateUpdated: seedNow,
+					DefaultServiceRoleSid:        role(sid, "service user"),
+					DefaultChannelRoleSid:        role(sid, "channel user"),
+					DefaultChannelCreatorRoleSid: role(sid, "channel admin"),
+					ReadStatusEnabled:            true,
+					TypingIndicatorTimeout:       5,
+					ConsumptionReportInterval:    10,
+					Limits:                       model.ServiceLimits{ChannelMembers: 100, UserChannels: 250},
+					Media:                        model.ServiceMedia{SizeLimitMB: 150, CompatibilityMessage: "Media messages are not supported by your client"},
 				}
-				seen[r.Sid] = true
 			}
-		}
-	})
-	t.Run("its Role beside the four defaults", func(t *testing.T) {
-		roles := read(t, st, func(tx model.Tx) ([]*model.Role, error) { return tx.Roles(support, model.Window{}) })
-		if got := sidsOf(roles, func(r *model.Role) string { return r.FriendlyName }); len(got) != 5 {
-			t.Fatalf("Roles of Support = %v, want the four defaults and moderator", got)
-		}
-		want := &model.Role{Sid: "RL00000000000000000000000000000001", ServiceSid: support, FriendlyName: "moderator",
-			Type: model.RoleTypeChannel, Permissions: []string{"sendMessage", "deleteAnyMessage", "removeMember"},
-			DateCreated: seedNow, DateUpdated: seedNow}
-		if !reflect.DeepEqual(roles[0], want) {
-			t.Errorf("first Role of Support = %s, want %s", js(roles[0]), js(want))
-		}
-		if n := len(read(t, st, func(tx model.Tx) ([]*model.Role, error) { return tx.Roles(sandbox, model.Window{}) })); n != 4 {
-			t.Errorf("Sandbox has %d Roles, want the 4 defaults", n)
-		}
-	})
-	t.Run("its Users, and carol's User with a derived SID", func(t *testing.T) {
-		users := read(t, st, func(tx model.Tx) ([]*model.User, error) { return tx.Users(support, model.Window{}) })
-		user := func(sid, identity string) *model.User {
-			return &model.User{Sid: sid, ServiceSid: support, Identity: identity, Attributes: "{}",
-				RoleSid: role(support, "service user"), JoinedChannelsCount: 1, DateCreated: seedNow, DateUpdated: seedNow}
-		}
-		alice, bob := user("US00000000000000000000000000000001", "alice"), user("US00000000000000000000000000000002", "bob")
-		alice.FriendlyName, bob.Attributes = ptrTo("Alice"), `{"team":"blue"}`
-		want := []*model.User{alice, bob, user(carol, "carol")}
-		if !reflect.DeepEqual(users, want) {
-			t.Errorf("Users of Support =\n %s\nwant\n %s", js(users), js(want))
-		}
-		if us := read(t, st, func(tx model.Tx) ([]*model.User, error) { return tx.Users(sandbox, model.Window{}) }); len(us) != 0 {
-			t.Errorf("Sandbox has Users %s, want none", js(us))
-		}
-	})
-	t.Run("its Channels with their counts", func(t *testing.T) {
-		chs := read(t, st, func(tx model.Tx) ([]*model.Channel, error) { return tx.Channels(support, nil, model.Window{}) })
-		want := []*model.Channel{{
-			Sid: general, ServiceSid: support, FriendlyName: ptrTo("General"), UniqueName: ptrTo("general"),
-			Attributes: "{}", Type: model.ChannelPublic, CreatedBy: "alice",
-			DateCreated: date("2020-01-01T09:00:00Z"), DateUpdated: date("2020-01-01T09:00:00Z"),
-			MembersCount: 2, MessagesCount: 2, LastMessageSid: "IM00000000000000000000000000000002",
-		}, {
-			Sid: staff, ServiceSid: support, UniqueName: ptrTo("staff"), Attributes: "{}", Type: model.ChannelPrivate,
-			CreatedBy: model.DefaultAuthor, DateCreated: seedNow, DateUpdated: seedNow, MembersCount: 1,
-		}}
-		if !reflect.DeepEqual(chs, want) {
-			t.Errorf("Channels of Support =\n %s\nwant\n %s", js(chs), js(want))
-		}
-		if cs := read(t, st, func(tx model.Tx) ([]*model.Channel, error) { return tx.Channels(sandbox, nil, model.Window{}) }); len(cs) != 0 {
-			t.Errorf("Sandbox has Channels %s, want none", js(cs))
-		}
-	})
-	t.Run("its Members, with their roles and consumption", func(t *testing.T) {
-		member := func(sid, ch, user, identity, role string) *model.Member {
-			return &model.Member{Sid: sid, ServiceSid: support, ChannelSid: ch, UserSid: user, Identity: identity,
-				RoleSid: role, Attributes: "{}", NotificationLevel: model.NotificationDefault, DateCreated: seedNow, DateUpdated: seedNow}
-		}
-		bob := member("MB00000000000000000000000000000002", general, "US00000000000000000000000000000002", "bob", role(support, "channel user"))
-		bob.LastConsumedMessageIndex = ptrTo(0)
-		for ch, want := range map[string][]*model.Member{
-			general: {member("MB00000000000000000000000000000001", general, "US00000000000000000000000000000001", "alice", "RL00000000000000000000000000000001"), bob},
-			staff:   {member("MB00000000000000000000000000000003", staff, carol, "carol", role(support, "channel user"))},
-		} {
-			ms := read(t, st, func(tx model.Tx) ([]*model.Member, error) { return tx.Members(support, ch, model.Window{}) })
+			wantSupport := svc(support, "Support")
+			wantSupport.ReachabilityEnabled = true
+			wantSupport.Limits.ChannelMembers = 500
+			want := []*model.Service{wantSupport, svc(sandbox, "Sandbox")}
+			if !reflect.DeepEqual(ss, want) {
+				t.Errorf("Services =\n %s\nwant\n %s", js(ss), js(want))
+			}
+		})
+		t.Run("default Role SIDs are derived from the Service SID", func(t *testing.T) {
+			seen := map[string]bool{}
+			for _, service := range []string{support, sandbox} {
+				for _, name := range []string{"service admin", "service user", "channel admin", "channel user"} {
+					r := read(t, st, func(tx model.Tx) (*model.Role, error) { return tx.Role(service, role(service, name)) })
+					if r.FriendlyName != name || !model.IsSID(model.PrefixRole, r.Sid) || seen[r.Sid] {
+						t.Errorf("default role %q of %s = %+v, want a role of that name with a SID of its own", name, service, r)
+					}
+					seen[r.Sid] = true
+				}
+			}
+		})
+		t.Run("its Role beside the four defaults", func(t *testing.T) {
+			roles := read(t, st, func(tx model.Tx) ([]*model.Role, error) { return tx.Roles(support, model.Window{}) })
+			if got := sidsOf(roles, func(r *model.Role) string { return r.FriendlyName }); len(got) != 5 {
+				t.Fatalf("Roles of Support = %v, want the four defaults and moderator", got)
+			}
+			want := &model.Role{Sid: "RL00000000000000000000000000000001", ServiceSid: support, FriendlyName: "moderator",
+				Type: model.RoleTypeChannel, Permissions: []string{"sendMessage", "deleteAnyMessage", "removeMember"},
+				DateCreated: seedNow, DateUpdated: seedNow}
+			if !reflect.DeepEqual(roles[0], want) {
+				t.Errorf("first Role of Support = %s, want %s", js(roles[0]), js(want))
+			}
+			if n := len(read(t, st, func(tx model.Tx) ([]*model.Role, error) { return tx.Roles(sandbox, model.Window{}) })); n != 4 {
+				t.Errorf("Sandbox has %d Roles, want the 4 defaults", n)
+			}
+		})
+		t.Run("its Users, and carol's User with a derived SID", func(t *testing.T) {
+			users := read(t, st, func(tx model.Tx) ([]*model.User, error) { return tx.Users(support, model.Window{}) })
+			user := func(sid, identity string) *model.User {
+				return &model.User{Sid: sid, ServiceSid: support, Identity: identity, Attributes: "{}",
+					RoleSid: role(support, "service user"), JoinedChannelsCount: 1, DateCreated: seedNow, DateUpdated: seedNow}
+			}
+			alice, bob := user("US00000000000000000000000000000001", "alice"), user("US00000000000000000000000000000002", "bob")
+			alice.FriendlyName, bob.Attributes = ptrTo("Alice"), `{"team":"blue"}`
+			want := []*model.User{alice, bob, user(carol, "carol")}
+			if !reflect.DeepEqual(users, want) {
+				t.Errorf("Users of Support =\n %s\nwant\n %s", js(users), js(want))
+			}
+			if us := read(t, st, func(tx model.Tx) ([]*model.User, error) { return tx.Users(sandbox, model.Window{}) }); len(us) != 0 {
+				t.Errorf("Sandbox has Users %s, want none", js(us))
+			}
+		})
+		t.Run("its Channels with their counts", func(t *testing.T) {
+			chs := read(t, st, func(tx model.Tx) ([]*model.Channel, error) { return tx.Channels(support, nil, model.Window{}) })
+			want := []*model.Channel{{
+				Sid: general, ServiceSid: support, FriendlyName: ptrTo("General"), UniqueName: ptrTo("general"),
+				Attributes: "{}", Type: model.ChannelPublic, CreatedBy: "alice",
+				DateCreated: date("2020-01-01T09:00:00Z"), DateUpdated: date("2020-01-01T09:00:00Z"),
+				MembersCount: 2, MessagesCount: 2, LastMessageSid: "IM00000000000000000000000000000002",
+			}, {
+				Sid: staff, ServiceSid: support, UniqueName: ptrTo("staff"), Attributes: "{}", Type: model.ChannelPrivate,
+				CreatedBy: model.DefaultAuthor, DateCreated: seedNow, DateUpdated: seedNow, MembersCount: 1,
+			}}
+			if !reflect.DeepEqual(chs, want) {
+				t.Errorf("Channels of Support =\n %s\nwant\n %s", js(chs), js(want))
+			}
+			if cs := read(t, st, func(tx model.Tx) ([]*model.Channel, error) { return tx.Channels(sandbox, nil, model.Window{}) }); len(cs) != 0 {
+				t.Errorf("Sandbox has Channels %s, want none", js(cs))
+			}
+		})
+		t.Run("its Members, with their roles and consumption", func(t *testing.T) {
+			member := func(sid, ch, user, identity, role string) *model.Member {
+				return &model.Member{Sid: sid, ServiceSid: support, ChannelSid: ch, UserSid: user, Identity: identity,
+					RoleSid: role, Attributes: "{}", NotificationLevel: model.NotificationDefault, DateCreated: seedNow, DateUpdated: seedNow}
+			}
+			bob := member("MB00000000000000000000000000000002", general, "US00000000000000000000000000000002", "bob", role(support, "channel user"))
+			bob.LastConsumedMessageIndex = ptrTo(0)
+			for ch, want := range map[string][]*model.Member{
+				general: {member("MB00000000000000000000000000000001", general, "US00000000000000000000000000000001", "alice", "RL00000000000000000000000000000001"), bob},
+				staff:   {member("MB00000000000000000000000000000003", staff, carol, "carol", role(support, "channel user"))},
+			} {
+				ms := read(t, st, func(tx model.Tx) ([]*model.Member, error) { return tx.Members(support, ch, model.Window{}) })
+				if !reflect.DeepEqual(ms, want) {
+					t.Errorf("Members of %s =\n %s\nwant\n %s", ch, js(ms), js(want))
+				}
+			}
+		})
+		t.Run("its Messages, indexed in order", func(t *testing.T) {
+			ms := read(t, st, func(tx model.Tx) ([]*model.Message, error) { return tx.Messages(support, general, model.Window{}) })
+			want := []*model.Message{{
+				Sid: "IM00000000000000000000000000000001", ServiceSid: support, ChannelSid: general, Index: 0,
+				From: "alice", Body: "Welcome!", Attributes: "{}",
+				DateCreated: date("2020-01-01T09:01:00Z"), DateUpdated: date("2020-01-01T09:01:00Z"),
+			}, {
+				Sid: "IM00000000000000000000000000000002", ServiceSid: support, ChannelSid: general, Index: 1,
+				From: "bob", Body: "Hi Alice", Attributes: `{"mood":"happy"}`,
+				DateCreated: date("2020-01-01T09:02:00Z"), DateUpdated: date("2020-01-01T09:02:00Z"),
+			}}
 			if !reflect.DeepEqual(ms, want) {
-				t.Errorf("Members of %s =\n %s\nwant\n %s", ch, js(ms), js(want))
+				t.Errorf("Messages of general =\n %s\nwant\n %s", js(ms), js(want))
 			}
-		}
-	})
-	t.Run("its Messages, indexed in order", func(t *testing.T) {
-		ms := read(t, st, func(tx model.Tx) ([]*model.Message, error) { return tx.Messages(support, general, model.Window{}) })
-		want := []*model.Message{{
-			Sid: "IM00000000000000000000000000000001", ServiceSid: support, ChannelSid: general, Index: 0,
-			From: "alice", Body: "Welcome!", Attributes: "{}",
-			DateCreated: date("2020-01-01T09:01:00Z"), DateUpdated: date("2020-01-01T09:01:00Z"),
-		}, {
-			Sid: "IM00000000000000000000000000000002", ServiceSid: support, ChannelSid: general, Index: 1,
-			From: "bob", Body: "Hi Alice", Attributes: `{"mood":"happy"}`,
-			DateCreated: date("2020-01-01T09:02:00Z"), DateUpdated: date("2020-01-01T09:02:00Z"),
-		}}
-		if !reflect.DeepEqual(ms, want) {
-			t.Errorf("Messages of general =\n %s\nwant\n %s", js(ms), js(want))
-		}
-		if ms := read(t, st, func(tx model.Tx) ([]*model.Message, error) { return tx.Messages(support, staff, model.Window{}) }); len(ms) != 0 {
-			t.Errorf("staff has Messages %s, want none", js(ms))
-		}
-	})
-	t.Run("each User is linked to its Channel", func(t *testing.T) {
-		for user, want := range map[string]model.UserChannelLink{
-			"US00000000000000000000000000000001": {ChannelSid: general, MemberSid: "MB00000000000000000000000000000001"},
-			"US00000000000000000000000000000002": {ChannelSid: general, MemberSid: "MB00000000000000000000000000000002"},
-			carol:                                {ChannelSid: staff, MemberSid: "MB00000000000000000000000000000003"},
-		} {
-			links := read(t, st, func(tx model.Tx) ([]model.UserChannelLink, error) {
-				return tx.UserChannels(support, user, model.Window{})
-			})
-			if !reflect.DeepEqual(links, []model.UserChannelLink{want}) {
-				t.Errorf("UserChannels(%s) = %+v, want [%+v]", user, links, want)
+			if ms := read(t, st, func(tx model.Tx) ([]*model.Message, error) { return tx.Messages(support, staff, model.Window{}) }); len(ms) != 0 {
+				t.Errorf("staff has Messages %s, want none", js(ms))
 			}
-		}
-	})
-	t.Run("another store loading the same seed gets the same SIDs and records", func(t *testing.T) {
-		other := openSeedStore(t)
-		seeded(t, other, testdataSeed(t))
-		diffState(t, "second store", dump(t, other), dump(t, st))
+		})
+		t.Run("each User is linked to its Channel", func(t *testing.T) {
+			for user, want := range map[string]model.UserChannelLink{
+				"US00000000000000000000000000000001": {ChannelSid: general, MemberSid: "MB00000000000000000000000000000001"},
+				"US00000000000000000000000000000002": {ChannelSid: general, MemberSid: "MB00000000000000000000000000000002"},
+				carol:                                {ChannelSid: staff, MemberSid: "MB00000000000000000000000000000003"},
+			} {
+				links := read(t, st, func(tx model.Tx) ([]model.UserChannelLink, error) {
+					return tx.UserChannels(support, user, model.Window{})
+				})
+				if !reflect.DeepEqual(links, []model.UserChannelLink{want}) {
+					t.Errorf("UserChannels(%s) = %+v, want [%+v]", user, links, want)
+				}
+			}
+		})
+		t.Run("another store loading the same seed gets the same SIDs and records", func(t *testing.T) {
+			other := e.seedStore(t)
+			seeded(t, other, testdataSeed(t))
+			diffState(t, "second store", dump(t, other), dump(t, st))
+		})
 	})
 }
 
@@ -442,119 +440,123 @@ func js(v any) string {
 // whatever changed in between, and nothing outside the seed survives
 // except settings.
 func TestResetAll(t *testing.T) {
-	t.Run("two loads give identical data", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		first := dump(t, st)
-		if err := c.Reset(context.Background(), ""); err != nil {
-			t.Fatal(err)
-		}
-		diffState(t, "after a second Reset", dump(t, st), first)
-	})
-	t.Run("changes everywhere are undone, Credentials and deliveries included", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		first := dump(t, st)
-		change(t, c)
-		if n := len(read(t, st, func(tx model.Tx) ([]*model.Delivery, error) { return tx.Deliveries("", model.Window{}) })); n == 0 {
-			t.Fatal("the changes recorded no delivery; the test needs one")
-		}
-		if err := c.Reset(context.Background(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if n := len(read(t, st, func(tx model.Tx) ([]*model.Credential, error) { return tx.Credentials(model.Window{}) })); n != 0 {
-			t.Errorf("%d Credentials after Reset, want none", n)
-		}
-		if n := len(read(t, st, func(tx model.Tx) ([]*model.Delivery, error) { return tx.Deliveries("", model.Window{}) })); n != 0 {
-			t.Errorf("%d deliveries after Reset, want none", n)
-		}
-		diffState(t, "after Reset", dump(t, st), first)
-	})
-	t.Run("settings are kept", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		if err := st.Update(context.Background(), func(tx model.Tx) error { return tx.PutSetting("kept", "yes") }); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Reset(context.Background(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if got := read(t, st, func(tx model.Tx) (string, error) { return tx.Setting("kept") }); got != "yes" {
-			t.Errorf("setting after Reset = %q, want %q", got, "yes")
-		}
-	})
-	t.Run("without a seed, a Reset empties the store", func(t *testing.T) {
-		st := openSeedStore(t)
-		seeded(t, st, testdataSeed(t))
-		c := New(st, Options{})
-		change(t, c)
-		if err := c.Reset(context.Background(), ""); err != nil {
-			t.Fatal(err)
-		}
-		want := dump(t, openSeedStore(t))
-		diffState(t, "after Reset without a seed", dump(t, st), want)
+	onEngines(t, func(t *testing.T, e engine) {
+		t.Run("two loads give identical data", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			first := dump(t, st)
+			if err := c.Reset(context.Background(), ""); err != nil {
+				t.Fatal(err)
+			}
+			diffState(t, "after a second Reset", dump(t, st), first)
+		})
+		t.Run("changes everywhere are undone, Credentials and deliveries included", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			first := dump(t, st)
+			change(t, c)
+			if n := len(read(t, st, func(tx model.Tx) ([]*model.Delivery, error) { return tx.Deliveries("", model.Window{}) })); n == 0 {
+				t.Fatal("the changes recorded no delivery; the test needs one")
+			}
+			if err := c.Reset(context.Background(), ""); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(read(t, st, func(tx model.Tx) ([]*model.Credential, error) { return tx.Credentials(model.Window{}) })); n != 0 {
+				t.Errorf("%d Credentials after Reset, want none", n)
+			}
+			if n := len(read(t, st, func(tx model.Tx) ([]*model.Delivery, error) { return tx.Deliveries("", model.Window{}) })); n != 0 {
+				t.Errorf("%d deliveries after Reset, want none", n)
+			}
+			diffState(t, "after Reset", dump(t, st), first)
+		})
+		t.Run("settings are kept", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			if err := st.Update(context.Background(), func(tx model.Tx) error { return tx.PutSetting("kept", "yes") }); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Reset(context.Background(), ""); err != nil {
+				t.Fatal(err)
+			}
+			if got := read(t, st, func(tx model.Tx) (string, error) { return tx.Setting("kept") }); got != "yes" {
+				t.Errorf("setting after Reset = %q, want %q", got, "yes")
+			}
+		})
+		t.Run("without a seed, a Reset empties the store", func(t *testing.T) {
+			st := e.seedStore(t)
+			seeded(t, st, testdataSeed(t))
+			c := New(st, Options{})
+			change(t, c)
+			if err := c.Reset(context.Background(), ""); err != nil {
+				t.Fatal(err)
+			}
+			want := dump(t, e.seedStore(t))
+			diffState(t, "after Reset without a seed", dump(t, st), want)
+		})
 	})
 }
 
 // TestResetService checks Reset(IS…): it restores that Service alone.
 func TestResetService(t *testing.T) {
-	ctx := context.Background()
-	setup := func(t *testing.T) (*Chat, *bolt.DB, map[string]string) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		first := dump(t, st)
-		change(t, c)
-		return c, st, first
-	}
-	t.Run("restores the Service and leaves everything else as it is", func(t *testing.T) {
-		c, st, first := setup(t)
-		changed := dump(t, st)
-		if err := c.Reset(ctx, support); err != nil {
-			t.Fatal(err)
+	onEngines(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		setup := func(t *testing.T) (*Chat, model.Store, map[string]string) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			first := dump(t, st)
+			change(t, c)
+			return c, st, first
 		}
-		want := maps.Clone(changed)
-		maps.DeleteFunc(want, func(k, _ string) bool { return strings.HasPrefix(k, support) })
-		maps.Copy(want, serviceDump(first, support))
-		diffState(t, "after Reset(Support)", dump(t, st), want)
-	})
-	t.Run("restores a Service deleted since the load", func(t *testing.T) {
-		c, st, first := setup(t)
-		if err := c.DeleteService(ctx, sandbox); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Reset(ctx, sandbox); err != nil {
-			t.Fatal(err)
-		}
-		diffState(t, "Sandbox after its Reset", serviceDump(dump(t, st), sandbox), serviceDump(first, sandbox))
-	})
-	t.Run("removes a Service the seed does not have", func(t *testing.T) {
-		c, st, _ := setup(t)
-		extra, err := c.CreateService(ctx, model.ServiceCreate{FriendlyName: "more"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		before := dump(t, st)
-		if err := c.Reset(ctx, extra.Sid); err != nil {
-			t.Fatal(err)
-		}
-		want := maps.Clone(before)
-		maps.DeleteFunc(want, func(k, _ string) bool { return strings.HasPrefix(k, extra.Sid) })
-		var services []string
-		if err := json.Unmarshal([]byte(want["services"]), &services); err != nil {
-			t.Fatal(err)
-		}
-		want["services"] = js(slices.DeleteFunc(services, func(s string) bool { return s == extra.Sid }))
-		diffState(t, "after Reset of a Service not in the seed", dump(t, st), want)
-	})
-	t.Run("an unknown Service is 20404 and changes nothing", func(t *testing.T) {
-		c, st, _ := setup(t)
-		before := dump(t, st)
-		err := c.Reset(ctx, "IS"+strings.Repeat("9", 32))
-		var e *model.Error
-		if !errors.As(err, &e) || e.Code != 20404 {
-			t.Errorf("Reset(unknown) = %v, want 20404", err)
-		}
-		diffState(t, "after Reset(unknown)", dump(t, st), before)
+		t.Run("restores the Service and leaves everything else as it is", func(t *testing.T) {
+			c, st, first := setup(t)
+			changed := dump(t, st)
+			if err := c.Reset(ctx, support); err != nil {
+				t.Fatal(err)
+			}
+			want := maps.Clone(changed)
+			maps.DeleteFunc(want, func(k, _ string) bool { return strings.HasPrefix(k, support) })
+			maps.Copy(want, serviceDump(first, support))
+			diffState(t, "after Reset(Support)", dump(t, st), want)
+		})
+		t.Run("restores a Service deleted since the load", func(t *testing.T) {
+			c, st, first := setup(t)
+			if err := c.DeleteService(ctx, sandbox); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Reset(ctx, sandbox); err != nil {
+				t.Fatal(err)
+			}
+			diffState(t, "Sandbox after its Reset", serviceDump(dump(t, st), sandbox), serviceDump(first, sandbox))
+		})
+		t.Run("removes a Service the seed does not have", func(t *testing.T) {
+			c, st, _ := setup(t)
+			extra, err := c.CreateService(ctx, model.ServiceCreate{FriendlyName: "more"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := dump(t, st)
+			if err := c.Reset(ctx, extra.Sid); err != nil {
+				t.Fatal(err)
+			}
+			want := maps.Clone(before)
+			maps.DeleteFunc(want, func(k, _ string) bool { return strings.HasPrefix(k, extra.Sid) })
+			var services []string
+			if err := json.Unmarshal([]byte(want["services"]), &services); err != nil {
+				t.Fatal(err)
+			}
+			want["services"] = js(slices.DeleteFunc(services, func(s string) bool { return s == extra.Sid }))
+			diffState(t, "after Reset of a Service not in the seed", dump(t, st), want)
+		})
+		t.Run("an unknown Service is 20404 and changes nothing", func(t *testing.T) {
+			c, st, _ := setup(t)
+			before := dump(t, st)
+			err := c.Reset(ctx, "IS"+strings.Repeat("9", 32))
+			var e *model.Error
+			if !errors.As(err, &e) || e.Code != 20404 {
+				t.Errorf("Reset(unknown) = %v, want 20404", err)
+			}
+			diffState(t, "after Reset(unknown)", dump(t, st), before)
+		})
 	})
 }
 
@@ -562,151 +564,155 @@ func TestResetService(t *testing.T) {
 // naming the Service and the resource, and that the failed Reset leaves the
 // store as it was: one transaction.
 func TestSeedInvalid(t *testing.T) {
-	// base is a valid seed; each case changes one part of it. The bad part
-	// sits in the second Service, after the first was written.
-	const base = `{"services": [
-		{"sid": "IS00000000000000000000000000000001", "friendly_name": "first",
-		 "channels": [{"sid": "CH00000000000000000000000000000001", "unique_name": "lobby", "members": [{"identity": "zed"}]}]},
-		{"sid": "IS00000000000000000000000000000002", "friendly_name": "second" {{service}},
-		 "roles": [{"sid": "RL00000000000000000000000000000001", "friendly_name": "mod", "type": "channel", "permissions": ["sendMessage"]}],
-		 "users": [{"sid": "US00000000000000000000000000000001", "identity": "alice"} {{user}}],
-		 "channels": [
-			{"sid": "CH00000000000000000000000000000001", "unique_name": "general",
-			 "members": [{"identity": "alice", "role_sid": "RL00000000000000000000000000000001"}, {"identity": "bob"} {{member}}],
-			 "messages": [{"body": "one"}, {"body": "two"} {{message}}]}
-			{{channel}}
-		 ]}
-	]}`
-	type parts struct{ service, user, member, message, channel string }
-	build := func(p parts) string {
-		return strings.NewReplacer("{{service}}", p.service, "{{user}}", p.user, "{{member}}", p.member,
-			"{{message}}", p.message, "{{channel}}", p.channel).Replace(base)
-	}
-	ctx := context.Background()
-	t.Run("the base seed loads", func(t *testing.T) {
-		seeded(t, openSeedStore(t), decodeSeed(t, build(parts{})))
-	})
-	const second = `service "IS00000000000000000000000000000002"`
-	for _, c := range []struct {
-		name  string
-		p     parts
-		wants []string // in the error, besides the Service
-	}{
-		{"a bad Service SID prefix", parts{service: `, "sid": "XX00000000000000000000000000000002"`}, []string{`service "XX00000000000000000000000000000002"`, "sid"}},
-		{"a duplicate Service SID", parts{service: `, "sid": "IS00000000000000000000000000000001"`}, []string{`service "IS00000000000000000000000000000001"`}},
-		{"a bad webhook method", parts{service: `, "webhook_method": "PUT"`}, []string{second, "settings", "50055"}},
-		{"a bad User SID prefix", parts{user: `, {"sid": "CH00000000000000000000000000000009", "identity": "dan"}`}, []string{second, "user dan", "sid"}},
-		{"a duplicate identity", parts{user: `, {"identity": "alice"}`}, []string{second, "user alice", "50201"}},
-		{"a User's unknown role SID", parts{user: `, {"identity": "dan", "role_sid": "RL00000000000000000000000000000099"}`}, []string{second, "user dan", "50102"}},
-		{"a User's invalid attributes JSON", parts{user: `, {"identity": "dan", "attributes": "{not json"}`}, []string{second, "user dan", "50304"}},
-		{"a bad Channel SID prefix", parts{channel: `, {"sid": "IM00000000000000000000000000000009"}`}, []string{second, "channel IM00000000000000000000000000000009", "sid"}},
-		{"a duplicate unique name", parts{channel: `, {"sid": "CH00000000000000000000000000000002", "unique_name": "general"}`}, []string{second, "channel CH00000000000000000000000000000002", "50307"}},
-		{"a duplicate Channel SID", parts{channel: `, {"sid": "CH00000000000000000000000000000001"}`}, []string{second, "channel CH00000000000000000000000000000001"}},
-		{"a Channel's invalid attributes JSON", parts{channel: `, {"unique_name": "bad", "attributes": "[1,"}`}, []string{second, "channel bad", "50304"}},
-		{"a Member's unknown role SID", parts{member: `, {"identity": "carol", "role_sid": "RL00000000000000000000000000000099"}`}, []string{second, "channel CH00000000000000000000000000000001", "member carol", "50101"}},
-		{"a Member's bad SID prefix", parts{member: `, {"sid": "US00000000000000000000000000000009", "identity": "carol"}`}, []string{second, "member carol", "sid"}},
-		{"a duplicate Member", parts{member: `, {"identity": "bob"}`}, []string{second, "member bob", "50404"}},
-		{"the member limit exceeded", parts{service: `, "limits": {"channel_members": 2}`, member: `, {"identity": "carol"}`}, []string{second, "member carol", "50403"}},
-		{"a Member's invalid attributes JSON", parts{member: `, {"identity": "carol", "attributes": "nope"}`}, []string{second, "member carol", "50304"}},
-		{"a Message's invalid attributes JSON", parts{message: `, {"body": "three", "attributes": "{\"a\":}"}`}, []string{second, "channel CH00000000000000000000000000000001", "message 2", "50304"}},
-		{"a bad Message SID prefix", parts{message: `, {"sid": "MB00000000000000000000000000000009", "body": "three"}`}, []string{second, "message 2", "sid"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			bad := decodeSeed(t, build(c.p))
-			st := openSeedStore(t)
-			good := seeded(t, st, testdataSeed(t))
-			change(t, good)
-			before := dump(t, st)
-
-			err := New(st, Options{Seed: bad}).Reset(ctx, "")
-			if err == nil {
-				t.Fatal("Reset with the bad seed succeeded")
-			}
-			t.Logf("Reset: %v", err)
-			for _, want := range c.wants {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not name %s", err, want)
-				}
-			}
-			diffState(t, "after the failed Reset", dump(t, st), before)
-
-			t.Run("and SeedIfEmpty into an empty store fails and writes nothing", func(t *testing.T) {
-				empty := openSeedStore(t)
-				want := dump(t, empty)
-				if err := New(empty, Options{Seed: bad}).SeedIfEmpty(ctx); err == nil {
-					t.Error("SeedIfEmpty with the bad seed succeeded")
-				}
-				diffState(t, "after the failed SeedIfEmpty", dump(t, empty), want)
-			})
+	onEngines(t, func(t *testing.T, e engine) {
+		// base is a valid seed; each case changes one part of it. The bad part
+		// sits in the second Service, after the first was written.
+		const base = `{"services": [
+			{"sid": "IS00000000000000000000000000000001", "friendly_name": "first",
+			 "channels": [{"sid": "CH00000000000000000000000000000001", "unique_name": "lobby", "members": [{"identity": "zed"}]}]},
+			{"sid": "IS00000000000000000000000000000002", "friendly_name": "second" {{service}},
+			 "roles": [{"sid": "RL00000000000000000000000000000001", "friendly_name": "mod", "type": "channel", "permissions": ["sendMessage"]}],
+			 "users": [{"sid": "US00000000000000000000000000000001", "identity": "alice"} {{user}}],
+			 "channels": [
+				{"sid": "CH00000000000000000000000000000001", "unique_name": "general",
+				 "members": [{"identity": "alice", "role_sid": "RL00000000000000000000000000000001"}, {"identity": "bob"} {{member}}],
+				 "messages": [{"body": "one"}, {"body": "two"} {{message}}]}
+				{{channel}}
+			 ]}
+		]}`
+		type parts struct{ service, user, member, message, channel string }
+		build := func(p parts) string {
+			return strings.NewReplacer("{{service}}", p.service, "{{user}}", p.user, "{{member}}", p.member,
+				"{{message}}", p.message, "{{channel}}", p.channel).Replace(base)
+		}
+		ctx := context.Background()
+		t.Run("the base seed loads", func(t *testing.T) {
+			seeded(t, e.seedStore(t), decodeSeed(t, build(parts{})))
 		})
-	}
+		const second = `service "IS00000000000000000000000000000002"`
+		for _, c := range []struct {
+			name  string
+			p     parts
+			wants []string // in the error, besides the Service
+		}{
+			{"a bad Service SID prefix", parts{service: `, "sid": "XX00000000000000000000000000000002"`}, []string{`service "XX00000000000000000000000000000002"`, "sid"}},
+			{"a duplicate Service SID", parts{service: `, "sid": "IS00000000000000000000000000000001"`}, []string{`service "IS00000000000000000000000000000001"`}},
+			{"a bad webhook method", parts{service: `, "webhook_method": "PUT"`}, []string{second, "settings", "50055"}},
+			{"a bad User SID prefix", parts{user: `, {"sid": "CH00000000000000000000000000000009", "identity": "dan"}`}, []string{second, "user dan", "sid"}},
+			{"a duplicate identity", parts{user: `, {"identity": "alice"}`}, []string{second, "user alice", "50201"}},
+			{"a User's unknown role SID", parts{user: `, {"identity": "dan", "role_sid": "RL00000000000000000000000000000099"}`}, []string{second, "user dan", "50102"}},
+			{"a User's invalid attributes JSON", parts{user: `, {"identity": "dan", "attributes": "{not json"}`}, []string{second, "user dan", "50304"}},
+			{"a bad Channel SID prefix", parts{channel: `, {"sid": "IM00000000000000000000000000000009"}`}, []string{second, "channel IM00000000000000000000000000000009", "sid"}},
+			{"a duplicate unique name", parts{channel: `, {"sid": "CH00000000000000000000000000000002", "unique_name": "general"}`}, []string{second, "channel CH00000000000000000000000000000002", "50307"}},
+			{"a duplicate Channel SID", parts{channel: `, {"sid": "CH00000000000000000000000000000001"}`}, []string{second, "channel CH00000000000000000000000000000001"}},
+			{"a Channel's invalid attributes JSON", parts{channel: `, {"unique_name": "bad", "attributes": "[1,"}`}, []string{second, "channel bad", "50304"}},
+			{"a Member's unknown role SID", parts{member: `, {"identity": "carol", "role_sid": "RL00000000000000000000000000000099"}`}, []string{second, "channel CH00000000000000000000000000000001", "member carol", "50101"}},
+			{"a Member's bad SID prefix", parts{member: `, {"sid": "US00000000000000000000000000000009", "identity": "carol"}`}, []string{second, "member carol", "sid"}},
+			{"a duplicate Member", parts{member: `, {"identity": "bob"}`}, []string{second, "member bob", "50404"}},
+			{"the member limit exceeded", parts{service: `, "limits": {"channel_members": 2}`, member: `, {"identity": "carol"}`}, []string{second, "member carol", "50403"}},
+			{"a Member's invalid attributes JSON", parts{member: `, {"identity": "carol", "attributes": "nope"}`}, []string{second, "member carol", "50304"}},
+			{"a Message's invalid attributes JSON", parts{message: `, {"body": "three", "attributes": "{\"a\":}"}`}, []string{second, "channel CH00000000000000000000000000000001", "message 2", "50304"}},
+			{"a bad Message SID prefix", parts{message: `, {"sid": "MB00000000000000000000000000000009", "body": "three"}`}, []string{second, "message 2", "sid"}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				bad := decodeSeed(t, build(c.p))
+				st := e.seedStore(t)
+				good := seeded(t, st, testdataSeed(t))
+				change(t, good)
+				before := dump(t, st)
+
+				err := New(st, Options{Seed: bad}).Reset(ctx, "")
+				if err == nil {
+					t.Fatal("Reset with the bad seed succeeded")
+				}
+				t.Logf("Reset: %v", err)
+				for _, want := range c.wants {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not name %s", err, want)
+					}
+				}
+				diffState(t, "after the failed Reset", dump(t, st), before)
+
+				t.Run("and SeedIfEmpty into an empty store fails and writes nothing", func(t *testing.T) {
+					empty := e.seedStore(t)
+					want := dump(t, empty)
+					if err := New(empty, Options{Seed: bad}).SeedIfEmpty(ctx); err == nil {
+						t.Error("SeedIfEmpty with the bad seed succeeded")
+					}
+					diffState(t, "after the failed SeedIfEmpty", dump(t, empty), want)
+				})
+			})
+		}
+	})
 }
 
 // TestSeedIfEmpty checks how the first start on a file fills it: the seed
 // loads only into a store without Services.
 func TestSeedIfEmpty(t *testing.T) {
-	ctx := context.Background()
-	t.Run("an empty store gets the seed", func(t *testing.T) {
-		st := openSeedStore(t)
-		if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
-		other := openSeedStore(t)
-		seeded(t, other, testdataSeed(t))
-		want := dump(t, other)
-		diffState(t, "after SeedIfEmpty", dump(t, st), want)
-	})
-	t.Run("a store with a Service is left alone", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := New(st, Options{Seed: testdataSeed(t)})
-		if _, err := c.CreateService(ctx, model.ServiceCreate{FriendlyName: "mine"}); err != nil {
-			t.Fatal(err)
-		}
-		before := dump(t, st)
-		if err := c.SeedIfEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
-		diffState(t, "after SeedIfEmpty", dump(t, st), before)
-	})
-	t.Run("a seeded store that changed is left alone", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		change(t, c)
-		before := dump(t, st)
-		if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
-		diffState(t, "after SeedIfEmpty", dump(t, st), before)
-	})
-	t.Run("a store without Services gets the seed and keeps its Credentials and deliveries", func(t *testing.T) {
-		st := openSeedStore(t)
-		c := seeded(t, st, testdataSeed(t))
-		change(t, c)
-		for _, s := range read(t, st, func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) }) {
-			if err := c.DeleteService(ctx, s.Sid); err != nil {
+	onEngines(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		t.Run("an empty store gets the seed", func(t *testing.T) {
+			st := e.seedStore(t)
+			if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
 				t.Fatal(err)
 			}
-		}
-		before := dump(t, st)
-		if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
-		after := dump(t, st)
-		for _, k := range []string{"credentials", "deliveries"} {
-			if after[k] != before[k] {
-				t.Errorf("SeedIfEmpty changed the %s:\n %s\nwas\n %s", k, after[k], before[k])
+			other := e.seedStore(t)
+			seeded(t, other, testdataSeed(t))
+			want := dump(t, other)
+			diffState(t, "after SeedIfEmpty", dump(t, st), want)
+		})
+		t.Run("a store with a Service is left alone", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := New(st, Options{Seed: testdataSeed(t)})
+			if _, err := c.CreateService(ctx, model.ServiceCreate{FriendlyName: "mine"}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if got, want := after["services"], js([]string{support, sandbox}); got != want {
-			t.Errorf("Services after SeedIfEmpty = %s, want %s", got, want)
-		}
-	})
-	t.Run("without a seed, an empty store stays empty", func(t *testing.T) {
-		st := openSeedStore(t)
-		want := dump(t, st)
-		if err := New(st, Options{}).SeedIfEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
-		diffState(t, "after SeedIfEmpty without a seed", dump(t, st), want)
+			before := dump(t, st)
+			if err := c.SeedIfEmpty(ctx); err != nil {
+				t.Fatal(err)
+			}
+			diffState(t, "after SeedIfEmpty", dump(t, st), before)
+		})
+		t.Run("a seeded store that changed is left alone", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			change(t, c)
+			before := dump(t, st)
+			if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
+				t.Fatal(err)
+			}
+			diffState(t, "after SeedIfEmpty", dump(t, st), before)
+		})
+		t.Run("a store without Services gets the seed and keeps its Credentials and deliveries", func(t *testing.T) {
+			st := e.seedStore(t)
+			c := seeded(t, st, testdataSeed(t))
+			change(t, c)
+			for _, s := range read(t, st, func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) }) {
+				if err := c.DeleteService(ctx, s.Sid); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := dump(t, st)
+			if err := New(st, Options{Seed: testdataSeed(t)}).SeedIfEmpty(ctx); err != nil {
+				t.Fatal(err)
+			}
+			after := dump(t, st)
+			for _, k := range []string{"credentials", "deliveries"} {
+				if after[k] != before[k] {
+					t.Errorf("SeedIfEmpty changed the %s:\n %s\nwas\n %s", k, after[k], before[k])
+				}
+			}
+			if got, want := after["services"], js([]string{support, sandbox}); got != want {
+				t.Errorf("Services after SeedIfEmpty = %s, want %s", got, want)
+			}
+		})
+		t.Run("without a seed, an empty store stays empty", func(t *testing.T) {
+			st := e.seedStore(t)
+			want := dump(t, st)
+			if err := New(st, Options{}).SeedIfEmpty(ctx); err != nil {
+				t.Fatal(err)
+			}
+			diffState(t, "after SeedIfEmpty without a seed", dump(t, st), want)
+		})
 	})
 }

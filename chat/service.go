@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -9,8 +10,8 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// Defaults of a new Service, as real Twilio responses show them (reference
-// §3). The spec's descriptions swap the two limits; real responses win.
+// Defaults of a new Service, as real Twilio responses show them. The OpenAPI
+// descriptions swap the two limits; real responses win.
 const (
 	defaultTypingIndicatorTimeout    = 5
 	defaultConsumptionReportInterval = 10
@@ -59,7 +60,7 @@ func (c *Chat) CreateService(ctx context.Context, in model.ServiceCreate) (*mode
 		return nil, err
 	}
 	var s *model.Service
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		s, err = c.createService(tx, in, "")
 		return err
 	})
@@ -136,7 +137,7 @@ func (c *Chat) UpdateService(ctx context.Context, sid string, in model.ServiceUp
 		return nil, err
 	}
 	var s *model.Service
-	err := c.store.Update(ctx, func(tx model.Tx) (err error) {
+	err := c.update(ctx, func(tx model.Tx) (err error) {
 		if s, err = tx.Service(sid); err != nil {
 			return inPath(err)
 		}
@@ -175,7 +176,7 @@ func checkDefaultRoles(tx model.Tx, service string, in model.ServiceUpdate) erro
 // with code (Twilio's "role not found" code for that scope).
 func checkRole(tx model.Tx, service, sid, typ string, code model.Code) error {
 	r, err := tx.Role(service, sid)
-	if err == model.ErrNotFound || (err == nil && r.Type != typ) {
+	if errors.Is(err, model.ErrNotFound) || (err == nil && r.Type != typ) {
 		return model.E(code)
 	}
 	return err
@@ -254,15 +255,8 @@ func applyNotification(n *model.Notification, u model.NotificationUpdate) {
 	}
 }
 
-// set copies *v into *dst when v is present.
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
 func (c *Chat) DeleteService(ctx context.Context, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		return inPath(tx.DeleteServiceTree(sid))
 	})
 }

@@ -156,7 +156,7 @@ func (c *Chat) signingKey(ctx context.Context, service string) (sid, secret stri
 	if err = c.store.View(ctx, read); !errors.Is(err, model.ErrNotFound) {
 		return sid, secret, err
 	}
-	err = c.store.Update(ctx, func(tx model.Tx) error {
+	err = c.update(ctx, func(tx model.Tx) error {
 		if err := read(tx); !errors.Is(err, model.ErrNotFound) {
 			return err
 		}

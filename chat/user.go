@@ -123,7 +123,7 @@ func (c *Chat) UpdateUser(ctx context.Context, service, key string, in model.Use
 }
 
 func (c *Chat) DeleteUser(ctx context.Context, service, key string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		u, err := tx.User(service, key)
 		if err != nil {
 			return inPath(err)

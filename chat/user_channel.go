@@ -98,7 +98,7 @@ func (c *Chat) UpdateUserChannel(ctx context.Context, service, user, channel str
 		return nil, err
 	}
 	var uc *model.UserChannel
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		u, l, err := findLink(tx, service, user, channel)
 		if err != nil {
 			return err

@@ -24,7 +24,7 @@ func (c *Chat) CreateChannelWebhook(ctx context.Context, service, channel string
 		return nil, err
 	}
 	var wh *model.ChannelWebhook
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ func (c *Chat) UpdateChannelWebhook(ctx context.Context, service, channel, sid s
 		return nil, err
 	}
 	var wh *model.ChannelWebhook
-	err := c.store.Update(ctx, func(tx model.Tx) error {
+	err := c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (c *Chat) UpdateChannelWebhook(ctx context.Context, service, channel, sid s
 
 // DeleteChannelWebhook removes a webhook of the Channel.
 func (c *Chat) DeleteChannelWebhook(ctx context.Context, service, channel, sid string) error {
-	return c.store.Update(ctx, func(tx model.Tx) error {
+	return c.update(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err

@@ -129,7 +129,10 @@ type Tx interface {
 	// InviteFor finds the Invite of identity to channel.
 	InviteFor(service, channel, identity string) (*Invite, error)
 	Invites(service, channel string, w Window) ([]*Invite, error)
-	InsertInvite(in *Invite) error // *TakenError{"identity"}; links the User
+	// InsertInvite adds in and links it to its User: *TakenError{"identity"}
+	// when the identity is invited to the Channel already,
+	// *TakenError{"member"} when it is a Member of it.
+	InsertInvite(in *Invite) error
 	DeleteInvite(service, channel, sid string) error
 
 	// UserChannels lists a User's links to Channels in CH SID order.

@@ -16,7 +16,7 @@ const maxCredentialPageSize = 1000
 // credentialJSON is a Credential (chat.v1.credential and chat.v2.credential
 // have the same shape). The secrets are write-only: this type has no field
 // for them, so no response can carry one. sandbox is a string, as Twilio
-// sends it ("true" or "false"; see the reference's §14.2).
+// sends it: "true" or "false".
 type credentialJSON struct {
 	Sid          string  `json:"sid"`
 	AccountSid   string  `json:"account_sid"`

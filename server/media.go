@@ -179,7 +179,7 @@ func uploadFilename(r *http.Request) *string {
 func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) error {
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return model.Errorf(model.CodeInvalidParameter, "The multipart upload has no file part")
 		}
 		if err != nil {
@@ -213,7 +213,7 @@ func readContent(r io.Reader, size int64) ([]byte, error) {
 	for {
 		n, err := r.Read(block[len(block):cap(block)])
 		block = block[:len(block)+n]
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return slices.Concat(append(blocks, block)...), nil
 		}
 		if err != nil {

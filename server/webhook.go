@@ -38,8 +38,8 @@ type channelWebhookConfigJSON struct {
 	// synthetic (url "dummy", a RetryCount of 5 that the spec itself rules
 	// out). The third-party Go SDK RJPearson94/twilio-sdk-go, whose Chat
 	// fixtures were captured from the live API, models the key as
-	// "triggers" (channel/webhooks/api_op_create.go), as do the behaviour
-	// reference (§4.6) and Conversations, which runs on the same backend.
+	// "triggers" (channel/webhooks/api_op_create.go), as does Conversations,
+	// which runs on the same backend.
 	Triggers   []string `json:"triggers,omitempty"`
 	FlowSid    *string  `json:"flow_sid,omitempty"`
 	RetryCount *int     `json:"retry_count,omitempty"` // a nil pointer is omitted, a 0 kept

@@ -91,8 +91,8 @@ func testChannelUniqueName(t *testing.T, e Engine) {
 	t.Run("Channel finds by SID and by unique name", func(t *testing.T) {
 		st := setup(t)
 		for _, key := range []string{sid("CH", 1), "general"} {
-			if got := mustChannel(t, st, 1, key); got.Sid != sid("CH", 1) || deref(got.UniqueName) != "general" {
-				t.Errorf("Channel(%s) = %s %q, want CH 1 general", key, got.Sid, deref(got.UniqueName))
+			if got := mustChannel(t, st, 1, key); got.Sid != sid("CH", 1) || model.Deref(got.UniqueName) != "general" {
+				t.Errorf("Channel(%s) = %s %q, want CH 1 general", key, got.Sid, model.Deref(got.UniqueName))
 			}
 		}
 		wantNotFound(t, "Channel(unknown name)", channelErr(st, "nope"))
@@ -156,8 +156,8 @@ func testChannelUniqueName(t *testing.T, e Engine) {
 		st := setup(t)
 		mustSeed(t, st, editChannel(1, 1, func(c *model.Channel) { c.FriendlyName = ptr("General") }))
 		got := mustChannel(t, st, 1, "general")
-		if got.Sid != sid("CH", 1) || deref(got.FriendlyName) != "General" {
-			t.Errorf("Channel(general) = %s %q, want CH 1 named General", got.Sid, deref(got.FriendlyName))
+		if got.Sid != sid("CH", 1) || model.Deref(got.FriendlyName) != "General" {
+			t.Errorf("Channel(general) = %s %q, want CH 1 named General", got.Sid, model.Deref(got.FriendlyName))
 		}
 	})
 	t.Run("a unique name is per service", func(t *testing.T) {
@@ -185,7 +185,7 @@ func testStoredDerivedCountsWin(t *testing.T, e Engine) {
 			return tx.PutChannel(c)
 		})
 		c := mustChannel(t, st, 1, sid("CH", 1))
-		if deref(c.FriendlyName) != "renamed" || c.MembersCount != 1 || c.MessagesCount != 2 || c.LastMessageSid != sid("IM", 2) {
+		if model.Deref(c.FriendlyName) != "renamed" || c.MembersCount != 1 || c.MessagesCount != 2 || c.LastMessageSid != sid("IM", 2) {
 			t.Errorf("channel = %+v, want renamed with 1 member, 2 messages, last IM 2", c)
 		}
 	})
@@ -198,7 +198,7 @@ func testStoredDerivedCountsWin(t *testing.T, e Engine) {
 			return tx.PutUser(u)
 		})
 		u := mustUser(t, st, 1, "alice")
-		if deref(u.FriendlyName) != "Alice" || u.JoinedChannelsCount != 1 {
+		if model.Deref(u.FriendlyName) != "Alice" || u.JoinedChannelsCount != 1 {
 			t.Errorf("user = %+v, want named Alice with 1 joined channel", u)
 		}
 	})
@@ -231,8 +231,8 @@ func testDeleteChannelTree(t *testing.T, e Engine) {
 	mustSeed(t, st, insService(1),
 		insUser(1, 1, "alice"), insUser(1, 2, "bob"), insUser(1, 3, "carol"),
 		insChannel(1, 1, model.ChannelPrivate, "room"), insChannel(1, 2, model.ChannelPublic, "other"),
-		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		insInvite(1, 1, 1, 3, "carol"), insInvite(1, 1, 2, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), insMember(1, 1, 2, 2, "bob"), insMember(1, 2, 3, 1, "alice"),
 		appendMsg(1, 1, 1), appendMsg(1, 1, 2), appendMsg(1, 2, 3),
 	)
 	mustSeed(t, st, delChannel(1, 1))

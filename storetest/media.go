@@ -92,6 +92,7 @@ func wantMediaKept(t *testing.T, st model.Store, svc, n, size int) {
 	}
 	p := make([]byte, size+1)
 	got, err := readMedia(st, svc, n, p, 0)
+	// io.EOF itself, not wrapped: callers of an io.ReaderAt compare with ==.
 	if got != size || err != io.EOF || !bytes.Equal(p[:got], mediaContent(n, size)) {
 		t.Errorf("ReadMedia(ME %d) = %d, %v; want its %d bytes and io.EOF", n, got, err, size)
 	}

@@ -18,13 +18,6 @@ var testNow = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 // prefix sort by n.
 func sid(prefix string, n int) string { return prefix + fmt.Sprintf("%032x", n) }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // op is one retry-safe write: it builds its records afresh on every run.
 type op = func(model.Tx) error
 

@@ -46,7 +46,7 @@ func testRoles(t *testing.T, e Engine) {
 
 func testDuplicateSidIsTaken(t *testing.T, e Engine) {
 	base := []op{insService(1), insRole(1, 1), insUser(1, 1, "alice"), insChannel(1, 1, model.ChannelPublic, ""),
-		insMember(1, 1, 1, 1, "alice"), insInvite(1, 1, 1, 1, "alice"), appendMsg(1, 1, 1)}
+		insInvite(1, 1, 1, 1, "alice"), insMember(1, 1, 1, 1, "alice"), appendMsg(1, 1, 1)}
 	cases := []struct {
 		name string
 		dup  op
@@ -178,8 +178,8 @@ func testMissingParentIsNotFound(t *testing.T, e Engine) {
 func testDeleteServiceTree(t *testing.T, e Engine) {
 	st := e.open(t)
 	mustSeed(t, st, insService(1), insRole(1, 1), insUser(1, 1, "alice"),
-		insChannel(1, 1, model.ChannelPrivate, "room"), insMember(1, 1, 1, 1, "alice"),
-		insInvite(1, 1, 1, 1, "alice"), appendMsg(1, 1, 1),
+		insChannel(1, 1, model.ChannelPrivate, "room"), insInvite(1, 1, 1, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), appendMsg(1, 1, 1),
 		insService(2), insChannel(2, 2, model.ChannelPublic, "room"))
 	mustSeed(t, st, delService(1))
 

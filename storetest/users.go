@@ -60,8 +60,8 @@ func testUserIdentity(t *testing.T, e Engine) {
 			return tx.PutUser(u)
 		})
 		got := mustUser(t, st, 1, "alice")
-		if got.Identity != "alice" || deref(got.FriendlyName) != "Alice" {
-			t.Errorf("User(alice) = %s %q, want identity alice named Alice", got.Identity, deref(got.FriendlyName))
+		if got.Identity != "alice" || model.Deref(got.FriendlyName) != "Alice" {
+			t.Errorf("User(alice) = %s %q, want identity alice named Alice", got.Identity, model.Deref(got.FriendlyName))
 		}
 		wantNotFound(t, "User(mallory)", userErr(st, "mallory"))
 	})
@@ -176,6 +176,14 @@ func testInviteIdentity(t *testing.T, e Engine) {
 		before := e.state(t, st)
 		wantTaken(t, "InsertInvite", tryOp(t, st, insInvite(1, 1, 2, 1, "alice")), "identity")
 		e.wantUnchanged(t, st, before)
+	})
+	t.Run("InsertInvite of a Member's identity returns TakenError and writes nothing", func(t *testing.T) {
+		st := setup(t)
+		mustSeed(t, st, insUser(1, 2, "bob"), insMember(1, 1, 1, 2, "bob"))
+		before := e.state(t, st)
+		wantTaken(t, "InsertInvite", tryOp(t, st, insInvite(1, 1, 2, 2, "bob")), "member")
+		e.wantUnchanged(t, st, before)
+		mustSeed(t, st, insInvite(1, 2, 2, 2, "bob")) // a Member of another channel is free
 	})
 	t.Run("the same identity in another channel is free", func(t *testing.T) {
 		st := setup(t)
@@ -313,7 +321,7 @@ func testInviteLinks(t *testing.T, e Engine) {
 	for _, tc := range orders {
 		t.Run("a link with a member and an invite goes when both are gone, "+tc.name, func(t *testing.T) {
 			st := setup(t)
-			mustSeed(t, st, insMember(1, 1, 1, 1, "alice"), insInvite(1, 1, 1, 1, "alice"))
+			mustSeed(t, st, insInvite(1, 1, 1, 1, "alice"), insMember(1, 1, 1, 1, "alice"))
 			if got := mustLink(t, st, 1, 1, 1); got != both {
 				t.Errorf("UserChannel = %+v, want %+v", got, both)
 			}
@@ -332,8 +340,8 @@ func testDeleteUserTree(t *testing.T, e Engine) {
 	mustSeed(t, st, insService(1),
 		insUser(1, 1, "alice"), insUser(1, 2, "bob"),
 		insChannel(1, 1, model.ChannelPublic, ""), insChannel(1, 2, model.ChannelPublic, ""), insChannel(1, 3, model.ChannelPublic, ""),
-		insMember(1, 1, 1, 1, "alice"), insMember(1, 2, 2, 1, "alice"), insMember(1, 1, 3, 2, "bob"),
 		insInvite(1, 3, 1, 1, "alice"), insInvite(1, 3, 2, 2, "bob"), insInvite(1, 1, 3, 1, "alice"),
+		insMember(1, 1, 1, 1, "alice"), insMember(1, 2, 2, 1, "alice"), insMember(1, 1, 3, 2, "bob"),
 	)
 	mustSeed(t, st, delUser(1, 1))
 	svc := sid("IS", 1)
