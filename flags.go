@@ -29,6 +29,7 @@ type serveConfig struct {
 	tlsSelfSigned bool
 	logFormat     string
 	logLevel      string
+	webhooks      webhookFlags
 }
 
 // env returns the CHATD_* default of a flag.
@@ -77,6 +78,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&cfg.tlsSelfSigned, "tls-self-signed", e.boolean("CHATD_TLS_SELF_SIGNED", &bad), "serve HTTPS with a certificate generated at start (its PEM is in the ready line) [CHATD_TLS_SELF_SIGNED]")
 	fs.StringVar(&cfg.logFormat, "log-format", e.str("CHATD_LOG_FORMAT", "text"), "log format: text or json [CHATD_LOG_FORMAT]")
 	fs.StringVar(&cfg.logLevel, "log-level", e.str("CHATD_LOG_LEVEL", "info"), "log level: debug, info, warn or error [CHATD_LOG_LEVEL]")
+	cfg.webhooks.define(fs, e, &bad)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -105,6 +107,7 @@ func (cfg serveConfig) app() app.Config {
 		TLSCert:       cfg.tlsCert,
 		TLSKey:        cfg.tlsKey,
 		TLSSelfSigned: cfg.tlsSelfSigned,
+		Webhooks:      cfg.webhooks.options(),
 	}
 }
 
@@ -120,6 +123,7 @@ func (cfg serveConfig) check() []string {
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		fail("--log-level must be debug, info, warn or error, not %q", cfg.logLevel)
 	}
+	bad = append(bad, cfg.webhooks.check()...)
 	if err := cfg.app().Validate(); err != nil {
 		bad = append(bad, err.Error())
 	}
