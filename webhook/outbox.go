@@ -29,7 +29,10 @@ func (l *loop) fill(now time.Time) (more bool) {
 	more = l.reading
 	for _, h := range l.hosts {
 		if h.behind && h.held <= l.opts.Buffer/2 {
-			l.catchUp(h, now)
+			if err := l.catchUp(h, now); err != nil {
+				l.logError(err) // tried again at the next turn of the loop
+				continue
+			}
 			more = more || h.behind && h.held <= l.opts.Buffer/2
 		}
 		if !h.behind && h.held == 0 {
@@ -64,20 +67,19 @@ func (l *loop) read(now time.Time) (more bool) {
 
 // catchUp reads h's deliveries left in the outbox, from where it stopped,
 // up to the cursor; from there read takes them again.
-func (l *loop) catchUp(h *host, now time.Time) {
+func (l *loop) catchUp(h *host, now time.Time) error {
 	ds, err := l.pending(h.resume)
 	if err != nil {
-		l.logError(err)
-		return
+		return err
 	}
 	for _, dl := range ds {
 		if dl.ID > l.cursor {
 			h.behind = false
-			return
+			return nil
 		}
 		if hostOf(dl.URL) == h.name {
 			if h.held >= l.opts.Buffer {
-				return
+				return nil
 			}
 			l.admit(h, dl, now)
 		}
@@ -86,6 +88,7 @@ func (l *loop) catchUp(h *host, now time.Time) {
 	if len(ds) < page {
 		h.behind = false
 	}
+	return nil
 }
 
 // pending reads a page of the outbox's pending deliveries after an ID.

@@ -271,6 +271,50 @@ func TestBufferBoundsWhatIsHeld(t *testing.T) {
 	}
 }
 
+func TestBufferRefillsInOrder(t *testing.T) {
+	// More deliveries than pages of the outbox and than the buffer holds,
+	// to two hosts: the first host's, in strict order, arrive in commit
+	// order across every refill of its buffer.
+	const buffer, n = 10, 300
+	var g gauge
+	first := newReceiver(t, func(hit, http.ResponseWriter, *http.Request) int {
+		g.enter()
+		defer g.leave()
+		return http.StatusOK
+	})
+	second := newReceiver(t, nil)
+	db := openStore(t)
+	var dls []*model.Delivery
+	for i := range n {
+		target := first.URL + "/first"
+		if i%7 == 0 {
+			target = second.URL + "/second"
+		}
+		dls = append(dls, newDelivery(target, channel(1), i, 0))
+	}
+	enqueue(t, db, dls...)
+	startDispatcher(t, db, webhook.Options{Buffer: buffer, Window: 1})
+	for _, dl := range dls {
+		if got := waitFinished(t, db, dl.ID); got.Status != model.DeliveryDelivered {
+			t.Errorf("delivery %d: %s", dl.ID, got.Status)
+		}
+	}
+	for _, rc := range []*receiver{first, second} {
+		hs := rc.Hits()
+		for i := 1; i < len(hs); i++ {
+			if hs[i].Seq <= hs[i-1].Seq {
+				t.Fatalf("%s: delivery %d after delivery %d", rc.URL, hs[i].Seq, hs[i-1].Seq)
+			}
+		}
+	}
+	if got := len(first.Hits()) + len(second.Hits()); got != n {
+		t.Errorf("%d requests, want %d", got, n)
+	}
+	if p := pendingIDs(t, db); len(p) != 0 {
+		t.Errorf("pending after all: %v", p)
+	}
+}
+
 func TestScanSendsWithoutWake(t *testing.T) {
 	rc := newReceiver(t, nil)
 	db := openStore(t)
