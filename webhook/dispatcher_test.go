@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -308,7 +309,7 @@ func TestUndeliverableIsNeverSent(t *testing.T) {
 	waitFinished(t, db, beforeNext.ID)
 	waitFinished(t, db, afterNext.ID)
 
-	if seqs := hitSeqs(rc.Hits()); !reflect.DeepEqual(seqs, []int{1, 3}) {
+	if seqs := hitSeqs(rc.Hits()); !reflect.DeepEqual(slices.Sorted(slices.Values(seqs)), []int{1, 3}) {
 		t.Errorf("receiver got deliveries %v, want [1 3] only", seqs)
 	}
 	for _, dl := range []*model.Delivery{before, after} {
