@@ -148,7 +148,7 @@ func (d *Dispatcher) Start() {
 	d.stop, d.done = cancel, make(chan struct{})
 	go func() {
 		defer close(d.done)
-		newLoop(d).run(ctx)
+		newLoop(ctx, d).run()
 	}()
 }
 
@@ -163,46 +163,4 @@ func (d *Dispatcher) Close() {
 	d.stop()
 	<-d.done
 	d.stop = nil
-}
-
-// run is the scheduling loop: it starts the ready deliveries while workers
-// are free, reads the outbox when there may be more, hands the known
-// outcomes to the store, and waits for an attempt's end, a commit, a wake,
-// the next retry time or the backstop scan.
-func (l *loop) run(ctx context.Context) {
-	l.ctx = ctx
-	defer l.shutdown()
-	scan := time.NewTicker(l.opts.Scan)
-	defer scan.Stop()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	l.reading = true // what an earlier run left pending
-	for {
-		now := l.opts.Now()
-		l.due(now)
-		busy := l.fill(now)
-		l.dispatch()
-		l.commit()
-		wait := time.Hour
-		if next, ok := l.nextRetry(); ok {
-			wait = max(next.Sub(now), 0)
-		}
-		if busy {
-			wait = 0 // more of the outbox to read: after a look at what came in
-		}
-		timer.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return
-		case <-l.d.wake:
-			l.reading = true
-		case <-scan.C:
-			l.reading = true
-		case r := <-l.results:
-			l.ended(r)
-		case c := <-l.committed:
-			l.recorded(c)
-		case <-timer.C:
-		}
-	}
 }

@@ -184,21 +184,6 @@ func (l *loop) recorded(c commit) {
 	}
 }
 
-// shutdown ends a run: it waits for the attempts in flight (abandoned,
-// unless their answer was in), then records every outcome known.
-func (l *loop) shutdown() {
-	for l.running > 0 {
-		l.ended(<-l.results)
-	}
-	if l.committing {
-		l.recorded(<-l.committed)
-	}
-	for len(l.batch) > 0 {
-		l.commit()
-		l.recorded(<-l.committed)
-	}
-}
-
 func (l *loop) logError(err error) {
 	if l.ctx.Err() == nil {
 		l.opts.Logger.Error("webhook outbox", "err", err)

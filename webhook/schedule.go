@@ -2,49 +2,11 @@ package webhook
 
 import (
 	"container/heap"
-	"context"
 	"net/url"
 	"time"
 
 	"github.com/chatd/chatd/model"
 )
-
-// loop is the state of a running Dispatcher, owned by its run goroutine:
-// the pending deliveries held in memory, by receiver host and lane, and the
-// outcomes on their way to the store.
-type loop struct {
-	d     *Dispatcher
-	opts  Options
-	store model.Store
-	ctx   context.Context
-
-	hosts   map[string]*host
-	lanes   map[string]*lane
-	retries byDue // entries waiting for their retry time, soonest first
-
-	cursor  uint64 // the outbox is read up to this ID
-	reading bool   // the outbox may hold more after cursor
-
-	running int // attempts in flight
-	results chan result
-
-	batch      []result // outcomes for the next commit
-	committing bool
-	committed  chan commit
-	finished   int // deliveries finished since the last trim
-}
-
-func newLoop(d *Dispatcher) *loop {
-	return &loop{
-		d:         d,
-		opts:      d.opts,
-		store:     d.store,
-		hosts:     map[string]*host{},
-		lanes:     map[string]*lane{},
-		results:   make(chan result, d.opts.Workers),
-		committed: make(chan commit, 1),
-	}
-}
 
 // entry is a pending delivery held in memory. It is in exactly one place:
 // its lane's ready queue, in flight, on its way to the store, or waiting
