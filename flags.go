@@ -32,6 +32,7 @@ type serveConfig struct {
 	logFormat     string
 	logLevel      string
 	maxConns      int
+	webhooks      webhookFlags
 }
 
 // env returns the CHATD_* default of a flag.
@@ -111,6 +112,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.logLevel, "log-level", e.str("CHATD_LOG_LEVEL", "info"), "log level: debug, info, warn or error [CHATD_LOG_LEVEL]")
 	fs.IntVar(&cfg.maxConns, "max-connections", e.integer("CHATD_MAX_CONNECTIONS", 0, &bad),
 		fmt.Sprintf("connections open at once, more wait until one closes; 0 means %d [CHATD_MAX_CONNECTIONS]", server.DefaultLimits().MaxConnections))
+	cfg.webhooks.define(fs, e, &bad)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -140,6 +142,7 @@ func (cfg serveConfig) app() app.Config {
 		TLSKey:        cfg.tlsKey,
 		TLSSelfSigned: cfg.tlsSelfSigned,
 		Limits:        server.Limits{MaxConnections: cfg.maxConns},
+		Webhooks:      cfg.webhooks.options(),
 	}
 }
 
@@ -158,6 +161,7 @@ func (cfg serveConfig) check() []string {
 	if cfg.maxConns < 0 {
 		fail("--max-connections must not be negative, not %d", cfg.maxConns)
 	}
+	bad = append(bad, cfg.webhooks.check()...)
 	if err := cfg.app().Validate(); err != nil {
 		bad = append(bad, err.Error())
 	}

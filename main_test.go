@@ -37,6 +37,7 @@ func TestParseFlags(t *testing.T) {
 		}
 		want := serveConfig{addr: ":9000", db: "flag.db", logFormat: "json", logLevel: "info", accountSid: "AC" + strings.Repeat("a", 32),
 			authToken: "envtoken", publicURL: "https://chat.example.com"}
+		want.webhooks = defaultWebhookFlags
 		if cfg != want {
 			t.Errorf("got %+v\nwant %+v", cfg, want)
 		}

@@ -141,7 +141,7 @@ func WithLogger(logger *slog.Logger) Option {
 }
 
 // WithWebhookBackoff makes every webhook retry wait d after the failed
-// attempt, instead of chatd's default of 1 second doubling up to 1 minute,
+// attempt, instead of chatd's default of 1 second doubling up to 10 seconds,
 // so that a test of retries runs fast. New fails the test unless d > 0.
 func WithWebhookBackoff(d time.Duration) Option {
 	return func(o *options) {

@@ -16,7 +16,7 @@ const (
 // Delivery is one webhook request to make: an entry of the outbox, written in
 // the same transaction as the change that caused it and sent after commit,
 // so that no acknowledged change loses its webhook. ID orders deliveries by
-// commit; a Lane's deliveries are sent one at a time in ID order.
+// commit; a Lane's deliveries are sent in ID order.
 type Delivery struct {
 	ID         uint64 // assigned by the store, in commit order
 	ServiceSid string
@@ -42,7 +42,7 @@ type Delivery struct {
 }
 
 // Lane is the ordering key of a Delivery: one receiver's events of one
-// Channel (or, for User events, of one Service) arrive in commit order.
+// Channel (or, for User events, of one Service) are sent in commit order.
 func (d *Delivery) Lane() string {
 	scope := d.ChannelSid
 	if scope == "" {

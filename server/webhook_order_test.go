@@ -4,7 +4,8 @@ package server_test
 // records, a restart in the middle of a retry, a chatd killed after it
 // answered 2xx but before it sent, a receiver that hangs, and the commit
 // order of each Channel's events under concurrent writes and failing
-// attempts. The receiver helper is in webhook_delivery_test.go.
+// attempts, with the default window and with strict order (a window of 1).
+// The receiver is in webhook_receiver_test.go.
 
 import (
 	"fmt"
@@ -177,9 +178,23 @@ func TestHookRestartMidRetry(t *testing.T) {
 
 // TestHookKilledAfterCommit answers REST changes while the sender is
 // stopped, as if chatd died right after answering 2xx: when it starts
-// again, every webhook arrives, in commit order.
+// again, every webhook arrives, once; in commit order with a window of 1.
 func TestHookKilledAfterCommit(t *testing.T) {
-	h := newHarnessWith(t, func(h *harness) { h.noHooks = true })
+	for _, c := range []struct {
+		name   string
+		window int
+	}{{"DefaultWindow", 0}, {"StrictOrder", 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarnessWith(t, func(h *harness) {
+				h.noHooks = true
+				h.hookOptions.Window = c.window
+			})
+			hookKilledAfterCommit(t, h, c.window == 1)
+		})
+	}
+}
+
+func hookKilledAfterCommit(t *testing.T, h *harness, strict bool) {
 	rcv := newHookReceiver(t, nil)
 	svc := h.newService()
 	service := mediaServiceSid(svc)
@@ -225,6 +240,7 @@ func TestHookKilledAfterCommit(t *testing.T) {
 		}
 	}
 	var channel, users []hookCall
+	var bodies []string
 	for _, c := range calls {
 		checkHookRequest(t, c, http.MethodPost)
 		if c.params().Has("ChannelSid") {
@@ -232,20 +248,21 @@ func TestHookKilledAfterCommit(t *testing.T) {
 		} else {
 			users = append(users, c)
 		}
-	}
-	if got := hookEventTypes(channel); !slices.Equal(got, want) {
-		t.Errorf("the Channel's events arrived as %v, want %v", got, want)
-	}
-	var bodies []string
-	for _, c := range channel {
 		if c.params().Get("EventType") == "onMessageSent" {
 			bodies = append(bodies, c.params().Get("Body"))
 		}
 	}
-	if want := []string{"m0", "m1", "m2", "m3", "m4"}; !slices.Equal(bodies, want) {
+	same := sameInAnyOrder
+	if strict {
+		same = slices.Equal[[]string]
+	}
+	if got := hookEventTypes(channel); !same(got, want) {
+		t.Errorf("the Channel's events arrived as %v, want %v", got, want)
+	}
+	if want := []string{"m0", "m1", "m2", "m3", "m4"}; !same(bodies, want) {
 		t.Errorf("messages arrived as %v, want %v", bodies, want)
 	}
-	if got := hookEventTypes(users); !slices.Equal(got, []string{"onUserAdded", "onUserUpdated"}) {
+	if got := hookEventTypes(users); !same(got, []string{"onUserAdded", "onUserUpdated"}) {
 		t.Errorf("the User events arrived as %v", got)
 	}
 	if n := len(rcv.received()); n != total {
@@ -254,36 +271,38 @@ func TestHookKilledAfterCommit(t *testing.T) {
 }
 
 // TestHookHangingReceiver checks that a receiver that never answers holds
-// up neither the API nor another Channel's receiver, and that its
-// deliveries end as failed, timed out, after their retries.
+// up neither the API nor another receiver, even with events of several
+// Channels to send it, and that its deliveries end as failed, timed out,
+// after their retries.
 func TestHookHangingReceiver(t *testing.T) {
 	h := newHarnessWith(t, func(h *harness) {
 		h.hookOptions.Timeout = 200 * time.Millisecond
-		h.hookOptions.Workers = 2
+		h.hookOptions.Workers = 2 // one of them, at most, for the stuck receiver's host
 	})
 	stuck := newHookReceiver(t, func(hookCall) int { return hookHang })
 	free := newHookReceiver(t, nil)
 	svc := h.newService()
 	service := mediaServiceSid(svc)
 	for _, c := range []struct{ channel, url, retries string }{
-		{"stuck", stuck.url("/stuck"), "2"},
+		{"stuck1", stuck.url("/stuck"), "2"},
+		{"stuck2", stuck.url("/stuck"), "2"},
 		{"free", free.url("/free"), "0"},
 	} {
 		h.create(svc+"/Channels", form("UniqueName", c.channel))
 		h.create(svc+"/Channels/"+c.channel+"/Webhooks", form("Type", "webhook", "Configuration.Url", c.url,
 			"Configuration.Filters", "onMessageSent", "Configuration.RetryCount", c.retries))
 	}
-	const stuckMessages, freeMessages = 2, 4
+	const stuckMessages, freeMessages = 4, 4
 	stuckAttempts := stuckMessages * 3
 
 	// The API answers at once while the stuck receiver holds its request.
 	for i := range stuckMessages {
-		h.hooked(201, "POST", svc+"/Channels/stuck/Messages", form("Body", "s"+strconv.Itoa(i)))
+		h.hooked(201, "POST", svc+"/Channels/stuck"+strconv.Itoa(1+i%2)+"/Messages", form("Body", "s"+strconv.Itoa(i)))
 	}
 	stuck.wait(t, 1)
 	for i := range freeMessages {
 		h.hooked(201, "POST", svc+"/Channels/free/Messages", form("Body", "f"+strconv.Itoa(i)))
-		h.hooked(200, "POST", svc+"/Channels/stuck", form("FriendlyName", "still answering "+strconv.Itoa(i)))
+		h.hooked(200, "POST", svc+"/Channels/stuck1", form("FriendlyName", "still answering "+strconv.Itoa(i)))
 	}
 
 	// The free Channel's receiver gets its events while the stuck one's
@@ -296,6 +315,7 @@ func TestHookHangingReceiver(t *testing.T) {
 	for _, c := range calls {
 		bodies = append(bodies, c.params().Get("Body"))
 	}
+	// One request at a time to the free receiver's host: in commit order.
 	if want := []string{"f0", "f1", "f2", "f3"}; !slices.Equal(bodies, want) {
 		t.Errorf("the free receiver got %v, want %v", bodies, want)
 	}
@@ -314,12 +334,15 @@ func TestHookHangingReceiver(t *testing.T) {
 		}
 	}
 	held := stuck.wait(t, stuckAttempts)
-	var got []string
+	retries := map[string][]string{}
 	for _, c := range held {
-		got = append(got, c.params().Get("Body")+"/"+c.params().Get("RetryCount"))
+		body := c.params().Get("Body")
+		retries[body] = append(retries[body], c.params().Get("RetryCount"))
 	}
-	if want := []string{"s0/0", "s0/1", "s0/2", "s1/0", "s1/1", "s1/2"}; !slices.Equal(got, want) {
-		t.Errorf("the stuck receiver got %v, want %v", got, want)
+	for i := range stuckMessages {
+		if got := retries["s"+strconv.Itoa(i)]; !slices.Equal(got, hookCountTo(3)) {
+			t.Errorf("the stuck receiver got s%d with RetryCount %v, want %v", i, got, hookCountTo(3))
+		}
 	}
 }
 
@@ -371,11 +394,22 @@ func (h *harness) postHooked(client *http.Client, path string, f url.Values) err
 }
 
 // TestHookChannelOrder sends messages concurrently into two Channels to a
-// receiver that fails some attempts: each Channel's messages arrive in
-// Index order, each delivered once, a message retried only before the
+// receiver that fails some attempts. Each message is delivered once, its
+// attempts in RetryCount order. With a window of N, a message is sent only
+// once all but N-1 of the messages before it have been answered; with a
+// window of 1, strict order: Index order, a message retried before the
 // next one is sent.
 func TestHookChannelOrder(t *testing.T) {
-	h := newHarness(t)
+	for _, c := range []struct {
+		name   string
+		window int
+	}{{"Window", 4}, {"StrictOrder", 1}} {
+		t.Run(c.name, func(t *testing.T) { hookChannelOrder(t, c.window) })
+	}
+}
+
+func hookChannelOrder(t *testing.T, window int) {
+	h := newHarnessWith(t, func(h *harness) { h.hookOptions.Window = window })
 	rcv := newHookReceiver(t, func(c hookCall) int {
 		p := c.params()
 		index, _ := strconv.Atoi(p.Get("Index"))
@@ -445,21 +479,74 @@ func TestHookChannelOrder(t *testing.T) {
 					lane = append(lane, c)
 				}
 			}
-			next, retry := 0, 0 // the Index to deliver next and its attempts so far
-			for _, c := range lane {
-				p := c.params()
-				if p.Get("EventType") != "onMessageSent" || p.Get("Index") != strconv.Itoa(next) || p.Get("RetryCount") != strconv.Itoa(retry) {
-					t.Fatalf("got %s while Index %d was at attempt %d\n%s", c, next, retry+1, hookCallList(lane))
-				}
-				if c.Status == http.StatusOK {
-					next, retry = next+1, 0
-				} else {
-					retry++
-				}
-			}
-			if next != perChannel {
-				t.Errorf("%d messages delivered, want %d", next, perChannel)
+			if window == 1 {
+				wantStrictOrder(t, lane, perChannel)
+			} else {
+				wantWindowOrder(t, lane, perChannel, window)
 			}
 		})
+	}
+}
+
+// wantStrictOrder checks a lane's requests in strict order: Index by Index,
+// each retried until answered 200 before the next is sent.
+func wantStrictOrder(t *testing.T, lane []hookCall, messages int) {
+	t.Helper()
+	next, retry := 0, 0 // the Index to deliver next and its attempts so far
+	for _, c := range lane {
+		p := c.params()
+		if p.Get("EventType") != "onMessageSent" || p.Get("Index") != strconv.Itoa(next) || p.Get("RetryCount") != strconv.Itoa(retry) {
+			t.Fatalf("got %s while Index %d was at attempt %d\n%s", c, next, retry+1, hookCallList(lane))
+		}
+		if c.Status == http.StatusOK {
+			next, retry = next+1, 0
+		} else {
+			retry++
+		}
+	}
+	if next != messages {
+		t.Errorf("%d messages delivered, want %d", next, messages)
+	}
+}
+
+// wantWindowOrder checks a lane's requests with a window: each message's
+// first attempt is sent once all but window-1 of the messages before it
+// have been answered, its attempts come in RetryCount order, and it is
+// answered 200 once.
+func wantWindowOrder(t *testing.T, lane []hookCall, messages, window int) {
+	t.Helper()
+	answered := map[int]bool{} // Indexes whose first attempt came before
+	attempts := map[int]int{}
+	delivered := map[int]int{}
+	for _, c := range lane {
+		p := c.params()
+		index, _ := strconv.Atoi(p.Get("Index"))
+		if p.Get("EventType") != "onMessageSent" || p.Get("RetryCount") != strconv.Itoa(attempts[index]) {
+			t.Errorf("got %s after %d attempts of Index %d", c, attempts[index], index)
+		}
+		if attempts[index] == 0 {
+			done := 0
+			for i := range index {
+				if answered[i] {
+					done++
+				}
+			}
+			if done < index-(window-1) {
+				t.Errorf("got %s with only %d of the %d messages before it answered", c, done, index)
+			}
+			answered[index] = true
+		}
+		attempts[index]++
+		if c.Status == http.StatusOK {
+			delivered[index]++
+		}
+	}
+	for i := range messages {
+		if delivered[i] != 1 {
+			t.Errorf("Index %d answered 200 %d times, want once", i, delivered[i])
+		}
+	}
+	if t.Failed() {
+		t.Logf("requests:\n%s", hookCallList(lane))
 	}
 }
