@@ -45,6 +45,9 @@ type preResult struct{ Body, Attributes, FriendlyName, UniqueName *string }
 // on behalf of p, with the event's own parameters (Twilio's names; no SIDs
 // of what does not exist yet). It adds EventType, AccountSid, InstanceSid,
 // ClientIdentity (p.Identity), Source=SDK and RetryCount.
+//
+// It waits on the app's server and then writes the delivery record, so it
+// must never run inside a transaction: call it before the action's write.
 func (c *Chat) preEvent(ctx context.Context, svc *model.Service, p *model.Principal, event string, params url.Values) (preResult, error) {
 	var res preResult
 	if c.preEvents == nil {
