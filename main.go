@@ -10,6 +10,8 @@
 //	chatd bench [--url URL] --account-sid AC… --auth-token TOKEN [--scenario send|read|mixed]
 //	            [--clients N] [--duration D] [--warmup D] [--channels N] [--body-size BYTES]
 //	            [--keep] [--json] [--ca-cert FILE | --insecure]
+//	chatd keys create [--friendly-name NAME] | list | delete SK… (--url URL --account-sid AC… --auth-token TOKEN | --db PATH)
+//	chatd token --identity ID --service IS… [--ttl 1h] (--url URL --account-sid AC… --auth-token TOKEN | --db PATH)
 //	chatd version
 //
 // Every flag has a CHATD_* environment default (CHATD_ADDR, CHATD_DB, …);
@@ -66,11 +68,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backup(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return benchmark(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		return keys(ctx, args, getenv, stdout, stderr)
+	case "token":
+		return token(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "chatd", version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, bench, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, bench, keys, token, version)", cmd)
 	}
 }
 

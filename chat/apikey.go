@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	crand "crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -121,6 +122,20 @@ func (c *Chat) APIKeySecret(ctx context.Context, sid string) (string, error) {
 		return err
 	})
 	return secret, err
+}
+
+// VerifyAPIKey reports whether secret is the secret of the API key sid:
+// the configured pair or a stored key. The secrets are compared in
+// constant time; an unknown key is false.
+func (c *Chat) VerifyAPIKey(ctx context.Context, sid, secret string) (bool, error) {
+	want, err := c.APIKeySecret(ctx, sid)
+	if errors.Is(err, model.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1, nil
 }
 
 // storedSecret opens the sealed secret of the stored key sid.

@@ -28,6 +28,7 @@ type Chat struct {
 	wake       func()
 	seed       *Seed
 	apiKey     struct{ sid, secret string }
+	preEvents  PreEventSender
 }
 
 // Options configure Chat.
@@ -46,6 +47,9 @@ type Options struct {
 	// keys stored in the file.
 	APIKeySid    string
 	APIKeySecret string
+	// PreEvents, when set, makes the pre-event webhook calls of
+	// first-person actions; without it none are made.
+	PreEvents PreEventSender
 }
 
 var (
@@ -75,6 +79,7 @@ func New(store model.Store, opts Options) *Chat {
 		accountSid: opts.AccountSid,
 		wake:       opts.Wake,
 		seed:       opts.Seed,
+		preEvents:  opts.PreEvents,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c

@@ -24,6 +24,7 @@ package chatdtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -238,23 +239,50 @@ func (s *Server) ResetService(t testing.TB, serviceSid string) {
 	s.reset(t, url.Values{"ServiceSid": {serviceSid}})
 }
 
+// Token returns an access token for a first-person client acting as
+// identity in the Service service (an IS SID), valid for an hour: what an
+// app's server mints with the helper libraries' AccessToken, made here as
+// POST /_chatd/tokens makes it, signed with the fixture's API key
+// (WithAPIKey) or its development key. It fails the test that started the
+// fixture (t.Fatalf) if chatd refuses, for instance for a Service that
+// does not exist; like t.Fatalf, call it from that test's goroutine.
+func (s *Server) Token(identity, service string) string {
+	s.tb.Helper()
+	var out struct{ Token string }
+	s.post(s.tb, "/_chatd/tokens", url.Values{"Identity": {identity}, "ServiceSid": {service}}, http.StatusCreated, &out)
+	return out.Token
+}
+
 func (s *Server) reset(t testing.TB, form url.Values) {
+	t.Helper()
+	s.post(t, "/_chatd/reset", form, http.StatusNoContent, nil)
+}
+
+// post sends form to one of chatd's own routes with the fixture's
+// credentials and decodes the answer into out (when not nil); anything but
+// the status want fails t.
+func (s *Server) post(t testing.TB, path string, form url.Values, want int, out any) {
 	t.Helper()
 	// Not t.Context(): that is done before the cleanups run, and a reset
 	// in a cleanup is a fair use.
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/_chatd/reset", strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(form.Encode()))
 	if err != nil {
-		t.Fatalf("chatdtest: reset: %v", err)
+		t.Fatalf("chatdtest: %s: %v", path, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(s.app.AccountSid, s.app.AuthToken)
 	resp, err := s.transport.RoundTrip(req)
 	if err != nil {
-		t.Fatalf("chatdtest: reset: %v", err)
+		t.Fatalf("chatdtest: %s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("chatdtest: reset %s: %s: %s", form.Encode(), resp.Status, body)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != want {
+		t.Fatalf("chatdtest: %s %s: %s: %s", path, form.Encode(), resp.Status, body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("chatdtest: %s: %v: %s", path, err, body)
+		}
 	}
 }

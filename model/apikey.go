@@ -49,4 +49,8 @@ type APIKeyService interface {
 	// DeleteAPIKey removes the key: tokens it signed are refused from then
 	// on (20103).
 	DeleteAPIKey(ctx context.Context, sid string) error
+	// VerifyAPIKey reports whether secret is the secret of the API key sid,
+	// the configured one or a stored one (HTTP Basic authentication with an
+	// API key). An unknown key is false, not an error.
+	VerifyAPIKey(ctx context.Context, sid, secret string) (bool, error)
 }

@@ -17,6 +17,11 @@ const (
 // the same transaction as the change that caused it and sent after commit,
 // so that no acknowledged change loses its webhook. ID orders deliveries by
 // commit; a Lane's deliveries are sent in ID order.
+//
+// A pre-event webhook (Event is a pre-event name such as onMessageSend) is
+// sent before the action it may refuse, not through the outbox; it is
+// recorded here, finished, once its attempts are over, so that the log
+// shows it too.
 type Delivery struct {
 	ID         uint64 // assigned by the store, in commit order
 	ServiceSid string
@@ -35,10 +40,14 @@ type Delivery struct {
 	Attempts     int
 	ResponseCode int    // of the last attempt; 0 when it got no answer
 	Error        string // why the last attempt failed, if it did
-	Duration     time.Duration
-	DateCreated  time.Time
-	DateUpdated  time.Time
-	NextAttempt  time.Time // when a pending delivery may be sent
+	// ErrorCode is the Twilio error code of that failure when it has one
+	// (a pre-event's 50056, 50057 or 50076), 0 otherwise. An int rather
+	// than a Code: it is read back from storage.
+	ErrorCode   int
+	Duration    time.Duration
+	DateCreated time.Time
+	DateUpdated time.Time
+	NextAttempt time.Time // when a pending delivery may be sent
 }
 
 // Lane is the ordering key of a Delivery: one receiver's events of one
@@ -53,6 +62,29 @@ func (d *Delivery) Lane() string {
 
 // Finished reports whether d will not be sent again.
 func (d *Delivery) Finished() bool { return d.Status != DeliveryPending }
+
+// PreEventCall is a pre-event webhook to make: the synchronous call to the
+// app's server before a first-person action, which may refuse or change
+// it. Params hold every parameter but RetryCount, which each attempt sets.
+type PreEventCall struct {
+	URL    string
+	Method string // GET or POST
+	Params map[string][]string
+	// Retries is how many more attempts follow one that timed out, failed
+	// to connect or was answered 429, 503 or 504.
+	Retries int
+}
+
+// PreEventAnswer is how a PreEventCall ended: the last attempt's answer,
+// or why it got none.
+type PreEventAnswer struct {
+	Attempts int
+	Status   int    // the HTTP status answered; 0 when there was no answer
+	Body     []byte // the answer's body, up to a bound
+	TimedOut bool   // no answer came in time
+	Err      error  // why there was no answer; nil when Status is set
+	Duration time.Duration
+}
 
 // DeliveryService is chatd's inspection of recent webhook deliveries
 // (GET /_chatd/deliveries).

@@ -69,6 +69,17 @@ const (
 	CodeServiceNotFound             Code = 50050
 )
 
+// Pre-event webhook codes. 50056 is what a first-person client gets when
+// the app's server refuses its action; 50057 and 50076 are never sent to a
+// client: they are recorded in the deliveries log for an action that went
+// ahead because the app's server could not be reached or did not answer in
+// time.
+const (
+	CodePreWebhookRejected Code = 50056
+	CodeWebhookCallFailed  Code = 50057
+	CodeWebhookTimedOut    Code = 50076
+)
+
 // Role codes.
 const (
 	CodeChannelRoleNotFound        Code = 50101
@@ -181,6 +192,13 @@ var codes = map[Code]code{
 	CodeInvalidPreWebhookURL:        {400, "Invalid pre-webhook url"},
 	CodeInvalidPostWebhookURL:       {400, "Invalid post-webhook url"},
 	CodeServiceNotFound:             {404, "Service not found"},
+
+	// 403 like every refusal of a first-person action (50107). The
+	// statuses of the two logged codes are those of a gateway that got no
+	// good answer; no client sees them.
+	CodePreWebhookRejected: {403, "Webhook cancelled processing of command"},
+	CodeWebhookCallFailed:  {502, "Webhook call failed"},
+	CodeWebhookTimedOut:    {504, "Webhook failed to execute successfully due to timeout"},
 
 	CodeChannelRoleNotFound:        {400, "Channel role not found"},
 	CodeDeploymentRoleNotFound:     {400, "Deployment role not found"},

@@ -25,6 +25,7 @@ type deliveryJSON struct {
 	MaxRetries   int               `json:"max_retries"`
 	ResponseCode *int              `json:"response_code"`
 	Error        *string           `json:"error"`
+	ErrorCode    *int              `json:"error_code"`
 	DurationMs   float64           `json:"duration_ms"`
 	Params       map[string]string `json:"params"`
 	DateCreated  string            `json:"date_created"`
@@ -56,6 +57,9 @@ func deliveryJSONOf(d *model.Delivery) deliveryJSON {
 	}
 	if d.ResponseCode != 0 {
 		out.ResponseCode = &d.ResponseCode
+	}
+	if d.ErrorCode != 0 {
+		out.ErrorCode = &d.ErrorCode
 	}
 	for k, vs := range d.Params {
 		if len(vs) > 0 {

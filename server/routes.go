@@ -23,6 +23,13 @@ func (s *Server) routes(r *httprouter.Router) {
 	chatd.route(http.MethodPost, "/_chatd/reset", s.handleReset)
 	chatd.route(http.MethodGet, "/_chatd/snapshot", s.transfer(s.handleSnapshot))
 	chatd.route(http.MethodGet, "/_chatd/deliveries", s.handleDeliveryList)
+	// API keys and development access tokens, for the Account credentials
+	// only.
+	chatd.route(http.MethodGet, "/_chatd/keys", accountOnly(s.handleKeyList))
+	chatd.route(http.MethodPost, "/_chatd/keys", accountOnly(s.handleKeyCreate))
+	chatd.route(http.MethodGet, "/_chatd/keys/:sid", accountOnly(s.handleKeyFetch))
+	chatd.route(http.MethodDelete, "/_chatd/keys/:sid", accountOnly(s.handleKeyDelete))
+	chatd.route(http.MethodPost, "/_chatd/tokens", accountOnly(s.handleTokenCreate))
 	// Stands in for the push registration of a client SDK (Twilio has no
 	// REST create of a Binding); authenticated like the API.
 	chatd.route(http.MethodPost, "/_chatd/Services/:service/Bindings", s.handleBindingCreate)

@@ -40,6 +40,8 @@ type Backend interface {
 	model.ChannelWebhookService
 	model.MediaService
 	model.DeliveryService
+	model.APIKeyService
+	model.TokenService
 
 	// Reset puts the data back to the seed: all of it, or one Service.
 	Reset(ctx context.Context, service string) error
@@ -53,7 +55,8 @@ type Config struct {
 	AccountSid string
 	AuthToken  string
 	// APIKeySid and APIKeySecret, when set, are a second pair every request
-	// may authenticate with instead (an SK… API key of the account).
+	// may authenticate with instead (an SK… API key of the account). The
+	// API keys stored in the file (/_chatd/keys) are accepted too.
 	APIKeySid    string
 	APIKeySecret string
 	// PublicURL, when set, is the scheme and host of every url, links and
@@ -246,8 +249,9 @@ func newRequestID() string {
 
 // authenticate requires Basic credentials on every route except chatd's own
 // health check and signed media downloads: the Account SID and auth token,
-// or the API key SID and secret when one is configured. A missing or wrong
-// pair is Twilio's 401/20003.
+// or an API key SID and secret (the configured key or one stored in the
+// file), as Twilio accepts. A missing or wrong pair is Twilio's 401/20003.
+// What the request authenticated with is kept for accountOnly.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A signed media URL (links.content_direct_temporary) is fetched
@@ -259,25 +263,65 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !s.authorized(r) {
+		cred, err := s.credentialOf(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if cred == noCredential {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 			s.writeError(w, r, model.E(model.CodeAuthenticationFailed))
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), credentialKey{}, cred)))
 	})
 }
 
-// authorized reports whether r carries one of the configured credential
-// pairs. Both comparisons always run, so timing tells nothing.
-func (s *Server) authorized(r *http.Request) bool {
+// credential is what a request authenticated with.
+type credential int
+
+const (
+	noCredential credential = iota
+	accountCredential
+	apiKeyCredential
+)
+
+type credentialKey struct{}
+
+// credentialOf tells which credentials r carries, if any valid ones. The
+// Account and configured-key comparisons always both run, so their timing
+// tells nothing; a stored key is looked up only for an SK user name.
+func (s *Server) credentialOf(r *http.Request) (credential, error) {
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return false
+		return noCredential, nil
 	}
 	account := equal(user, s.cfg.AccountSid) && equal(pass, s.cfg.AuthToken)
 	key := s.cfg.APIKeySid != "" && equal(user, s.cfg.APIKeySid) && equal(pass, s.cfg.APIKeySecret)
-	return account || key
+	switch {
+	case account:
+		return accountCredential, nil
+	case key:
+		return apiKeyCredential, nil
+	case model.IsSID(model.PrefixAPIKey, user):
+		if ok, err := s.api.VerifyAPIKey(r.Context(), user, pass); err != nil || !ok {
+			return noCredential, err
+		}
+		return apiKeyCredential, nil
+	}
+	return noCredential, nil
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// accountOnly is h for requests made with the Account credentials: an API
+// key may not manage API keys or mint access tokens, so that a key cannot
+// make more of itself (403/20403).
+func accountOnly(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+		if cred, _ := r.Context().Value(credentialKey{}).(credential); cred != accountCredential {
+			return model.Errorf(model.CodeForbidden, "This route takes the Account SID and auth token, not an API key")
+		}
+		return h(w, r, p)
+	}
+}

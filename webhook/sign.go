@@ -2,7 +2,8 @@
 // the rules layer fills in the same transaction as each change, signs each
 // request as Twilio does, sends it with bounded workers and timeouts, retries
 // it with back-off, and records every attempt, so a delivery survives a
-// restart and a slow receiver never slows the API.
+// restart and a slow receiver never slows the API. It also makes the
+// synchronous pre-event calls (PreSender), signed the same way.
 package webhook
 
 import (

@@ -57,8 +57,11 @@ type Config struct {
 	// server.DefaultLimits.
 	Limits server.Limits
 
-	Logger   *slog.Logger
-	Webhooks webhook.Options // AuthToken is filled in from the credentials
+	Logger *slog.Logger
+	// Webhooks configure the post-event dispatcher and, with the same
+	// AuthToken, Timeout and Client, the pre-event calls. AuthToken is
+	// filled in from the credentials.
+	Webhooks webhook.Options
 	// HoldWebhooks leaves the webhook dispatcher stopped: deliveries wait
 	// in the outbox, as if chatd had stopped between a commit and the send,
 	// until a later start on the same store sends them. For tests.
@@ -128,7 +131,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		hookOpts.Logger = cfg.Logger
 	}
 	a.hooks = webhook.New(a.store, hookOpts)
-	api := chat.New(a.store, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
+	api := chat.New(a.store, chat.Options{
+		AccountSid:   a.AccountSid,
+		Wake:         a.hooks.Wake,
+		Seed:         cfg.Seed,
+		APIKeySid:    cfg.APIKeySid,
+		APIKeySecret: cfg.APIKeySecret,
+		PreEvents:    webhook.NewPreSender(hookOpts),
+	})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
 	}
