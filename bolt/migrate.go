@@ -30,47 +30,44 @@ const jsonVersion = 3
 
 // copyTxBytes bounds the data one transaction of the copy writes, so that
 // memory stays bounded however large the file.
-const copyTxBytes = 64 << 20
+const copyTxBytes = 16 << 20
 
 // recodeFile migrates the schema-3 file open in src to the current schema
 // and returns the migrated file, open; src is closed either way.
-func recodeFile(src *bbolt.DB, opts Options, log *slog.Logger) (_ *bbolt.DB, err error) {
+func recodeFile(src *bbolt.DB, opts Options, log *slog.Logger) (*bbolt.DB, error) {
+	// src stays open, and locked, until the copy has replaced it and is
+	// open in its turn: no other chatd can open the old file in between.
+	defer src.Close()
 	path, err := filepath.EvalSymlinks(src.Path())
 	if err != nil {
-		src.Close()
 		return nil, err
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		src.Close()
 		return nil, err
 	}
-	log.Info("migrating the chatd file to schema version 4: copying every record into the new format", "path", path, "bytes", info.Size())
+	log.Info("migrating the chatd file to schema version 4: copying every record into the new format",
+		"path", path, "bytes", info.Size())
 	start := time.Now()
 	tmp := path + ".migrating"
 	if err := copyRecoded(src, tmp, info.Mode().Perm(), copyTxBytes); err != nil {
 		os.Remove(tmp)
-		src.Close()
 		return nil, fmt.Errorf("bolt: migrating %s to schema version %d: %w", path, schemaVersion, err)
 	}
-	// Renamed while src is still open and locked, so that no other chatd
-	// can open the old file in between.
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		src.Close()
 		return nil, err
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {
-		src.Close()
 		return nil, err
 	}
-	src.Close()
-	db, err := openBolt(path, opts)
+	db, err := openBolt(src.Path(), opts)
 	if err != nil {
 		return nil, err
 	}
-	after, _ := os.Stat(path)
-	log.Info("migrated the chatd file", "path", path, "bytes", after.Size(), "took", time.Since(start).Round(time.Millisecond))
+	if info, err := os.Stat(path); err == nil {
+		log.Info("migrated the chatd file", "path", path, "bytes", info.Size(), "took", time.Since(start).Round(time.Millisecond))
+	}
 	return db, nil
 }
 

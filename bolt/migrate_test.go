@@ -138,6 +138,22 @@ func TestMigrateV3(t *testing.T) {
 		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
 	})
 
+	t.Run("a file opened through a symbolic link is migrated where it is", func(t *testing.T) {
+		file := copyFile(t, v3Fixture)
+		link := filepath.Join(t.TempDir(), "link.db")
+		if err := os.Symlink(file, link); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+		d := mustOpen(t, link)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+		if target, err := os.Readlink(link); err != nil || target != file {
+			t.Errorf("the link now points to %q (%v), want %s", target, err, file)
+		}
+		if d.Path() != link {
+			t.Errorf("Path() = %s, want %s", d.Path(), link)
+		}
+	})
+
 	t.Run("a failed migration leaves the file as it was", func(t *testing.T) {
 		path := copyFile(t, v3Fixture)
 		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
