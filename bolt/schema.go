@@ -44,8 +44,10 @@ import (
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
-//	      messages/<index>            -> Message; key: 8-byte big-endian index,
-//	                                     bucket sequence: indexes ever assigned
+//	      messages/<index>            -> Message (without its Service, Channel
+//	                                     and index); key: 8-byte big-endian
+//	                                     index, bucket sequence: indexes ever
+//	                                     assigned
 //	      message_sids/<IM sid>       -> 8-byte big-endian index
 //	      message_gaps/<index>        -> "" (indexes of deleted Messages)
 //	      invites/<IN sid>            -> Invite
@@ -97,11 +99,12 @@ var (
 	bucketMessageMedia     = []byte("message_media")
 )
 
-// appendFill is the FillPercent of the buckets whose keys only grow
-// (messages and message_sids of a Channel, and the deliveries buckets): new
-// keys always land on the last page, so filling each page completely
-// before starting the next one costs nothing, where bbolt's default of one
-// half would leave every page half empty.
+// appendFill is the FillPercent of the buckets whose keys only grow: a
+// Channel's messages (by index) and message_sids (by SID, and SIDs sort by
+// creation time), and the deliveries buckets (by ID). New keys land on the
+// last page, so filling each page completely before starting the next
+// costs nothing, where bbolt's default of one half would leave every page
+// half empty.
 const appendFill = 1.0
 
 // appendOnly sets b up for keys that only grow. A bucket's FillPercent is
