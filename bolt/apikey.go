@@ -3,11 +3,11 @@ package bolt
 import "github.com/chatd/chatd/model"
 
 func (t *tx) APIKey(sid string) (*model.APIKey, error) {
-	return get[model.APIKey](t.btx.Bucket(bucketAPIKeys), sid)
+	return apiKeyCodec.get(t.btx.Bucket(bucketAPIKeys), sid)
 }
 
 func (t *tx) APIKeys(w model.Window) ([]*model.APIKey, error) {
-	return walkRecords[model.APIKey](t.btx.Bucket(bucketAPIKeys), w)
+	return apiKeyCodec.walk(t.btx.Bucket(bucketAPIKeys), w)
 }
 
 func (t *tx) InsertAPIKey(k *model.APIKey) error {
@@ -15,7 +15,7 @@ func (t *tx) InsertAPIKey(k *model.APIKey) error {
 	if b.Get([]byte(k.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
-	return put(b, []byte(k.Sid), k)
+	return apiKeyCodec.put(b, []byte(k.Sid), k)
 }
 
 func (t *tx) DeleteAPIKey(sid string) error {

@@ -19,7 +19,7 @@ func (t *tx) Binding(service, sid string) (*model.Binding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return get[model.Binding](b, sid)
+	return bindingCodec.get(b, sid)
 }
 
 func (t *tx) BindingFor(service, bindingType, endpoint string) (*model.Binding, error) {
@@ -31,7 +31,7 @@ func (t *tx) BindingFor(service, bindingType, endpoint string) (*model.Binding, 
 	if sid == nil {
 		return nil, model.ErrNotFound
 	}
-	return decode[model.Binding](bs[0].Get(sid))
+	return bindingCodec.decode(bs[0].Get(sid))
 }
 
 // errStop ends a walk early without an error.
@@ -53,7 +53,7 @@ func (t *tx) Bindings(service string, types []string, w model.Window) ([]*model.
 			return nil, nil
 		}
 		err := walk(index, sidKey(w), w, func(k, _ []byte) error {
-			b, err := decode[model.Binding](bindings.Get(k))
+			b, err := bindingCodec.decode(bindings.Get(k))
 			if err != nil {
 				return err
 			}
@@ -64,7 +64,7 @@ func (t *tx) Bindings(service string, types []string, w model.Window) ([]*model.
 	}
 	all := model.Window{After: w.After, Reverse: w.Reverse}
 	err = walk(bindings, sidKey(w), all, func(_, v []byte) error {
-		b, err := decode[model.Binding](v)
+		b, err := bindingCodec.decode(v)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (t *tx) UserBindings(service, user string) ([]*model.Binding, error) {
 	}
 	var out []*model.Binding
 	err = index.ForEach(func(k, _ []byte) error {
-		b, err := decode[model.Binding](bs[0].Get(k))
+		b, err := bindingCodec.decode(bs[0].Get(k))
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (t *tx) InsertBinding(b *model.Binding) error {
 	if err := indexUnder(byUser, b.UserSid, b.Sid); err != nil {
 		return err
 	}
-	return put(bindings, []byte(b.Sid), b)
+	return bindingCodec.put(bindings, []byte(b.Sid), b)
 }
 
 func (t *tx) PutBinding(b *model.Binding) error {
@@ -132,12 +132,12 @@ func (t *tx) PutBinding(b *model.Binding) error {
 	if err != nil {
 		return err
 	}
-	old, err := get[model.Binding](bindings, b.Sid)
+	old, err := bindingCodec.get(bindings, b.Sid)
 	if err != nil {
 		return err
 	}
 	b.BindingType, b.Endpoint, b.UserSid, b.Identity = old.BindingType, old.Endpoint, old.UserSid, old.Identity
-	return put(bindings, []byte(b.Sid), b)
+	return bindingCodec.put(bindings, []byte(b.Sid), b)
 }
 
 func (t *tx) DeleteBinding(service, sid string) error {
@@ -146,7 +146,7 @@ func (t *tx) DeleteBinding(service, sid string) error {
 		return err
 	}
 	bindings, byType, endpoints, byUser := bs[0], bs[1], bs[2], bs[3]
-	b, err := get[model.Binding](bindings, sid)
+	b, err := bindingCodec.get(bindings, sid)
 	if err != nil {
 		return err
 	}

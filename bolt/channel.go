@@ -8,12 +8,29 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
+// Channel answers from the transaction's cache when it can, so that a send
+// that has read its Channel does not decode it again to update its counts.
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
+	if c, ok := t.channels[channelKey{service, key}]; ok {
+		return cloneChannel(c), nil
+	}
 	bs, err := t.children(service, bucketChannels, bucketChannelNames)
 	if err != nil {
 		return nil, err
 	}
-	return decode[model.Channel](lookup(bs[0], bs[1], key))
+	channels, names := bs[0], bs[1]
+	var c *model.Channel
+	if v := channels.Get([]byte(key)); v != nil {
+		c, err = t.cacheChannel(service, key, v)
+	} else if sid := names.Get([]byte(key)); sid != nil {
+		c, err = t.cachedChannel(channels, service, string(sid))
+	} else {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cloneChannel(c), nil
 }
 
 // Channels walks the channels bucket, or for a single type that type's index,
@@ -26,7 +43,7 @@ func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.
 	channels, byType := bs[0], bs[1]
 	types = slices.Compact(slices.Sorted(slices.Values(types)))
 	if len(types) != 1 {
-		return walkRecords[model.Channel](channels, w)
+		return channelCodec.walk(channels, w)
 	}
 	index := byType.Bucket([]byte(types[0]))
 	if index == nil {
@@ -34,7 +51,7 @@ func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.
 	}
 	var out []*model.Channel
 	err = walk(index, sidKey(w), w, func(k, _ []byte) error {
-		c, err := decode[model.Channel](channels.Get(k))
+		c, err := channelCodec.decode(channels.Get(k))
 		if err != nil {
 			return err
 		}
@@ -72,7 +89,7 @@ func (t *tx) InsertChannel(c *model.Channel) error {
 		return err
 	}
 	c.MembersCount, c.MessagesCount, c.LastMessageSid = 0, 0, ""
-	return put(channels, []byte(c.Sid), c)
+	return channelCodec.put(channels, []byte(c.Sid), c)
 }
 
 func (t *tx) PutChannel(c *model.Channel) error {
@@ -81,7 +98,7 @@ func (t *tx) PutChannel(c *model.Channel) error {
 		return err
 	}
 	channels, names, byType := bs[0], bs[1], bs[2]
-	old, err := get[model.Channel](channels, c.Sid)
+	old, err := t.cachedChannel(channels, c.ServiceSid, c.Sid)
 	if err != nil {
 		return err
 	}
@@ -109,7 +126,8 @@ func (t *tx) PutChannel(c *model.Channel) error {
 		}
 	}
 	c.MembersCount, c.MessagesCount, c.LastMessageSid = old.MembersCount, old.MessagesCount, old.LastMessageSid
-	return put(channels, []byte(c.Sid), c)
+	t.forgetChannel(c.ServiceSid, c.Sid)
+	return channelCodec.put(channels, []byte(c.Sid), c)
 }
 
 func (t *tx) DeleteChannelTree(service, sid string) error {
@@ -118,10 +136,11 @@ func (t *tx) DeleteChannelTree(service, sid string) error {
 		return err
 	}
 	channels, names, byType, data := bs[0], bs[1], bs[2], bs[3]
-	c, err := get[model.Channel](channels, sid)
+	c, err := t.cachedChannel(channels, service, sid)
 	if err != nil {
 		return err
 	}
+	t.forgetChannel(service, sid)
 	members, err := t.Members(service, sid, model.Window{})
 	if err != nil {
 		return err
@@ -170,18 +189,18 @@ func (t *tx) DeleteChannelTree(service, sid string) error {
 }
 
 // updateChannel applies fn to the stored Channel: how the store keeps the
-// derived counts.
+// derived counts. It changes the cached Channel and writes it through.
 func (t *tx) updateChannel(service, sid string, fn func(*model.Channel)) error {
 	channels, err := t.serviceChild(service, bucketChannels)
 	if err != nil {
 		return err
 	}
-	c, err := get[model.Channel](channels, sid)
+	c, err := t.cachedChannel(channels, service, sid)
 	if err != nil {
 		return err
 	}
 	fn(c)
-	return put(channels, []byte(sid), c)
+	return channelCodec.put(channels, []byte(sid), c)
 }
 
 func indexType(byType *bbolt.Bucket, typ, sid string) error {

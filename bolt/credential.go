@@ -3,11 +3,11 @@ package bolt
 import "github.com/chatd/chatd/model"
 
 func (t *tx) Credential(sid string) (*model.Credential, error) {
-	return get[model.Credential](t.btx.Bucket(bucketCredentials), sid)
+	return credentialCodec.get(t.btx.Bucket(bucketCredentials), sid)
 }
 
 func (t *tx) Credentials(w model.Window) ([]*model.Credential, error) {
-	return walkRecords[model.Credential](t.btx.Bucket(bucketCredentials), w)
+	return credentialCodec.walk(t.btx.Bucket(bucketCredentials), w)
 }
 
 func (t *tx) InsertCredential(c *model.Credential) error {
@@ -15,7 +15,7 @@ func (t *tx) InsertCredential(c *model.Credential) error {
 	if b.Get([]byte(c.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
-	return put(b, []byte(c.Sid), c)
+	return credentialCodec.put(b, []byte(c.Sid), c)
 }
 
 func (t *tx) PutCredential(c *model.Credential) error {
@@ -23,7 +23,7 @@ func (t *tx) PutCredential(c *model.Credential) error {
 	if b.Get([]byte(c.Sid)) == nil {
 		return model.ErrNotFound
 	}
-	return put(b, []byte(c.Sid), c)
+	return credentialCodec.put(b, []byte(c.Sid), c)
 }
 
 func (t *tx) DeleteCredential(sid string) error {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -31,6 +32,9 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release the
 	// file; one second when zero.
 	LockTimeout time.Duration
+	// Logger hears of a migration of the file's schema (which may take a
+	// while on a large file); nothing is logged when nil.
+	Logger *slog.Logger
 }
 
 // DB is a model.Store on a bbolt file.
@@ -66,16 +70,27 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = time.Second
 	}
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("bolt: open %s: the file is in use by another process (a running chatd?): %w", path, err)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	bdb, err := openBolt(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+		return nil, err
 	}
-	if err := bdb.Update(initSchema); err != nil {
+	var version int
+	err = bdb.Update(func(tx *bbolt.Tx) (err error) {
+		version, err = initSchema(tx)
+		return err
+	})
+	if err != nil {
 		bdb.Close()
 		return nil, err
+	}
+	if version == jsonVersion {
+		if bdb, err = recodeFile(bdb, opts, log); err != nil {
+			return nil, err
+		}
 	}
 	d := &DB{
 		bolt:  bdb,
@@ -85,6 +100,18 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	go d.loop()
 	return d, nil
+}
+
+// openBolt opens the bbolt file at path.
+func openBolt(path string, opts Options) (*bbolt.DB, error) {
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: the file is in use by another process (a running chatd?): %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return bdb, nil
 }
 
 // Path is the file the store is kept in.

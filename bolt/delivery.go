@@ -9,7 +9,7 @@ import (
 func deliveryKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
 
 func (t *tx) EnqueueDelivery(d *model.Delivery) error {
-	all := t.btx.Bucket(bucketDeliveries)
+	all := appendOnly(t.btx.Bucket(bucketDeliveries))
 	id, err := all.NextSequence()
 	if err != nil {
 		return err
@@ -17,7 +17,7 @@ func (t *tx) EnqueueDelivery(d *model.Delivery) error {
 	d.ID = id
 	key := deliveryKey(id)
 	if !d.Finished() {
-		if err := t.btx.Bucket(bucketDeliveriesPending).Put(key, []byte{}); err != nil {
+		if err := appendOnly(t.btx.Bucket(bucketDeliveriesPending)).Put(key, []byte{}); err != nil {
 			return err
 		}
 	}
@@ -26,11 +26,11 @@ func (t *tx) EnqueueDelivery(d *model.Delivery) error {
 		if err != nil {
 			return err
 		}
-		if err := byService.Put(key, []byte{}); err != nil {
+		if err := appendOnly(byService).Put(key, []byte{}); err != nil {
 			return err
 		}
 	}
-	return put(all, key, d)
+	return deliveryCodec.put(all, key, d)
 }
 
 func (t *tx) PendingDeliveries(after uint64, limit int) ([]*model.Delivery, error) {
@@ -38,7 +38,7 @@ func (t *tx) PendingDeliveries(after uint64, limit int) ([]*model.Delivery, erro
 	var out []*model.Delivery
 	c := t.btx.Bucket(bucketDeliveriesPending).Cursor()
 	for k, _ := c.Seek(deliveryKey(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
-		d, err := decode[model.Delivery](all.Get(k))
+		d, err := deliveryCodec.decode(all.Get(k))
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +48,7 @@ func (t *tx) PendingDeliveries(after uint64, limit int) ([]*model.Delivery, erro
 }
 
 func (t *tx) PutDelivery(d *model.Delivery) error {
-	all := t.btx.Bucket(bucketDeliveries)
+	all := appendOnly(t.btx.Bucket(bucketDeliveries))
 	key := deliveryKey(d.ID)
 	if all.Get(key) == nil {
 		return model.ErrNotFound
@@ -58,7 +58,7 @@ func (t *tx) PutDelivery(d *model.Delivery) error {
 			return err
 		}
 	}
-	return put(all, key, d)
+	return deliveryCodec.put(all, key, d)
 }
 
 func (t *tx) Deliveries(service string, w model.Window) ([]*model.Delivery, error) {
@@ -75,7 +75,7 @@ func (t *tx) Deliveries(service string, w model.Window) ([]*model.Delivery, erro
 	}
 	var out []*model.Delivery
 	err = walk(index, after, w, func(k, _ []byte) error {
-		d, err := decode[model.Delivery](all.Get(k))
+		d, err := deliveryCodec.decode(all.Get(k))
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (t *tx) TrimDeliveries(keep int) error {
 		if pending.Get(k) != nil {
 			continue
 		}
-		d, err := decode[model.Delivery](v)
+		d, err := deliveryCodec.decode(v)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package bolt
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"go.etcd.io/bbolt"
@@ -205,5 +206,48 @@ func TestPutMessageKeepsOneRecordPerMessage(t *testing.T) {
 	})
 	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_data", sid("CH", 1), "messages")); got != 2 {
 		t.Errorf("%d message records, want 2", got)
+	}
+}
+
+// TestAppendOnlyBucketsFillTheirPages appends Messages and Deliveries in
+// many transactions and checks that the pages of their buckets are nearly
+// full: bbolt's default would leave them about half empty.
+func TestAppendOnlyBucketsFillTheirPages(t *testing.T) {
+	d := newDB(t)
+	mustSeed(t, d, insService(1), insChannel(1, 1, model.ChannelPublic, ""))
+	body := strings.Repeat("x", 300)
+	for batch := range 20 {
+		mustUpdate(t, d, func(tx model.Tx) error {
+			for i := range 100 {
+				n := batch*100 + i
+				m := newMessage(1, 1, n)
+				m.Body = body
+				if err := tx.AppendMessage(m); err != nil {
+					return err
+				}
+				if err := tx.EnqueueDelivery(&model.Delivery{ServiceSid: sid("IS", 1), Event: "onMessageSent",
+					URL: "https://hooks.example.com/" + body, Status: model.DeliveryPending}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err := d.bolt.View(func(btx *bbolt.Tx) error {
+		data := btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelData).Bucket([]byte(sid("CH", 1)))
+		for name, b := range map[string]*bbolt.Bucket{
+			"messages":     data.Bucket(bucketMessages),
+			"message_sids": data.Bucket(bucketMessageSids),
+			"deliveries":   btx.Bucket(bucketDeliveries),
+		} {
+			s := b.Stats()
+			if fill := float64(s.LeafInuse) / float64(s.LeafAlloc); fill < 0.9 {
+				t.Errorf("%s: leaf pages %.0f%% in use, want at least 90%%", name, 100*fill)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -7,7 +7,7 @@ func (t *tx) Invite(service, channel, sid string) (*model.Invite, error) {
 	if err != nil {
 		return nil, err
 	}
-	return get[model.Invite](data.Bucket(bucketInvites), sid)
+	return inviteCodec.get(data.Bucket(bucketInvites), sid)
 }
 
 func (t *tx) InviteFor(service, channel, identity string) (*model.Invite, error) {
@@ -19,7 +19,7 @@ func (t *tx) InviteFor(service, channel, identity string) (*model.Invite, error)
 	if sid == nil {
 		return nil, model.ErrNotFound
 	}
-	return decode[model.Invite](data.Bucket(bucketInvites).Get(sid))
+	return inviteCodec.decode(data.Bucket(bucketInvites).Get(sid))
 }
 
 func (t *tx) Invites(service, channel string, w model.Window) ([]*model.Invite, error) {
@@ -27,7 +27,7 @@ func (t *tx) Invites(service, channel string, w model.Window) ([]*model.Invite, 
 	if err != nil {
 		return nil, err
 	}
-	return walkRecords[model.Invite](data.Bucket(bucketInvites), w)
+	return inviteCodec.walk(data.Bucket(bucketInvites), w)
 }
 
 func (t *tx) InsertInvite(in *model.Invite) error {
@@ -48,7 +48,7 @@ func (t *tx) InsertInvite(in *model.Invite) error {
 	if err := identities.Put([]byte(in.Identity), []byte(in.Sid)); err != nil {
 		return err
 	}
-	if err := put(invites, []byte(in.Sid), in); err != nil {
+	if err := inviteCodec.put(invites, []byte(in.Sid), in); err != nil {
 		return err
 	}
 	return t.link(in.ServiceSid, in.UserSid, in.ChannelSid, func(l *model.UserChannelLink) { l.InviteSid = in.Sid })
@@ -60,7 +60,7 @@ func (t *tx) DeleteInvite(service, channel, sid string) error {
 		return err
 	}
 	invites := data.Bucket(bucketInvites)
-	in, err := get[model.Invite](invites, sid)
+	in, err := inviteCodec.get(invites, sid)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (t *tx) InsertMedia(m *model.Media, content []byte) error {
 			return err
 		}
 	}
-	return put(media, []byte(m.Sid), m)
+	return mediaCodec.put(media, []byte(m.Sid), m)
 }
 
 func (t *tx) Media(service, sid string) (*model.Media, error) {
@@ -42,7 +42,7 @@ func (t *tx) Media(service, sid string) (*model.Media, error) {
 	if err != nil {
 		return nil, err
 	}
-	return get[model.Media](b, sid)
+	return mediaCodec.get(b, sid)
 }
 
 func (t *tx) ReadMedia(service, sid string, p []byte, off int64) (int, error) {
@@ -72,7 +72,7 @@ func (t *tx) attachMedia(data *bbolt.Bucket, m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	me, err := get[model.Media](media, m.Media.Sid)
+	me, err := mediaCodec.get(media, m.Media.Sid)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (t *tx) attachMedia(data *bbolt.Bucket, m *model.Message) error {
 	if err := data.Bucket(bucketMessageMedia).Put([]byte(me.Sid), []byte(m.Sid)); err != nil {
 		return err
 	}
-	return put(media, []byte(me.Sid), me)
+	return mediaCodec.put(media, []byte(me.Sid), me)
 }
 
 // deleteMedia removes a Media record and its content.

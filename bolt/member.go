@@ -7,7 +7,7 @@ func (t *tx) Member(service, channel, key string) (*model.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode[model.Member](lookup(data.Bucket(bucketMembers), data.Bucket(bucketMemberIdentities), key))
+	return memberCodec.decode(lookup(data.Bucket(bucketMembers), data.Bucket(bucketMemberIdentities), key))
 }
 
 func (t *tx) Members(service, channel string, w model.Window) ([]*model.Member, error) {
@@ -15,7 +15,7 @@ func (t *tx) Members(service, channel string, w model.Window) ([]*model.Member, 
 	if err != nil {
 		return nil, err
 	}
-	return walkRecords[model.Member](data.Bucket(bucketMembers), w)
+	return memberCodec.walk(data.Bucket(bucketMembers), w)
 }
 
 func (t *tx) InsertMember(m *model.Member) error {
@@ -33,7 +33,7 @@ func (t *tx) InsertMember(m *model.Member) error {
 	if err := identities.Put([]byte(m.Identity), []byte(m.Sid)); err != nil {
 		return err
 	}
-	if err := put(members, []byte(m.Sid), m); err != nil {
+	if err := memberCodec.put(members, []byte(m.Sid), m); err != nil {
 		return err
 	}
 	if err := t.link(m.ServiceSid, m.UserSid, m.ChannelSid, func(l *model.UserChannelLink) { l.MemberSid = m.Sid }); err != nil {
@@ -51,12 +51,12 @@ func (t *tx) PutMember(m *model.Member) error {
 		return err
 	}
 	members := data.Bucket(bucketMembers)
-	old, err := get[model.Member](members, m.Sid)
+	old, err := memberCodec.get(members, m.Sid)
 	if err != nil {
 		return err
 	}
 	m.Identity, m.UserSid = old.Identity, old.UserSid
-	return put(members, []byte(m.Sid), m)
+	return memberCodec.put(members, []byte(m.Sid), m)
 }
 
 func (t *tx) DeleteMember(service, channel, sid string) error {
@@ -65,7 +65,7 @@ func (t *tx) DeleteMember(service, channel, sid string) error {
 		return err
 	}
 	members, identities := data.Bucket(bucketMembers), data.Bucket(bucketMemberIdentities)
-	m, err := get[model.Member](members, sid)
+	m, err := memberCodec.get(members, sid)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessageSids)
+	messages, sids := appendOnly(data.Bucket(bucketMessages)), appendOnly(data.Bucket(bucketMessageSids))
 	if sids.Get([]byte(m.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
@@ -31,7 +31,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err := sids.Put([]byte(m.Sid), key); err != nil {
 		return err
 	}
-	if err := put(messages, key, m); err != nil {
+	if err := putRecord(messages, key, messageRecordOf(m)); err != nil {
 		return err
 	}
 	return t.updateChannel(m.ServiceSid, m.ChannelSid, func(c *model.Channel) {
@@ -49,9 +49,18 @@ func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	if key == nil {
 		return nil, model.ErrNotFound
 	}
-	return decode[model.Message](data.Bucket(bucketMessages).Get(key))
+	var rec messageRecord
+	if err := decodeRecord(data.Bucket(bucketMessages).Get(key), &rec); err != nil {
+		return nil, err
+	}
+	return rec.model(service, channel, int(decodeIndex(key))), nil
 }
 
+// messageChunk is how many Messages a page read allocates at once.
+const messageChunk = 64
+
+// Messages decodes a window of Messages into one reused record, and
+// allocates the Messages themselves a chunk at a time.
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
 	data, err := t.channelData(service, channel)
 	if err != nil {
@@ -61,18 +70,34 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 	if err != nil {
 		return nil, err
 	}
-	var out []*model.Message
-	err = walk(data.Bucket(bucketMessages), after, w, func(_, v []byte) error {
-		m, err := decode[model.Message](v)
-		if err != nil {
+	chunk := messageChunk
+	if w.Limit > 0 {
+		chunk = min(w.Limit, messageChunk)
+	}
+	var (
+		out  []*model.Message
+		all  []model.Message
+		rec  messageRecord
+		size int
+	)
+	err = walk(data.Bucket(bucketMessages), after, w, func(k, v []byte) error {
+		if err := decodeRecord(v, &rec); err != nil {
 			return err
 		}
+		if size == len(all) {
+			all, size = make([]model.Message, chunk), 0
+		}
+		m := &all[size]
+		size++
+		rec.into(m, service, channel, int(decodeIndex(k)))
 		out = append(out, m)
 		return nil
 	})
 	return out, err
 }
 
+// PutMessage stores the record without what its key and buckets say
+// (messageRecord).
 func (t *tx) PutMessage(m *model.Message) error {
 	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
 	if err != nil {
@@ -83,7 +108,7 @@ func (t *tx) PutMessage(m *model.Message) error {
 		return model.ErrNotFound
 	}
 	m.Index = int(decodeIndex(key))
-	return put(data.Bucket(bucketMessages), bytes.Clone(key), m)
+	return putRecord(appendOnly(data.Bucket(bucketMessages)), bytes.Clone(key), messageRecordOf(m))
 }
 
 func (t *tx) DeleteMessage(service, channel, sid string) error {
@@ -96,15 +121,15 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if key == nil {
 		return model.ErrNotFound
 	}
-	m, err := decode[model.Message](messages.Get(key))
-	if err != nil {
+	var rec messageRecord
+	if err := decodeRecord(messages.Get(key), &rec); err != nil {
 		return err
 	}
-	if m.Media != nil {
-		if err := t.deleteMedia(service, m.Media.Sid); err != nil {
+	if rec.Media != nil {
+		if err := t.deleteMedia(service, rec.Media.Sid); err != nil {
 			return err
 		}
-		if err := data.Bucket(bucketMessageMedia).Delete([]byte(m.Media.Sid)); err != nil {
+		if err := data.Bucket(bucketMessageMedia).Delete([]byte(rec.Media.Sid)); err != nil {
 			return err
 		}
 	}
@@ -119,11 +144,10 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	}
 	last := ""
 	if _, v := messages.Cursor().Last(); v != nil {
-		m, err := decode[model.Message](v)
-		if err != nil {
+		if err := decodeRecord(v, &rec); err != nil {
 			return err
 		}
-		last = m.Sid
+		last = rec.Sid
 	}
 	return t.updateChannel(service, channel, func(c *model.Channel) {
 		c.MessagesCount--

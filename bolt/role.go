@@ -7,7 +7,7 @@ func (t *tx) Role(service, sid string) (*model.Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return get[model.Role](b, sid)
+	return roleCodec.get(b, sid)
 }
 
 func (t *tx) Roles(service string, w model.Window) ([]*model.Role, error) {
@@ -15,7 +15,7 @@ func (t *tx) Roles(service string, w model.Window) ([]*model.Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return walkRecords[model.Role](b, w)
+	return roleCodec.walk(b, w)
 }
 
 func (t *tx) InsertRole(r *model.Role) error {
@@ -26,7 +26,7 @@ func (t *tx) InsertRole(r *model.Role) error {
 	if b.Get([]byte(r.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
-	return put(b, []byte(r.Sid), r)
+	return roleCodec.put(b, []byte(r.Sid), r)
 }
 
 func (t *tx) PutRole(r *model.Role) error {
@@ -37,7 +37,7 @@ func (t *tx) PutRole(r *model.Role) error {
 	if b.Get([]byte(r.Sid)) == nil {
 		return model.ErrNotFound
 	}
-	return put(b, []byte(r.Sid), r)
+	return roleCodec.put(b, []byte(r.Sid), r)
 }
 
 func (t *tx) DeleteRole(service, sid string) error {

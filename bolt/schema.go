@@ -8,8 +8,8 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 4. Records are JSON of the
-// model types; SIDs sort by creation time, so every "by SID" bucket is also
+// The bucket tree of a chatd file, schema version 4. Records are encoded as
+// records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
 //
@@ -45,8 +45,10 @@ import (
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
-//	      messages/<index>            -> Message; key: 8-byte big-endian index,
-//	                                     bucket sequence: indexes ever assigned
+//	      messages/<index>            -> Message (without its Service, Channel
+//	                                     and index); key: 8-byte big-endian
+//	                                     index, bucket sequence: indexes ever
+//	                                     assigned
 //	      message_sids/<IM sid>       -> 8-byte big-endian index
 //	      message_gaps/<index>        -> "" (indexes of deleted Messages)
 //	      invites/<IN sid>            -> Invite
@@ -99,6 +101,21 @@ var (
 	bucketMessageMedia     = []byte("message_media")
 )
 
+// appendFill is the FillPercent of the buckets whose keys only grow: a
+// Channel's messages (by index) and message_sids (by SID, and SIDs sort by
+// creation time), and the deliveries buckets (by ID). New keys land on the
+// last page, so filling each page completely before starting the next
+// costs nothing, where bbolt's default of one half would leave every page
+// half empty.
+const appendFill = 1.0
+
+// appendOnly sets b up for keys that only grow. A bucket's FillPercent is
+// not stored: every transaction that writes b sets it again.
+func appendOnly(b *bbolt.Bucket) *bbolt.Bucket {
+	b.FillPercent = appendFill
+	return b
+}
+
 // rootBuckets exist in every file; serviceBuckets in every Service subtree;
 // channelBuckets in every channel_data subtree.
 var (
@@ -125,8 +142,11 @@ type migration struct {
 	apply   func(*bbolt.Tx) error
 }
 
-// migrations run in order at Open on files older than schemaVersion. Every
-// change to the tree above adds one and bumps schemaVersion.
+// migrations run in order at Open, in its first transaction, on files
+// older than schemaVersion. Every change to the tree above adds one and
+// bumps schemaVersion. The step from 3 to 4 (records in their own format
+// instead of JSON) rewrites the whole file: Open does it after these, as
+// migrate.go says.
 var migrations = []migration{
 	// 1 → 2: Bindings, Media and Channel webhooks. Their buckets are added to
 	// every existing Service and Channel (the credentials root bucket is
@@ -144,8 +164,6 @@ var migrations = []migration{
 	// 2 → 3: the webhook outbox. Its buckets are root buckets, which
 	// initSchema creates at every open, so there is nothing to move.
 	{2, func(*bbolt.Tx) error { return nil }},
-	// 3 → 4: API keys, a root bucket as well.
-	{3, func(*bbolt.Tx) error { return nil }},
 }
 
 // eachSubtree calls fn for every nested bucket of b.
@@ -175,36 +193,40 @@ func ensureBuckets(b *bbolt.Bucket, names [][]byte) error {
 	return nil
 }
 
-// initSchema creates the root buckets of a new file, or checks and migrates
-// the version of an existing one.
-func initSchema(tx *bbolt.Tx) error {
+// initSchema creates the root buckets of a new file, or checks the version
+// of an existing one and applies the migrations above. It returns the
+// version the file is then at.
+func initSchema(tx *bbolt.Tx) (int, error) {
 	for _, name := range rootBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
 	version := schemaVersion
 	if v := meta.Get(keyVersion); v != nil {
 		if len(v) != 8 {
-			return fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
+			return 0, fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
 		}
 		version = int(binary.BigEndian.Uint64(v))
 	}
 	if version > schemaVersion {
-		return fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
+		return 0, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
 	}
 	for _, m := range migrations {
 		if m.version < version {
 			continue
 		}
 		if err := m.apply(tx); err != nil {
-			return fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
+			return 0, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
 		}
 		version = m.version + 1
 	}
-	return meta.Put(keyVersion, binary.BigEndian.AppendUint64(nil, uint64(schemaVersion)))
+	return version, meta.Put(keyVersion, versionBytes(version))
 }
+
+// versionBytes is the stored form of a schema version.
+func versionBytes(v int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(v)) }
 
 // createBuckets creates the named sub-buckets of b.
 func createBuckets(b *bbolt.Bucket, names [][]byte) error {

@@ -10,18 +10,18 @@ import (
 )
 
 func (t *tx) Service(sid string) (*model.Service, error) {
-	b, err := t.service(sid)
+	s, err := t.cachedService(sid)
 	if err != nil {
 		return nil, err
 	}
-	return decode[model.Service](b.Get(keyRecord))
+	return cloneService(s), nil
 }
 
 func (t *tx) Services(w model.Window) ([]*model.Service, error) {
 	root := t.btx.Bucket(bucketServices)
 	var out []*model.Service
 	err := walk(root, sidKey(w), w, func(k, _ []byte) error {
-		s, err := decode[model.Service](root.Bucket(k).Get(keyRecord))
+		s, err := serviceCodec.decode(root.Bucket(k).Get(keyRecord))
 		if err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func (t *tx) InsertService(s *model.Service) error {
 	if err := createBuckets(b, serviceBuckets); err != nil {
 		return err
 	}
-	return put(b, keyRecord, s)
+	return serviceCodec.put(b, keyRecord, s)
 }
 
 func (t *tx) PutService(s *model.Service) error {
@@ -50,10 +50,12 @@ func (t *tx) PutService(s *model.Service) error {
 	if err != nil {
 		return err
 	}
-	return put(b, keyRecord, s)
+	delete(t.services, s.Sid)
+	return serviceCodec.put(b, keyRecord, s)
 }
 
 func (t *tx) DeleteServiceTree(sid string) error {
+	t.forgetService(sid)
 	err := t.btx.Bucket(bucketServices).DeleteBucket([]byte(sid))
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return model.ErrNotFound

@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,10 +12,15 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// tx implements model.Tx over one bbolt transaction.
+// tx implements model.Tx over one bbolt transaction. It keeps the
+// Services and Channels it decodes (cache.go), so that a transaction decodes
+// each at most once however many writes of the batch read it.
 type tx struct {
 	btx *bbolt.Tx
 	now time.Time
+
+	services map[string]*model.Service
+	channels map[channelKey]*model.Channel
 }
 
 var _ model.Tx = (*tx)(nil)
@@ -60,33 +64,6 @@ func (t *tx) channelData(service, ch string) (*bbolt.Bucket, error) {
 		return nil, model.ErrNotFound
 	}
 	return b, nil
-}
-
-// get decodes the record under key in b, or returns ErrNotFound.
-func get[T any](b *bbolt.Bucket, key string) (*T, error) {
-	return decode[T](b.Get([]byte(key)))
-}
-
-// decode decodes a stored record; nil means there is none. Decoding copies,
-// so the record stays valid after the transaction ends.
-func decode[T any](v []byte) (*T, error) {
-	if v == nil {
-		return nil, model.ErrNotFound
-	}
-	rec := new(T)
-	if err := json.Unmarshal(v, rec); err != nil {
-		return nil, fmt.Errorf("bolt: decoding %T: %w", rec, err)
-	}
-	return rec, nil
-}
-
-// put encodes rec under key in b.
-func put(b *bbolt.Bucket, key []byte, rec any) error {
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	return b.Put(key, v)
 }
 
 // lookup resolves key in records: as a key of records itself, or else through
@@ -146,20 +123,6 @@ func sidKey(w model.Window) []byte {
 	return []byte(w.After)
 }
 
-// walkRecords decodes the records of a window over b.
-func walkRecords[T any](b *bbolt.Bucket, w model.Window) ([]*T, error) {
-	var out []*T
-	err := walk(b, sidKey(w), w, func(_, v []byte) error {
-		rec, err := decode[T](v)
-		if err != nil {
-			return err
-		}
-		out = append(out, rec)
-		return nil
-	})
-	return out, err
-}
-
 // indexKey is the 8-byte big-endian key of a message index, so that keys sort
 // as numbers.
 func indexKey(i int) []byte {
@@ -188,6 +151,7 @@ var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucket
 // DeleteBucket, whatever it holds. Bucket sequences carry over, so that
 // delivery IDs keep growing and are never given twice.
 func (t *tx) Wipe() error {
+	t.services, t.channels = nil, nil
 	for _, name := range wiped {
 		seq := t.btx.Bucket(name).Sequence()
 		if err := t.btx.DeleteBucket(name); err != nil {

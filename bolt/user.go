@@ -11,7 +11,7 @@ func (t *tx) User(service, key string) (*model.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode[model.User](lookup(bs[0], bs[1], key))
+	return userCodec.decode(lookup(bs[0], bs[1], key))
 }
 
 func (t *tx) Users(service string, w model.Window) ([]*model.User, error) {
@@ -19,7 +19,7 @@ func (t *tx) Users(service string, w model.Window) ([]*model.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return walkRecords[model.User](b, w)
+	return userCodec.walk(b, w)
 }
 
 func (t *tx) InsertUser(u *model.User) error {
@@ -38,7 +38,7 @@ func (t *tx) InsertUser(u *model.User) error {
 	if err := identities.Put([]byte(u.Identity), []byte(u.Sid)); err != nil {
 		return err
 	}
-	return put(users, []byte(u.Sid), u)
+	return userCodec.put(users, []byte(u.Sid), u)
 }
 
 func (t *tx) PutUser(u *model.User) error {
@@ -46,13 +46,13 @@ func (t *tx) PutUser(u *model.User) error {
 	if err != nil {
 		return err
 	}
-	old, err := get[model.User](users, u.Sid)
+	old, err := userCodec.get(users, u.Sid)
 	if err != nil {
 		return err
 	}
 	u.Identity = old.Identity
 	u.JoinedChannelsCount = old.JoinedChannelsCount
-	return put(users, []byte(u.Sid), u)
+	return userCodec.put(users, []byte(u.Sid), u)
 }
 
 func (t *tx) DeleteUserTree(service, sid string) error {
@@ -61,7 +61,7 @@ func (t *tx) DeleteUserTree(service, sid string) error {
 		return err
 	}
 	users, identities, userChannels := bs[0], bs[1], bs[2]
-	u, err := get[model.User](users, sid)
+	u, err := userCodec.get(users, sid)
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (t *tx) addJoined(service, user string, delta int) error {
 	if err != nil {
 		return err
 	}
-	u, err := get[model.User](users, user)
+	u, err := userCodec.get(users, user)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil
 	}
@@ -123,5 +123,5 @@ func (t *tx) addJoined(service, user string, delta int) error {
 		return err
 	}
 	u.JoinedChannelsCount += delta
-	return put(users, []byte(user), u)
+	return userCodec.put(users, []byte(user), u)
 }

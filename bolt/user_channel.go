@@ -13,7 +13,7 @@ func (t *tx) UserChannels(service, user string, w model.Window) ([]model.UserCha
 	}
 	var out []model.UserChannelLink
 	err = walk(b, sidKey(w), w, func(_, v []byte) error {
-		l, err := decode[model.UserChannelLink](v)
+		l, err := userChannelCodec.decode(v)
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func (t *tx) UserChannel(service, user, channel string) (model.UserChannelLink, 
 	if b == nil {
 		return model.UserChannelLink{}, model.ErrNotFound
 	}
-	l, err := get[model.UserChannelLink](b, channel)
+	l, err := userChannelCodec.get(b, channel)
 	if err != nil {
 		return model.UserChannelLink{}, err
 	}
@@ -52,7 +52,7 @@ func (t *tx) link(service, user, channel string, fn func(*model.UserChannelLink)
 	}
 	l := model.UserChannelLink{ChannelSid: channel}
 	if v := b.Get([]byte(channel)); v != nil {
-		old, err := decode[model.UserChannelLink](v)
+		old, err := userChannelCodec.decode(v)
 		if err != nil {
 			return err
 		}
@@ -62,5 +62,5 @@ func (t *tx) link(service, user, channel string, fn func(*model.UserChannelLink)
 	if l.MemberSid == "" && l.InviteSid == "" {
 		return b.Delete([]byte(channel))
 	}
-	return put(b, []byte(channel), l)
+	return userChannelCodec.put(b, []byte(channel), &l)
 }

@@ -7,7 +7,7 @@ func (t *tx) ChannelWebhook(service, channel, sid string) (*model.ChannelWebhook
 	if err != nil {
 		return nil, err
 	}
-	return get[model.ChannelWebhook](data.Bucket(bucketWebhooks), sid)
+	return channelWebhookCodec.get(data.Bucket(bucketWebhooks), sid)
 }
 
 func (t *tx) ChannelWebhooks(service, channel string, w model.Window) ([]*model.ChannelWebhook, error) {
@@ -15,7 +15,7 @@ func (t *tx) ChannelWebhooks(service, channel string, w model.Window) ([]*model.
 	if err != nil {
 		return nil, err
 	}
-	return walkRecords[model.ChannelWebhook](data.Bucket(bucketWebhooks), w)
+	return channelWebhookCodec.walk(data.Bucket(bucketWebhooks), w)
 }
 
 func (t *tx) InsertChannelWebhook(wh *model.ChannelWebhook) error {
@@ -27,7 +27,7 @@ func (t *tx) InsertChannelWebhook(wh *model.ChannelWebhook) error {
 	if b.Get([]byte(wh.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
-	return put(b, []byte(wh.Sid), wh)
+	return channelWebhookCodec.put(b, []byte(wh.Sid), wh)
 }
 
 func (t *tx) PutChannelWebhook(wh *model.ChannelWebhook) error {
@@ -36,12 +36,12 @@ func (t *tx) PutChannelWebhook(wh *model.ChannelWebhook) error {
 		return err
 	}
 	b := data.Bucket(bucketWebhooks)
-	old, err := get[model.ChannelWebhook](b, wh.Sid)
+	old, err := channelWebhookCodec.get(b, wh.Sid)
 	if err != nil {
 		return err
 	}
 	wh.Type = old.Type
-	return put(b, []byte(wh.Sid), wh)
+	return channelWebhookCodec.put(b, []byte(wh.Sid), wh)
 }
 
 func (t *tx) DeleteChannelWebhook(service, channel, sid string) error {

@@ -114,7 +114,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 	}()
 	if a.store = cfg.Store; a.store == nil {
-		if err := a.openFile(cfg.Ephemeral); err != nil {
+		if err := a.openFile(cfg.Ephemeral, cfg.Logger); err != nil {
 			return a, err
 		}
 	}
@@ -184,14 +184,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 
 // openFile opens the bbolt file of a.DBPath, or of a new temporary
 // directory when ephemeral.
-func (a *App) openFile(ephemeral bool) (err error) {
+func (a *App) openFile(ephemeral bool, logger *slog.Logger) (err error) {
 	if ephemeral {
 		if a.tempDir, err = os.MkdirTemp("", "chatd-"); err != nil {
 			return err
 		}
 		a.DBPath = filepath.Join(a.tempDir, "chatd.db")
 	}
-	db, err := bolt.Open(a.DBPath, bolt.Options{})
+	db, err := bolt.Open(a.DBPath, bolt.Options{Logger: logger})
 	if err != nil {
 		return err
 	}

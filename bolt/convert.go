@@ -1,0 +1,414 @@
+package bolt
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tinylib/msgp/msgp"
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Conversions between the model types and their records (records.go). A
+// record made from a model value shares its strings, lists and pointers: it
+// lives only until it is encoded. A model value made from a record takes
+// the record's, which decoding made fresh, so the record must not be used
+// again without being zeroed first (decodeRecord does that).
+
+// recordPtr is the pointer to a record type R: what its generated codec's
+// methods are on.
+type recordPtr[R any] interface {
+	*R
+	msgp.Marshaler
+	msgp.Unmarshaler
+}
+
+// codec stores model values of type M as records of type R.
+type codec[M, R any, P recordPtr[R]] struct {
+	record func(*M) *R // model to record
+	model  func(*R) *M // record to model
+}
+
+var (
+	serviceCodec        = codec[model.Service, serviceRecord, *serviceRecord]{serviceRecordOf, (*serviceRecord).model}
+	roleCodec           = codec[model.Role, roleRecord, *roleRecord]{roleRecordOf, (*roleRecord).model}
+	userCodec           = codec[model.User, userRecord, *userRecord]{userRecordOf, (*userRecord).model}
+	userChannelCodec    = codec[model.UserChannelLink, userChannelRecord, *userChannelRecord]{userChannelRecordOf, (*userChannelRecord).model}
+	channelCodec        = codec[model.Channel, channelRecord, *channelRecord]{channelRecordOf, (*channelRecord).model}
+	memberCodec         = codec[model.Member, memberRecord, *memberRecord]{memberRecordOf, (*memberRecord).model}
+	inviteCodec         = codec[model.Invite, inviteRecord, *inviteRecord]{inviteRecordOf, (*inviteRecord).model}
+	credentialCodec     = codec[model.Credential, credentialRecord, *credentialRecord]{credentialRecordOf, (*credentialRecord).model}
+	apiKeyCodec         = codec[model.APIKey, apiKeyRecord, *apiKeyRecord]{apiKeyRecordOf, (*apiKeyRecord).model}
+	bindingCodec        = codec[model.Binding, bindingRecord, *bindingRecord]{bindingRecordOf, (*bindingRecord).model}
+	channelWebhookCodec = codec[model.ChannelWebhook, channelWebhookRecord, *channelWebhookRecord]{channelWebhookRecordOf, (*channelWebhookRecord).model}
+	mediaCodec          = codec[model.Media, mediaRecord, *mediaRecord]{mediaRecordOf, (*mediaRecord).model}
+	deliveryCodec       = codec[model.Delivery, deliveryRecord, *deliveryRecord]{deliveryRecordOf, (*deliveryRecord).model}
+)
+
+// encode is the stored form of m.
+func (c codec[M, R, P]) encode(m *M) ([]byte, error) {
+	return encodeRecord(P(c.record(m)))
+}
+
+// put stores m under key in b.
+func (c codec[M, R, P]) put(b *bbolt.Bucket, key []byte, m *M) error {
+	return putRecord(b, key, P(c.record(m)))
+}
+
+// decode decodes a stored value; nil means there is none.
+func (c codec[M, R, P]) decode(v []byte) (*M, error) {
+	var rec R
+	if err := decodeRecord(v, P(&rec)); err != nil {
+		return nil, err
+	}
+	return c.model(&rec), nil
+}
+
+// get decodes the value under key in b, or returns ErrNotFound.
+func (c codec[M, R, P]) get(b *bbolt.Bucket, key string) (*M, error) {
+	return c.decode(b.Get([]byte(key)))
+}
+
+// walk decodes the values of a window over b, a bucket keyed by SID.
+func (c codec[M, R, P]) walk(b *bbolt.Bucket, w model.Window) ([]*M, error) {
+	var out []*M
+	var rec R
+	err := walk(b, sidKey(w), w, func(_, v []byte) error {
+		if err := decodeRecord(v, P(&rec)); err != nil {
+			return err
+		}
+		out = append(out, c.model(&rec))
+		return nil
+	})
+	return out, err
+}
+
+// putRecord stores rec under key in b.
+func putRecord(b *bbolt.Bucket, key []byte, rec msgp.Marshaler) error {
+	v, err := encodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, v)
+}
+
+// encodeRecord encodes rec into a buffer of its own: bbolt keeps the
+// value until the transaction ends.
+func encodeRecord(rec msgp.Marshaler) ([]byte, error) {
+	v, err := rec.MarshalMsg(nil)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: encoding %T: %w", rec, err)
+	}
+	return v, nil
+}
+
+// decodeRecord zeroes *rec and decodes v into it; nil v is ErrNotFound.
+// Decoding copies, so the record stays valid after the transaction ends.
+func decodeRecord[R any, P recordPtr[R]](v []byte, rec P) error {
+	if v == nil {
+		return model.ErrNotFound
+	}
+	*rec = *new(R)
+	if _, err := rec.UnmarshalMsg(v); err != nil {
+		return fmt.Errorf("bolt: decoding %T: %w", rec, err)
+	}
+	return nil
+}
+
+func serviceRecordOf(s *model.Service) *serviceRecord {
+	r := &serviceRecord{
+		Sid:                          s.Sid,
+		FriendlyName:                 s.FriendlyName,
+		DateCreated:                  s.DateCreated,
+		DateUpdated:                  s.DateUpdated,
+		DefaultServiceRoleSid:        s.DefaultServiceRoleSid,
+		DefaultChannelRoleSid:        s.DefaultChannelRoleSid,
+		DefaultChannelCreatorRoleSid: s.DefaultChannelCreatorRoleSid,
+		ReadStatusEnabled:            s.ReadStatusEnabled,
+		ReachabilityEnabled:          s.ReachabilityEnabled,
+		TypingIndicatorTimeout:       s.TypingIndicatorTimeout,
+		ConsumptionReportInterval:    s.ConsumptionReportInterval,
+		LimitsChannelMembers:         s.Limits.ChannelMembers,
+		LimitsUserChannels:           s.Limits.UserChannels,
+		NewMessage:                   notificationRecord(s.Notifications.NewMessage),
+		AddedToChannel:               notificationRecord(s.Notifications.AddedToChannel),
+		RemovedFromChannel:           notificationRecord(s.Notifications.RemovedFromChannel),
+		InvitedToChannel:             notificationRecord(s.Notifications.InvitedToChannel),
+		NotificationsLogEnabled:      s.Notifications.LogEnabled,
+		MediaSizeLimitMB:             s.Media.SizeLimitMB,
+		MediaCompatibilityMessage:    s.Media.CompatibilityMessage,
+		PreWebhookURL:                s.PreWebhookURL,
+		PostWebhookURL:               s.PostWebhookURL,
+		WebhookMethod:                s.WebhookMethod,
+		WebhookFilters:               s.WebhookFilters,
+		PreWebhookRetryCount:         s.PreWebhookRetryCount,
+		PostWebhookRetryCount:        s.PostWebhookRetryCount,
+	}
+	if s.Webhooks != nil {
+		r.Webhooks = make([]eventWebhookRecord, 0, len(s.Webhooks))
+		for _, event := range slices.Sorted(maps.Keys(s.Webhooks)) {
+			wh := s.Webhooks[event]
+			r.Webhooks = append(r.Webhooks, eventWebhookRecord{Event: event, URL: wh.URL, Method: wh.Method})
+		}
+	}
+	return r
+}
+
+func (r *serviceRecord) model() *model.Service {
+	s := &model.Service{
+		Sid:                          r.Sid,
+		FriendlyName:                 r.FriendlyName,
+		DateCreated:                  r.DateCreated,
+		DateUpdated:                  r.DateUpdated,
+		DefaultServiceRoleSid:        r.DefaultServiceRoleSid,
+		DefaultChannelRoleSid:        r.DefaultChannelRoleSid,
+		DefaultChannelCreatorRoleSid: r.DefaultChannelCreatorRoleSid,
+		ReadStatusEnabled:            r.ReadStatusEnabled,
+		ReachabilityEnabled:          r.ReachabilityEnabled,
+		TypingIndicatorTimeout:       r.TypingIndicatorTimeout,
+		ConsumptionReportInterval:    r.ConsumptionReportInterval,
+		Limits:                       model.ServiceLimits{ChannelMembers: r.LimitsChannelMembers, UserChannels: r.LimitsUserChannels},
+		Notifications: model.ServiceNotifications{
+			NewMessage:         model.Notification(r.NewMessage),
+			AddedToChannel:     model.Notification(r.AddedToChannel),
+			RemovedFromChannel: model.Notification(r.RemovedFromChannel),
+			InvitedToChannel:   model.Notification(r.InvitedToChannel),
+			LogEnabled:         r.NotificationsLogEnabled,
+		},
+		Media:                 model.ServiceMedia{SizeLimitMB: r.MediaSizeLimitMB, CompatibilityMessage: r.MediaCompatibilityMessage},
+		PreWebhookURL:         r.PreWebhookURL,
+		PostWebhookURL:        r.PostWebhookURL,
+		WebhookMethod:         r.WebhookMethod,
+		WebhookFilters:        r.WebhookFilters,
+		PreWebhookRetryCount:  r.PreWebhookRetryCount,
+		PostWebhookRetryCount: r.PostWebhookRetryCount,
+	}
+	if r.Webhooks != nil {
+		s.Webhooks = make(map[string]model.EventWebhook, len(r.Webhooks))
+		for _, wh := range r.Webhooks {
+			s.Webhooks[wh.Event] = model.EventWebhook{URL: wh.URL, Method: wh.Method}
+		}
+	}
+	return s
+}
+
+func roleRecordOf(r *model.Role) *roleRecord {
+	return &roleRecord{Sid: r.Sid, ServiceSid: r.ServiceSid, FriendlyName: r.FriendlyName, Type: r.Type,
+		Permissions: r.Permissions, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func (r *roleRecord) model() *model.Role {
+	return &model.Role{Sid: r.Sid, ServiceSid: r.ServiceSid, FriendlyName: r.FriendlyName, Type: r.Type,
+		Permissions: r.Permissions, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func userRecordOf(u *model.User) *userRecord {
+	return &userRecord{Sid: u.Sid, ServiceSid: u.ServiceSid, Identity: u.Identity, FriendlyName: u.FriendlyName,
+		Attributes: u.Attributes, RoleSid: u.RoleSid, JoinedChannelsCount: u.JoinedChannelsCount,
+		DateCreated: u.DateCreated, DateUpdated: u.DateUpdated}
+}
+
+func (r *userRecord) model() *model.User {
+	return &model.User{Sid: r.Sid, ServiceSid: r.ServiceSid, Identity: r.Identity, FriendlyName: r.FriendlyName,
+		Attributes: r.Attributes, RoleSid: r.RoleSid, JoinedChannelsCount: r.JoinedChannelsCount,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func userChannelRecordOf(l *model.UserChannelLink) *userChannelRecord {
+	return (*userChannelRecord)(l)
+}
+
+func (r *userChannelRecord) model() *model.UserChannelLink {
+	l := model.UserChannelLink(*r)
+	return &l
+}
+
+func channelRecordOf(c *model.Channel) *channelRecord {
+	return &channelRecord{Sid: c.Sid, ServiceSid: c.ServiceSid, FriendlyName: c.FriendlyName, UniqueName: c.UniqueName,
+		Attributes: c.Attributes, Type: c.Type, CreatedBy: c.CreatedBy, DateCreated: c.DateCreated, DateUpdated: c.DateUpdated,
+		MessagingServiceSid: c.MessagingServiceSid, MembersCount: c.MembersCount, MessagesCount: c.MessagesCount,
+		LastMessageSid: c.LastMessageSid}
+}
+
+func (r *channelRecord) model() *model.Channel {
+	return &model.Channel{Sid: r.Sid, ServiceSid: r.ServiceSid, FriendlyName: r.FriendlyName, UniqueName: r.UniqueName,
+		Attributes: r.Attributes, Type: r.Type, CreatedBy: r.CreatedBy, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated,
+		MessagingServiceSid: r.MessagingServiceSid, MembersCount: r.MembersCount, MessagesCount: r.MessagesCount,
+		LastMessageSid: r.LastMessageSid}
+}
+
+func memberRecordOf(m *model.Member) *memberRecord {
+	return &memberRecord{Sid: m.Sid, ServiceSid: m.ServiceSid, ChannelSid: m.ChannelSid, UserSid: m.UserSid,
+		Identity: m.Identity, RoleSid: m.RoleSid, Attributes: m.Attributes,
+		LastConsumedMessageIndex: m.LastConsumedMessageIndex, LastConsumptionTimestamp: m.LastConsumptionTimestamp,
+		NotificationLevel: m.NotificationLevel, DateCreated: m.DateCreated, DateUpdated: m.DateUpdated}
+}
+
+func (r *memberRecord) model() *model.Member {
+	return &model.Member{Sid: r.Sid, ServiceSid: r.ServiceSid, ChannelSid: r.ChannelSid, UserSid: r.UserSid,
+		Identity: r.Identity, RoleSid: r.RoleSid, Attributes: r.Attributes,
+		LastConsumedMessageIndex: r.LastConsumedMessageIndex, LastConsumptionTimestamp: r.LastConsumptionTimestamp,
+		NotificationLevel: r.NotificationLevel, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func messageRecordOf(m *model.Message) *messageRecord {
+	r := &messageRecord{Sid: m.Sid, From: m.From, Body: m.Body, Attributes: m.Attributes,
+		LastUpdatedBy: m.LastUpdatedBy, WasEdited: m.WasEdited, DateCreated: m.DateCreated, DateUpdated: m.DateUpdated}
+	if md := m.Media; md != nil {
+		r.Media = &messageMediaRecord{Sid: md.Sid, Size: md.Size, ContentType: md.ContentType, Filename: md.Filename}
+	}
+	return r
+}
+
+// model is the Message the record is at index of Channel channel of
+// Service service.
+func (r *messageRecord) model(service, channel string, index int) *model.Message {
+	m := &model.Message{}
+	r.into(m, service, channel, index)
+	return m
+}
+
+// into fills m, so that a page of Messages can share one allocation.
+func (r *messageRecord) into(m *model.Message, service, channel string, index int) {
+	*m = model.Message{Sid: r.Sid, ServiceSid: service, ChannelSid: channel, Index: index, From: r.From, Body: r.Body,
+		Attributes: r.Attributes, LastUpdatedBy: r.LastUpdatedBy, WasEdited: r.WasEdited,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+	if md := r.Media; md != nil {
+		m.Media = &model.MessageMedia{Sid: md.Sid, Size: md.Size, ContentType: md.ContentType, Filename: md.Filename}
+	}
+}
+
+func inviteRecordOf(in *model.Invite) *inviteRecord {
+	return &inviteRecord{Sid: in.Sid, ServiceSid: in.ServiceSid, ChannelSid: in.ChannelSid, UserSid: in.UserSid,
+		Identity: in.Identity, RoleSid: in.RoleSid, CreatedBy: in.CreatedBy, DateCreated: in.DateCreated, DateUpdated: in.DateUpdated}
+}
+
+func (r *inviteRecord) model() *model.Invite {
+	return &model.Invite{Sid: r.Sid, ServiceSid: r.ServiceSid, ChannelSid: r.ChannelSid, UserSid: r.UserSid,
+		Identity: r.Identity, RoleSid: r.RoleSid, CreatedBy: r.CreatedBy, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func credentialRecordOf(c *model.Credential) *credentialRecord {
+	return &credentialRecord{Sid: c.Sid, FriendlyName: c.FriendlyName, Type: c.Type, Sandbox: c.Sandbox,
+		DateCreated: c.DateCreated, DateUpdated: c.DateUpdated,
+		Certificate: c.Certificate, PrivateKey: c.PrivateKey, ApiKey: c.ApiKey, Secret: c.Secret}
+}
+
+func (r *credentialRecord) model() *model.Credential {
+	return &model.Credential{Sid: r.Sid, FriendlyName: r.FriendlyName, Type: r.Type, Sandbox: r.Sandbox,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated,
+		Certificate: r.Certificate, PrivateKey: r.PrivateKey, ApiKey: r.ApiKey, Secret: r.Secret}
+}
+
+func apiKeyRecordOf(k *model.APIKey) *apiKeyRecord {
+	return &apiKeyRecord{Sid: k.Sid, FriendlyName: k.FriendlyName, SealedSecret: k.SealedSecret,
+		DateCreated: k.DateCreated, DateUpdated: k.DateUpdated}
+}
+
+func (r *apiKeyRecord) model() *model.APIKey {
+	return &model.APIKey{Sid: r.Sid, FriendlyName: r.FriendlyName, SealedSecret: r.SealedSecret,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func bindingRecordOf(b *model.Binding) *bindingRecord {
+	return &bindingRecord{Sid: b.Sid, ServiceSid: b.ServiceSid, UserSid: b.UserSid, Identity: b.Identity,
+		Endpoint: b.Endpoint, BindingType: b.BindingType, CredentialSid: b.CredentialSid, MessageTypes: b.MessageTypes,
+		DateCreated: b.DateCreated, DateUpdated: b.DateUpdated}
+}
+
+func (r *bindingRecord) model() *model.Binding {
+	return &model.Binding{Sid: r.Sid, ServiceSid: r.ServiceSid, UserSid: r.UserSid, Identity: r.Identity,
+		Endpoint: r.Endpoint, BindingType: r.BindingType, CredentialSid: r.CredentialSid, MessageTypes: r.MessageTypes,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func channelWebhookRecordOf(wh *model.ChannelWebhook) *channelWebhookRecord {
+	return &channelWebhookRecord{Sid: wh.Sid, ServiceSid: wh.ServiceSid, ChannelSid: wh.ChannelSid, Type: wh.Type,
+		URL: wh.URL, Method: wh.Method, Filters: wh.Filters, Triggers: wh.Triggers, FlowSid: wh.FlowSid,
+		RetryCount: wh.RetryCount, DateCreated: wh.DateCreated, DateUpdated: wh.DateUpdated}
+}
+
+func (r *channelWebhookRecord) model() *model.ChannelWebhook {
+	return &model.ChannelWebhook{Sid: r.Sid, ServiceSid: r.ServiceSid, ChannelSid: r.ChannelSid, Type: r.Type,
+		URL: r.URL, Method: r.Method, Filters: r.Filters, Triggers: r.Triggers, FlowSid: r.FlowSid,
+		RetryCount: r.RetryCount, DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+func mediaRecordOf(m *model.Media) *mediaRecord {
+	return &mediaRecord{Sid: m.Sid, ServiceSid: m.ServiceSid, ChannelSid: m.ChannelSid, MessageSid: m.MessageSid,
+		Size: m.Size, ContentType: m.ContentType, Filename: m.Filename, Author: m.Author,
+		DateCreated: m.DateCreated, DateUpdated: m.DateUpdated}
+}
+
+func (r *mediaRecord) model() *model.Media {
+	return &model.Media{Sid: r.Sid, ServiceSid: r.ServiceSid, ChannelSid: r.ChannelSid, MessageSid: r.MessageSid,
+		Size: r.Size, ContentType: r.ContentType, Filename: r.Filename, Author: r.Author,
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+}
+
+// deliveryRecordOf and model map every field of a Delivery one to one,
+// except Params (a list sorted by name) and Duration (nanoseconds).
+func deliveryRecordOf(d *model.Delivery) *deliveryRecord {
+	r := &deliveryRecord{
+		ID:           d.ID,
+		ServiceSid:   d.ServiceSid,
+		ChannelSid:   d.ChannelSid,
+		Event:        d.Event,
+		URL:          d.URL,
+		Method:       d.Method,
+		WebhookSid:   d.WebhookSid,
+		WebhookType:  d.WebhookType,
+		MaxRetries:   d.MaxRetries,
+		Status:       d.Status,
+		Attempts:     d.Attempts,
+		ResponseCode: d.ResponseCode,
+		Error:        d.Error,
+		Duration:     int64(d.Duration),
+		DateCreated:  d.DateCreated,
+		DateUpdated:  d.DateUpdated,
+		NextAttempt:  d.NextAttempt,
+		ErrorCode:    d.ErrorCode,
+	}
+	if d.Params != nil {
+		r.Params = make([]paramRecord, 0, len(d.Params))
+		for name, values := range d.Params {
+			r.Params = append(r.Params, paramRecord{Name: name, Values: values})
+		}
+		slices.SortFunc(r.Params, func(a, b paramRecord) int { return cmp.Compare(a.Name, b.Name) })
+	}
+	return r
+}
+
+func (r *deliveryRecord) model() *model.Delivery {
+	d := &model.Delivery{
+		ID:           r.ID,
+		ServiceSid:   r.ServiceSid,
+		ChannelSid:   r.ChannelSid,
+		Event:        r.Event,
+		URL:          r.URL,
+		Method:       r.Method,
+		WebhookSid:   r.WebhookSid,
+		WebhookType:  r.WebhookType,
+		MaxRetries:   r.MaxRetries,
+		Status:       r.Status,
+		Attempts:     r.Attempts,
+		ResponseCode: r.ResponseCode,
+		Error:        r.Error,
+		Duration:     time.Duration(r.Duration),
+		DateCreated:  r.DateCreated,
+		DateUpdated:  r.DateUpdated,
+		NextAttempt:  r.NextAttempt,
+		ErrorCode:    r.ErrorCode,
+	}
+	if r.Params != nil {
+		d.Params = make(map[string][]string, len(r.Params))
+		for _, p := range r.Params {
+			d.Params[p.Name] = p.Values
+		}
+	}
+	return d
+}

@@ -1,0 +1,269 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Schema 3 kept records as JSON of the model types; schema 4 as records
+// (records.go). The migration copies the file into a new one next to it,
+// re-encoding every record on the way, and renames the copy over the
+// original. The original is not touched until the rename, so a crash at any
+// point leaves either the old file or the new one, both whole; the copy
+// also leaves every page full, which is what the old file's append-only
+// buckets were not. It needs free disk space for the copy (about the size
+// of the records).
+
+// jsonVersion is the last schema version whose records are JSON.
+const jsonVersion = 3
+
+// copyTxBytes bounds the data one transaction of the copy writes, so that
+// memory stays bounded however large the file.
+const copyTxBytes = 16 << 20
+
+// recodeFile migrates the schema-3 file open in src to the current schema
+// and returns the migrated file, open; src is closed either way.
+func recodeFile(src *bbolt.DB, opts Options, log *slog.Logger) (*bbolt.DB, error) {
+	// src stays open, and locked, until the copy has replaced it and is
+	// open in its turn: no other chatd can open the old file in between.
+	defer src.Close()
+	path, err := filepath.EvalSymlinks(src.Path())
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("migrating the chatd file to schema version 4: copying every record into the new format",
+		"path", path, "bytes", info.Size())
+	start := time.Now()
+	tmp := path + ".migrating"
+	if err := copyRecoded(src, tmp, info.Mode().Perm(), copyTxBytes); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("bolt: migrating %s to schema version %d: %w", path, schemaVersion, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(src.Path(), opts)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := os.Stat(path); err == nil {
+		log.Info("migrated the chatd file", "path", path, "bytes", info.Size(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	return db, nil
+}
+
+// copyRecoded writes a copy of src to the new file path, with every record
+// re-encoded and the current schema version, in transactions of about
+// txBytes, and syncs it.
+func copyRecoded(src *bbolt.DB, path string, mode os.FileMode, txBytes int) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err // a copy left by a migration that did not finish
+	}
+	// No fsync per transaction: the copy is synced once, at the end, before
+	// it replaces anything.
+	dst, err := bbolt.Open(path, mode, &bbolt.Options{NoSync: true, Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	c := &copier{dst: dst, txBytes: txBytes}
+	err = src.View(func(stx *bbolt.Tx) error {
+		return stx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			return c.bucket([][]byte{name}, b)
+		})
+	})
+	if err == nil {
+		err = c.finish()
+	} else if c.tx != nil {
+		c.tx.Rollback()
+	}
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// copier writes the buckets and values of a walk over the source into dst,
+// in transactions of about txBytes.
+type copier struct {
+	dst     *bbolt.DB
+	txBytes int
+	tx      *bbolt.Tx
+	written int
+	path    [][]byte      // of the bucket last written to in tx
+	last    *bbolt.Bucket // that bucket in tx
+}
+
+// bucket copies the source bucket b, found at path, and everything in it.
+func (c *copier) bucket(path [][]byte, b *bbolt.Bucket) error {
+	if err := c.begin(); err != nil {
+		return err
+	}
+	var parent interface {
+		CreateBucket([]byte) (*bbolt.Bucket, error)
+	} = c.tx
+	if len(path) > 1 {
+		parent = c.open(path[:len(path)-1])
+	}
+	nb, err := parent.CreateBucket(path[len(path)-1])
+	if err != nil {
+		return err
+	}
+	if err := nb.SetSequence(b.Sequence()); err != nil {
+		return err
+	}
+	records := recordsAt(path)
+	return b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return c.bucket(append(slices.Clip(path), k), b.Bucket(k))
+		}
+		if records != nil && (records.key == "" || records.key == string(k)) {
+			var err error
+			if v, err = records.recode(v); err != nil {
+				return fmt.Errorf("%s/%q: %w", bytes.Join(path, []byte("/")), k, err)
+			}
+		}
+		return c.put(path, k, v)
+	})
+}
+
+// put writes one value, committing first when the transaction is full.
+// Source keys and values stay valid while the walk's read transaction is
+// open, which is longer than any transaction of the copy.
+func (c *copier) put(path [][]byte, k, v []byte) error {
+	if c.written >= c.txBytes {
+		if err := c.tx.Commit(); err != nil {
+			return err
+		}
+		c.tx = nil
+	}
+	if err := c.begin(); err != nil {
+		return err
+	}
+	c.written += len(k) + len(v)
+	b := c.open(path)
+	// Keys arrive in order: every page can be filled.
+	b.FillPercent = 1.0
+	return b.Put(k, v)
+}
+
+// begin starts a transaction of the copy when none is open.
+func (c *copier) begin() error {
+	if c.tx != nil {
+		return nil
+	}
+	tx, err := c.dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	c.tx, c.written, c.path, c.last = tx, 0, nil, nil
+	return nil
+}
+
+// open is the bucket at path in the copy's transaction.
+func (c *copier) open(path [][]byte) *bbolt.Bucket {
+	if c.last != nil && slices.EqualFunc(path, c.path, bytes.Equal) {
+		return c.last
+	}
+	b := c.tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		b = b.Bucket(name)
+	}
+	c.path, c.last = path, b
+	return b
+}
+
+// finish writes the new schema version and commits the last transaction.
+func (c *copier) finish() error {
+	if err := c.begin(); err != nil {
+		return err
+	}
+	if err := c.tx.Bucket(bucketMeta).Put(keyVersion, versionBytes(schemaVersion)); err != nil {
+		c.tx.Rollback()
+		return err
+	}
+	return c.tx.Commit()
+}
+
+// jsonBucket is a bucket of a schema-3 file that holds records: its path
+// ("*" for any name), the one key of the records when the bucket holds
+// other things too ("" when every value is a record), and how a record is
+// re-encoded.
+type jsonBucket struct {
+	path   []string
+	key    string
+	recode func([]byte) ([]byte, error)
+}
+
+// jsonBuckets are the record buckets of a schema-3 file (the tree in
+// schema.go); every other value (indexes, settings, Media content) is
+// copied as it is.
+var jsonBuckets = []jsonBucket{
+	{[]string{"credentials"}, "", fromJSON(credentialCodec.encode)},
+	{[]string{"deliveries"}, "", fromJSON(deliveryCodec.encode)},
+	{[]string{"services", "*"}, "record", fromJSON(serviceCodec.encode)},
+	{[]string{"services", "*", "roles"}, "", fromJSON(roleCodec.encode)},
+	{[]string{"services", "*", "users"}, "", fromJSON(userCodec.encode)},
+	{[]string{"services", "*", "user_channels", "*"}, "", fromJSON(userChannelCodec.encode)},
+	{[]string{"services", "*", "channels"}, "", fromJSON(channelCodec.encode)},
+	{[]string{"services", "*", "bindings"}, "", fromJSON(bindingCodec.encode)},
+	{[]string{"services", "*", "media"}, "", fromJSON(mediaCodec.encode)},
+	{[]string{"services", "*", "channel_data", "*", "members"}, "", fromJSON(memberCodec.encode)},
+	{[]string{"services", "*", "channel_data", "*", "messages"}, "", fromJSON(func(m *model.Message) ([]byte, error) {
+		return encodeRecord(messageRecordOf(m))
+	})},
+	{[]string{"services", "*", "channel_data", "*", "invites"}, "", fromJSON(inviteCodec.encode)},
+	{[]string{"services", "*", "channel_data", "*", "webhooks"}, "", fromJSON(channelWebhookCodec.encode)},
+}
+
+// recordsAt is the record bucket at path, nil when it is none.
+func recordsAt(path [][]byte) *jsonBucket {
+	for i, r := range jsonBuckets {
+		if slices.EqualFunc(r.path, path, func(p string, name []byte) bool { return p == "*" || p == string(name) }) {
+			return &jsonBuckets[i]
+		}
+	}
+	return nil
+}
+
+// fromJSON re-encodes a schema-3 value: JSON of the model type M.
+func fromJSON[M any](encode func(*M) ([]byte, error)) func([]byte) ([]byte, error) {
+	return func(v []byte) ([]byte, error) {
+		m := new(M)
+		if err := json.Unmarshal(v, m); err != nil {
+			return nil, fmt.Errorf("decoding %T: %w", m, err)
+		}
+		return encode(m)
+	}
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,214 @@
+package bolt
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// v3Fixture is the file a schema-3 chatd wrote (fixture_test.go).
+var v3Fixture = filepath.Join("testdata", "chatd-v3.db")
+
+// copyFile copies the file at src to a new file in a test directory.
+func copyFile(t *testing.T, src string) string {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "chatd.db")
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// recordValues is every value of the record buckets of the closed file at
+// path (jsonBuckets says which they are), by bucket path and key.
+func recordValues(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]byte{}
+	var visit func(path [][]byte, b *bbolt.Bucket) error
+	visit = func(path [][]byte, b *bbolt.Bucket) error {
+		records := recordsAt(path)
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return visit(append(path[:len(path):len(path)], k), b.Bucket(k))
+			}
+			if records != nil && (records.key == "" || records.key == string(k)) {
+				out[string(bytes.Join(append(path, k), []byte("/")))] = bytes.Clone(v)
+			}
+			return nil
+		})
+	}
+	err = db.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error { return visit([][]byte{name}, b) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestMigrateV3(t *testing.T) {
+	f := newFixture()
+	before := recordValues(t, v3Fixture)
+	if len(before) == 0 {
+		t.Fatal("the v3 fixture has no records")
+	}
+	for k, v := range before {
+		if v[0] != '{' {
+			t.Fatalf("v3 record %s is not JSON: %q", k, v)
+		}
+	}
+
+	t.Run("every record is rewritten and reads back as written", func(t *testing.T) {
+		path := copyFile(t, v3Fixture)
+		d := mustOpen(t, path)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+			t.Errorf("meta/version = %x, want %x", got, want)
+		}
+		after := recordValues(t, path)
+		if len(after) != len(before) {
+			t.Errorf("%d records after the migration, want %d", len(after), len(before))
+		}
+		for k, v := range after {
+			if v[0] == '{' {
+				t.Errorf("record %s is still JSON: %s", k, v)
+			}
+		}
+		if _, err := os.Stat(path + ".migrating"); !os.IsNotExist(err) {
+			t.Errorf("the migration's copy is left behind: %v", err)
+		}
+		// Reopening a migrated file migrates nothing.
+		d = mustOpen(t, path)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+	})
+
+	t.Run("counters carry over", func(t *testing.T) {
+		d := mustOpen(t, copyFile(t, v3Fixture))
+		s1, ch1 := sid("IS", 1), sid("CH", 1)
+		m := &model.Message{Sid: sid("IM", 7), ServiceSid: s1, ChannelSid: ch1, From: "alice", Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+		dl := &model.Delivery{ServiceSid: s1, Event: "onMessageSent", Status: model.DeliveryPending}
+		mustUpdate(t, d, func(tx model.Tx) error {
+			if err := tx.AppendMessage(clone(m)); err != nil {
+				return err
+			}
+			return tx.EnqueueDelivery(dl)
+		})
+		mustView(t, d, func(tx model.Tx) error {
+			got, err := tx.Message(s1, ch1, m.Sid)
+			if err != nil {
+				return err
+			}
+			// Indexes 0 to 4 were given, 2 and 4 deleted.
+			if got.Index != 5 {
+				t.Errorf("the next Message of %s got index %d, want 5", ch1, got.Index)
+			}
+			return nil
+		})
+		if dl.ID != uint64(len(f.deliveries)+1) {
+			t.Errorf("the next Delivery got ID %d, want %d", dl.ID, len(f.deliveries)+1)
+		}
+	})
+
+	t.Run("a copy left by an unfinished migration is replaced", func(t *testing.T) {
+		path := copyFile(t, v3Fixture)
+		if err := os.WriteFile(path+".migrating", []byte("half a copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d := mustOpen(t, path)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+	})
+
+	t.Run("a file opened through a symbolic link is migrated where it is", func(t *testing.T) {
+		file := copyFile(t, v3Fixture)
+		link := filepath.Join(t.TempDir(), "link.db")
+		if err := os.Symlink(file, link); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+		d := mustOpen(t, link)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+		if target, err := os.Readlink(link); err != nil || target != file {
+			t.Errorf("the link now points to %q (%v), want %s", target, err, file)
+		}
+		if d.Path() != link {
+			t.Errorf("Path() = %s, want %s", d.Path(), link)
+		}
+	})
+
+	t.Run("a failed migration leaves the file as it was", func(t *testing.T) {
+		path := copyFile(t, v3Fixture)
+		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketRoles).Put([]byte(sid("RL", 9)), []byte(`{"Sid": 42`))
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		original := recordValues(t, path)
+		d, err := Open(path, Options{LockTimeout: 5 * time.Second})
+		if err == nil {
+			d.Close()
+			t.Fatal("Open of a file with a broken record succeeded")
+		}
+		if !strings.Contains(err.Error(), sid("RL", 9)) {
+			t.Errorf("Open: %v, want an error naming the broken record", err)
+		}
+		if got := recordValues(t, path); !reflect.DeepEqual(got, original) {
+			t.Error("the records of the file changed")
+		}
+		if got, want := rawVersion(t, path), version(jsonVersion); !bytes.Equal(got, want) {
+			t.Errorf("meta/version = %x, want %x", got, want)
+		}
+		if _, err := os.Stat(path + ".migrating"); !os.IsNotExist(err) {
+			t.Errorf("the failed copy is left behind: %v", err)
+		}
+	})
+
+	t.Run("a copy in many transactions is the same", func(t *testing.T) {
+		src, err := bbolt.Open(copyFile(t, v3Fixture), 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		path := filepath.Join(t.TempDir(), "chatd.db")
+		// One byte a transaction: a commit before every value.
+		if err := copyRecoded(src, path, 0o600, 1); err != nil {
+			t.Fatal(err)
+		}
+		d := mustOpen(t, path)
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		whole := filepath.Join(t.TempDir(), "chatd.db")
+		if err := copyRecoded(src, whole, 0o600, copyTxBytes); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := recordValues(t, path), recordValues(t, whole); !reflect.DeepEqual(got, want) {
+			t.Error("the records of a copy in many transactions differ from those of a copy in one")
+		}
+	})
+}
