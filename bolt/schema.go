@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 3. Records are JSON of the
+// The bucket tree of a chatd file, schema version 4. Records are JSON of the
 // model types; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -23,6 +23,8 @@ import (
 //	                                     the last ID given
 //	deliveries_pending/<id>           -> "" (deliveries still to send)
 //	deliveries_by_service/<IS sid>/<id> -> ""
+//	media_uploads/<ME sid>            -> a staged upload (see upload.go): its
+//	                                     start, chunk count, size and IS sid
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -39,8 +41,10 @@ import (
 //	    binding_endpoints/<type>\x00<endpoint> -> BS sid        (unique index)
 //	    user_bindings/<US sid>/<BS sid> -> ""
 //	    media/<ME sid>                -> Media
-//	    media_content/<ME sid>/<chunk>-> 256 KiB of content; key: 8-byte
-//	                                     big-endian chunk number
+//	    media_content/<ME sid>/<chunk>/ one bucket per chunk of content (of
+//	                                     a Media, or of a staged upload); key:
+//	                                     8-byte big-endian chunk number
+//	      data                        -> up to model.MediaChunkSize bytes
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
@@ -55,7 +59,7 @@ import (
 //
 // Deleting a Service is one DeleteBucket; wiping the file is deleting the
 // root buckets.
-const schemaVersion = 3
+const schemaVersion = 4
 
 var (
 	bucketMeta        = []byte("meta")
@@ -66,6 +70,8 @@ var (
 	bucketDeliveries          = []byte("deliveries")
 	bucketDeliveriesPending   = []byte("deliveries_pending")
 	bucketDeliveriesByService = []byte("deliveries_by_service")
+
+	bucketMediaUploads = []byte("media_uploads")
 
 	keyVersion = []byte("version")
 	keyRecord  = []byte("record")
@@ -103,6 +109,7 @@ var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
+		bucketMediaUploads,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
@@ -142,6 +149,11 @@ var migrations = []migration{
 	// 2 → 3: the webhook outbox. Its buckets are root buckets, which
 	// initSchema creates at every open, so there is nothing to move.
 	{2, func(*bbolt.Tx) error { return nil }},
+	// 3 → 4: staged uploads. media_uploads is a root bucket, which initSchema
+	// creates. Content chunks become buckets of their own; those of files
+	// written before stay values, which ReadMedia reads as such, so nothing
+	// is rewritten.
+	{3, func(*bbolt.Tx) error { return nil }},
 }
 
 // eachSubtree calls fn for every nested bucket of b.

@@ -17,9 +17,14 @@ const DefaultMediaContentType = "application/octet-stream"
 // media.size_limit_mb (150 by default) in MiB. A larger upload is 413/50512.
 func (s *Service) MediaSizeLimit() int64 { return int64(s.Media.SizeLimitMB) << 20 }
 
+// MediaChunkSize is the piece in which Media content is staged, stored and
+// read: every chunk of an upload but the last holds exactly this many bytes,
+// so the chunk that holds an offset is the offset divided by it.
+const MediaChunkSize = 256 << 10
+
 // Media is a file uploaded to Twilio's media service for a Service (ME…),
 // attached to at most one Message. Its content is stored apart from the
-// record and read in ranges.
+// record, in chunks of MediaChunkSize, and read in ranges.
 type Media struct {
 	Sid         string
 	ServiceSid  string
@@ -39,6 +44,15 @@ type MessageMedia struct {
 	Size        int64
 	ContentType string
 	Filename    *string
+}
+
+// StagedMedia is an upload whose content is being stored: staged under the
+// SID its Media will have, and not a Media until it is committed.
+type StagedMedia struct {
+	Sid        string
+	ServiceSid string
+	Size       int64     // the bytes staged so far
+	Started    time.Time // when its first chunk was staged
 }
 
 // MediaCreate is the input of CreateMedia: the raw file and what the request
