@@ -8,18 +8,6 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// InsertMedia stores a Media with its content, staged and committed in one
-// transaction.
-func (t *tx) InsertMedia(m *model.Media, content []byte) error {
-	for seq := 0; seq == 0 || seq*model.MediaChunkSize < len(content); seq++ {
-		chunk := content[seq*model.MediaChunkSize : min((seq+1)*model.MediaChunkSize, len(content))]
-		if err := t.StageMediaChunk(m.ServiceSid, m.Sid, seq, chunk); err != nil {
-			return err
-		}
-	}
-	return t.CommitStagedMedia(m)
-}
-
 func (t *tx) Media(service, sid string) (*model.Media, error) {
 	b, err := t.serviceChild(service, bucketMedia)
 	if err != nil {

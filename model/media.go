@@ -55,21 +55,24 @@ type StagedMedia struct {
 	Started    time.Time // when its first chunk was staged
 }
 
-// MediaCreate is the input of CreateMedia: the raw file and what the request
-// said about it. An empty ContentType is DefaultMediaContentType; a nil or
-// empty Filename is null.
+// MediaCreate is the input of CreateMedia: the file, read as it arrives,
+// and what the request said about it. An empty ContentType is
+// DefaultMediaContentType; a nil or empty Filename is null. An error from
+// Content other than io.EOF fails the upload with that error.
 type MediaCreate struct {
 	ContentType string
 	Filename    *string
-	Content     []byte
+	Content     io.Reader
 }
 
 // MediaService is Twilio's media service (MCS) API for Chat Services. A
 // Media is addressed by its Service and ME SID; an unknown one is 20404.
 type MediaService interface {
 	// CreateMedia stores an upload as a new Media of the Service, authored by
-	// "system" and attached to nothing; content over the Service's
-	// MediaSizeLimit is 413/50512.
+	// "system" and attached to nothing. The content is stored as it is read,
+	// a few chunks at a time, and the Media exists once all of it is stored;
+	// content over the Service's MediaSizeLimit is 413/50512. An upload that
+	// fails leaves nothing behind.
 	CreateMedia(ctx context.Context, service string, in MediaCreate) (*Media, error)
 	FindMedia(ctx context.Context, service, sid string) (*Media, error)
 	// MediaContent returns a reader of the Media's bytes; each ReadAt is its

@@ -189,8 +189,6 @@ type Tx interface {
 	// dropped, in SID order.
 	StagedMedia() ([]*StagedMedia, error)
 
-	// InsertMedia stores a Media record with its content.
-	InsertMedia(m *Media, content []byte) error
 	Media(service, sid string) (*Media, error)
 	// ReadMedia copies the Media's content from offset off into p, like
 	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
