@@ -71,9 +71,9 @@ type App struct {
 	tempDir string
 }
 
-// Start opens the file, loads the seed into an empty one, and starts the
-// webhook dispatcher and the server. On failure everything started is
-// stopped again.
+// Start opens the file, loads the seed into an empty one, drops the media
+// uploads a crash left unfinished, and starts the webhook dispatcher and the
+// server. On failure everything started is stopped again.
 func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -113,6 +113,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	api := chat.New(a.db, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
+	}
+	swept, err := api.SweepStagedMedia(ctx)
+	if err != nil {
+		return a, err
+	}
+	if swept > 0 {
+		cfg.Logger.Info("dropped the media uploads the last stop cut short", "uploads", swept)
 	}
 	var tlsConfig *tls.Config
 	switch {
