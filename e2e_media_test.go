@@ -52,6 +52,7 @@ func TestE2EMediaUploadKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	conn.SetWriteDeadline(time.Now().Add(processTimeout))
 	auth := base64.StdEncoding.EncodeToString([]byte(c.ready.AccountSid + ":" + c.ready.AuthToken))
 	fmt.Fprintf(conn, "POST /v1/Services/%s/Media HTTP/1.1\r\nHost: chatd\r\nAuthorization: Basic %s\r\n"+
 		"Content-Type: video/mp4\r\nContent-Length: %d\r\n\r\n", service, auth, 150<<20)
