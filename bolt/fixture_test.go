@@ -225,7 +225,13 @@ func (f *fixture) write(tx model.Tx) error {
 		attached := clone(me)
 		attached.ChannelSid, attached.MessageSid = "", ""
 		content := fixtureMedia[:me.Size]
-		if err := tx.InsertMedia(attached, content); err != nil {
+		for seq := 0; seq == 0 || seq*model.MediaChunkSize < len(content); seq++ {
+			chunk := content[seq*model.MediaChunkSize : min((seq+1)*model.MediaChunkSize, len(content))]
+			if err := tx.StageMediaChunk(attached.ServiceSid, attached.Sid, seq, chunk); err != nil {
+				return err
+			}
+		}
+		if err := tx.CommitStagedMedia(attached); err != nil {
 			return err
 		}
 	}

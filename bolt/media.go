@@ -1,41 +1,12 @@
 package bolt
 
 import (
-	"encoding/binary"
 	"io"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/chatd/chatd/model"
 )
-
-// mediaChunk is the size of one stored piece of Media content: small enough
-// that bbolt never copies a huge value, large enough that a file is a few
-// hundred keys at most.
-const mediaChunk = 256 << 10
-
-func (t *tx) InsertMedia(m *model.Media, content []byte) error {
-	bs, err := t.children(m.ServiceSid, bucketMedia, bucketMediaContent)
-	if err != nil {
-		return err
-	}
-	media, contents := bs[0], bs[1]
-	if media.Get([]byte(m.Sid)) != nil {
-		return &model.TakenError{Field: "sid"}
-	}
-	c, err := contents.CreateBucket([]byte(m.Sid))
-	if err != nil {
-		return err
-	}
-	m.Size = int64(len(content))
-	for i := 0; i*mediaChunk < len(content); i++ {
-		part := content[i*mediaChunk : min((i+1)*mediaChunk, len(content))]
-		if err := c.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), part); err != nil {
-			return err
-		}
-	}
-	return mediaCodec.put(media, []byte(m.Sid), m)
-}
 
 func (t *tx) Media(service, sid string) (*model.Media, error) {
 	b, err := t.serviceChild(service, bucketMedia)
@@ -46,24 +17,36 @@ func (t *tx) Media(service, sid string) (*model.Media, error) {
 }
 
 func (t *tx) ReadMedia(service, sid string, p []byte, off int64) (int, error) {
-	contents, err := t.serviceChild(service, bucketMediaContent)
+	bs, err := t.children(service, bucketMedia, bucketMediaContent)
 	if err != nil {
 		return 0, err
 	}
-	c := contents.Bucket([]byte(sid))
-	if c == nil {
+	// Content without a Media record is a staged upload: no Media's yet.
+	content := bs[1].Bucket([]byte(sid))
+	if bs[0].Get([]byte(sid)) == nil || content == nil {
 		return 0, model.ErrNotFound
 	}
 	n := 0
 	for n < len(p) {
 		pos := off + int64(n)
-		part := c.Get(binary.BigEndian.AppendUint64(nil, uint64(pos/mediaChunk)))
-		if part == nil || pos%mediaChunk >= int64(len(part)) {
+		part := mediaChunk(content, pos/model.MediaChunkSize)
+		if part == nil || pos%model.MediaChunkSize >= int64(len(part)) {
 			return n, io.EOF
 		}
-		n += copy(p[n:], part[pos%mediaChunk:])
+		n += copy(p[n:], part[pos%model.MediaChunkSize:])
 	}
 	return n, nil
+}
+
+// mediaChunk is chunk i of a Media's content: the bytes in the chunk's own
+// bucket or, in files written before schema version 4, the value under the
+// chunk's key itself.
+func mediaChunk(content *bbolt.Bucket, i int64) []byte {
+	k := indexKey(int(i))
+	if c := content.Bucket(k); c != nil {
+		return c.Get(keyChunkData)
+	}
+	return content.Get(k)
 }
 
 // attachMedia marks Media sid as the file of Message m (see AppendMessage).

@@ -24,6 +24,8 @@ import (
 //	                                     the last ID given
 //	deliveries_pending/<id>           -> "" (deliveries still to send)
 //	deliveries_by_service/<IS sid>/<id> -> ""
+//	media_uploads/<ME sid>            -> a staged upload (see upload.go): its
+//	                                     start, chunk count, size and IS sid
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -40,8 +42,10 @@ import (
 //	    binding_endpoints/<type>\x00<endpoint> -> BS sid        (unique index)
 //	    user_bindings/<US sid>/<BS sid> -> ""
 //	    media/<ME sid>                -> Media
-//	    media_content/<ME sid>/<chunk>-> 256 KiB of content; key: 8-byte
-//	                                     big-endian chunk number
+//	    media_content/<ME sid>/<chunk>/ one bucket per chunk of content (of
+//	                                     a Media, or of a staged upload); key:
+//	                                     8-byte big-endian chunk number
+//	      data                        -> up to model.MediaChunkSize bytes
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
@@ -70,6 +74,8 @@ var (
 	bucketDeliveries          = []byte("deliveries")
 	bucketDeliveriesPending   = []byte("deliveries_pending")
 	bucketDeliveriesByService = []byte("deliveries_by_service")
+
+	bucketMediaUploads = []byte("media_uploads")
 
 	keyVersion = []byte("version")
 	keyRecord  = []byte("record")
@@ -122,6 +128,7 @@ var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
+		bucketMediaUploads,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
@@ -146,7 +153,10 @@ type migration struct {
 // older than schemaVersion. Every change to the tree above adds one and
 // bumps schemaVersion. The step from 3 to 4 (records in their own format
 // instead of JSON) rewrites the whole file: Open does it after these, as
-// migrate.go says.
+// migrate.go says. Schema 4 also brought the root buckets api_keys and
+// media_uploads, which initSchema creates, and Media content chunks as
+// buckets of their own; the chunks of older files stay values, which
+// ReadMedia reads as such.
 var migrations = []migration{
 	// 1 → 2: Bindings, Media and Channel webhooks. Their buckets are added to
 	// every existing Service and Channel (the credentials root bucket is

@@ -91,12 +91,12 @@ func TestMediaMessages(t *testing.T) {
 		r := e.rig(t)
 		s := r.service(t)
 		ch := r.channel(t, s.Sid)
-		me, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: []byte("png"), ContentType: "image/png", Filename: ptrTo("cat.png")})
+		me, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: strings.NewReader("png"), ContentType: "image/png", Filename: ptrTo("cat.png")})
 		noErr(t, err)
 		if me.Author != "system" || me.Size != 3 || *me.Filename != "cat.png" {
 			t.Errorf("media = %+v", me)
 		}
-		untyped, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: []byte{0}})
+		untyped, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: strings.NewReader("\x00")})
 		noErr(t, err)
 		if untyped.ContentType != model.DefaultMediaContentType || untyped.Filename != nil {
 			t.Errorf("untyped media = %+v, want the default type and no name", untyped)
@@ -122,7 +122,7 @@ func TestMediaMessages(t *testing.T) {
 		_, err = r.FindMedia(t.Context(), s.Sid, me.Sid)
 		wantCode(t, "FindMedia of a deleted Message's Media", err, 20404)
 
-		_, err = r.CreateMedia(t.Context(), noService, model.MediaCreate{Content: []byte("x")})
+		_, err = r.CreateMedia(t.Context(), noService, model.MediaCreate{Content: strings.NewReader("x")})
 		wantCode(t, "CreateMedia in a missing Service", err, 20404)
 	})
 }
@@ -140,10 +140,10 @@ func TestMediaSizeLimit(t *testing.T) {
 			s.Media.SizeLimitMB = 1
 			return tx.PutService(s)
 		}))
-		if _, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: make([]byte, 1<<20)}); err != nil {
+		if _, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: strings.NewReader(strings.Repeat("m", 1<<20))}); err != nil {
 			t.Errorf("CreateMedia at the limit: %v", err)
 		}
-		_, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: make([]byte, 1<<20+1)})
+		_, err := r.CreateMedia(t.Context(), s.Sid, model.MediaCreate{Content: strings.NewReader(strings.Repeat("m", 1<<20+1))})
 		wantCode(t, "CreateMedia over the limit", err, 50512)
 	})
 }

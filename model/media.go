@@ -17,9 +17,14 @@ const DefaultMediaContentType = "application/octet-stream"
 // media.size_limit_mb (150 by default) in MiB. A larger upload is 413/50512.
 func (s *Service) MediaSizeLimit() int64 { return int64(s.Media.SizeLimitMB) << 20 }
 
+// MediaChunkSize is the piece in which Media content is staged, stored and
+// read: every chunk of an upload but the last holds exactly this many bytes,
+// so the chunk that holds an offset is the offset divided by it.
+const MediaChunkSize = 256 << 10
+
 // Media is a file uploaded to Twilio's media service for a Service (ME…),
 // attached to at most one Message. Its content is stored apart from the
-// record and read in ranges.
+// record, in chunks of MediaChunkSize, and read in ranges.
 type Media struct {
 	Sid         string
 	ServiceSid  string
@@ -41,21 +46,33 @@ type MessageMedia struct {
 	Filename    *string
 }
 
-// MediaCreate is the input of CreateMedia: the raw file and what the request
-// said about it. An empty ContentType is DefaultMediaContentType; a nil or
-// empty Filename is null.
+// StagedMedia is an upload whose content is being stored: staged under the
+// SID its Media will have, and not a Media until it is committed.
+type StagedMedia struct {
+	Sid        string
+	ServiceSid string
+	Size       int64     // the bytes staged so far
+	Started    time.Time // when its first chunk was staged
+}
+
+// MediaCreate is the input of CreateMedia: the file, read as it arrives,
+// and what the request said about it. An empty ContentType is
+// DefaultMediaContentType; a nil or empty Filename is null. An error from
+// Content other than io.EOF fails the upload with that error.
 type MediaCreate struct {
 	ContentType string
 	Filename    *string
-	Content     []byte
+	Content     io.Reader
 }
 
 // MediaService is Twilio's media service (MCS) API for Chat Services. A
 // Media is addressed by its Service and ME SID; an unknown one is 20404.
 type MediaService interface {
 	// CreateMedia stores an upload as a new Media of the Service, authored by
-	// "system" and attached to nothing; content over the Service's
-	// MediaSizeLimit is 413/50512.
+	// "system" and attached to nothing. The content is stored as it is read,
+	// a few chunks at a time, and the Media exists once all of it is stored;
+	// content over the Service's MediaSizeLimit is 413/50512. An upload that
+	// fails leaves nothing behind.
 	CreateMedia(ctx context.Context, service string, in MediaCreate) (*Media, error)
 	FindMedia(ctx context.Context, service, sid string) (*Media, error)
 	// MediaContent returns a reader of the Media's bytes; each ReadAt is its

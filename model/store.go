@@ -170,8 +170,35 @@ type Tx interface {
 	PutChannelWebhook(wh *ChannelWebhook) error
 	DeleteChannelWebhook(service, channel, sid string) error
 
-	// InsertMedia stores a Media record with its content.
-	InsertMedia(m *Media, content []byte) error
+	// Media content is uploaded in stages, so that no transaction holds
+	// more than a few chunks of it. An upload is staged under the SID its
+	// Media will have, in chunks 0, 1, 2, … of MediaChunkSize bytes (the
+	// last may be shorter; an empty file is one empty chunk), a few to a
+	// transaction, and CommitStagedMedia makes it a Media. Until then no
+	// read but StagedMedia sees it.
+	//
+	// StageMediaChunk stores chunk seq of upload sid to the Service. Chunk 0
+	// starts the upload: ErrNotFound without the Service, *TakenError{"sid"}
+	// when an upload or a Media has the SID already. Chunk n > 0 must come
+	// right after chunk n-1 of a started upload: ErrNotFound when there is
+	// none (dropped, swept, or its Service deleted), an error when the
+	// chunk is out of order, or follows a short one. The store may keep
+	// using chunk until the Update returns.
+	StageMediaChunk(service, sid string, seq int, chunk []byte) error
+	// CommitStagedMedia stores m with the content staged under m.Sid, sets
+	// m.Size to its length and ends the upload: ErrNotFound when there is no
+	// such upload to m.ServiceSid (or no such Service).
+	CommitStagedMedia(m *Media) error
+	// DropStagedMedia forgets upload sid and its content; an upload that
+	// is unknown (or committed already) is no error.
+	DropStagedMedia(sid string) error
+	// SweepStagedMedia drops every upload started before the given time
+	// and returns how many it dropped.
+	SweepStagedMedia(before time.Time) (int, error)
+	// StagedMedia lists the uploads staged and not yet committed or
+	// dropped, in SID order.
+	StagedMedia() ([]*StagedMedia, error)
+
 	Media(service, sid string) (*Media, error)
 	// ReadMedia copies the Media's content from offset off into p, like
 	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
@@ -197,8 +224,8 @@ type Tx interface {
 	// keep deliveries; pending ones are never forgotten.
 	TrimDeliveries(keep int) error
 
-	// Wipe removes every Service (with everything in it), every Credential
-	// and every delivery; server-wide settings and API keys stay, and
-	// delivery IDs are never given again.
+	// Wipe removes every Service (with everything in it), every Credential,
+	// every delivery and every staged upload; server-wide settings and API
+	// keys stay, and delivery IDs are never given again.
 	Wipe() error
 }

@@ -6,7 +6,6 @@ package server
 // MCS base URL at chatd as it does its Chat base URL.
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,7 +15,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 
@@ -35,8 +33,6 @@ const (
 	// multipartSlack is what a multipart/form-data upload may carry beyond
 	// the file itself: boundaries, part headers, small form fields.
 	multipartSlack = 64 << 10
-	// uploadBlock is the unit in which an upload of unknown length is read.
-	uploadBlock = 1 << 20
 	// mcsDateLayout is MCS's own date format, unlike the Chat API's: ISO
 	// 8601 with fractional seconds and an offset, 2016-03-24T21:05:50.123456+00:00.
 	mcsDateLayout = "2006-01-02T15:04:05.000000-07:00"
@@ -101,8 +97,9 @@ func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
 
 // handleMediaCreate is an upload. The body is the file itself, typed by the
 // request's Content-Type; client SDKs may instead send multipart/form-data
-// with one file part. The Service is read first for its size limit, so an
-// upload over it is refused (413/50512) before its body is buffered.
+// with one file part. The Service is read first for its size limit, so that
+// a Content-Length over it is refused (413/50512) before any of the body is
+// read; otherwise CreateMedia stores the file as it is read.
 func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	service := param(p, "service")
 	sv, err := s.api.FindService(r.Context(), service)
@@ -121,10 +118,11 @@ func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p htt
 	return nil
 }
 
-// readUpload reads an upload of at most limit bytes. A Content-Length over
-// the limit is refused unread; any other body is read through a
-// MaxBytesReader one byte past the limit, so a chunked body over it costs no
-// more than the limit, and CreateMedia judges the bytes it got.
+// readUpload opens an upload of at most limit bytes: it reads the request's
+// headers, and of a multipart body, everything up to the file part; the
+// file itself is left for CreateMedia to read. A Content-Length over the
+// limit is refused unread; any other body is read through a MaxBytesReader
+// one byte past the limit, so a chunked body over it stops there.
 //
 // The filename comes, in order, from the Filename query parameter (what
 // Twilio's mcs-client sends), a Content-Disposition header, or the file part
@@ -140,23 +138,39 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (model.Medi
 		return in, model.E(model.CodeMediaTooLarge)
 	}
 	body := http.MaxBytesReader(w, r.Body, limit+1)
-	var err error
-	if multi {
-		err = readFilePart(&in, multipart.NewReader(body, params["boundary"]), r.ContentLength)
-	} else {
-		in.Content, err = readContent(body, r.ContentLength)
+	if !multi {
+		in.Content = uploadReader{body}
+		return in, nil
 	}
+	return in, openFilePart(&in, multipart.NewReader(body, params["boundary"]))
+}
+
+// uploadReader reads the file of an upload, turning a failed read into
+// Twilio's error for it.
+type uploadReader struct{ r io.Reader }
+
+func (u uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = uploadError(err)
+	}
+	return n, err
+}
+
+// uploadError is Twilio's error for a failed read of an upload: 413/50512
+// past the read bound, 400/20001 for any other failure (a body cut short, a
+// client gone away, a malformed multipart body).
+func uploadError(err error) error {
 	var tooBig *http.MaxBytesError
 	var twilio *model.Error
 	switch {
 	case errors.As(err, &tooBig):
-		return in, model.E(model.CodeMediaTooLarge)
+		return model.E(model.CodeMediaTooLarge)
 	case errors.As(err, &twilio):
-		return in, err
-	case err != nil:
-		return in, model.Errorf(model.CodeInvalidParameter, "Could not read the uploaded media: %v", err)
+		return err
+	default:
+		return model.Errorf(model.CodeInvalidParameter, "Could not read the uploaded media: %v", err)
 	}
-	return in, nil
 }
 
 // uploadFilename is the filename an upload names outside its body, nil when
@@ -173,17 +187,18 @@ func uploadFilename(r *http.Request) *string {
 	return nil
 }
 
-// readFilePart reads the file of a multipart/form-data upload: the first part
-// with a filename, whose Content-Type and name (unless the request named one)
-// become the Media's. Parts without a filename are form fields and skipped.
-func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) error {
+// openFilePart finds the file of a multipart/form-data upload: the first
+// part with a filename, whose Content-Type and name (unless the request
+// named one) become the Media's, and whose body is the content. Parts
+// without a filename are form fields and skipped.
+func openFilePart(in *model.MediaCreate, mr *multipart.Reader) error {
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return model.Errorf(model.CodeInvalidParameter, "The multipart upload has no file part")
 		}
 		if err != nil {
-			return err
+			return uploadError(err)
 		}
 		name := part.FileName()
 		if name == "" {
@@ -193,36 +208,8 @@ func readFilePart(in *model.MediaCreate, mr *multipart.Reader, sizeHint int64) e
 			in.Filename = &name
 		}
 		in.ContentType = part.Header.Get("Content-Type")
-		in.Content, err = readContent(part, sizeHint)
-		return err
-	}
-}
-
-// readContent reads an upload whole. With its length known (size >= 0, the
-// Content-Length) it fills one buffer of that size. A chunked upload is read
-// in blocks joined once at the end: a doubling buffer would peak at two to
-// three times the file.
-func readContent(r io.Reader, size int64) ([]byte, error) {
-	if size >= 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-		_, err := buf.ReadFrom(r)
-		return buf.Bytes(), err
-	}
-	var blocks [][]byte
-	block := make([]byte, 0, uploadBlock)
-	for {
-		n, err := r.Read(block[len(block):cap(block)])
-		block = block[:len(block)+n]
-		if errors.Is(err, io.EOF) {
-			return slices.Concat(append(blocks, block)...), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(block) == cap(block) {
-			blocks = append(blocks, block)
-			block = make([]byte, 0, uploadBlock)
-		}
+		in.Content = uploadReader{part}
+		return nil
 	}
 }
 
@@ -260,10 +247,11 @@ func (s *Server) handleMediaTemporary(w http.ResponseWriter, r *http.Request, p 
 
 // serveMedia writes a Media's bytes with its stored Content-Type, and its
 // filename in Content-Disposition. http.ServeContent answers Range,
-// If-Range and If-Modified-Since requests; a Range it cannot satisfy is
-// Twilio's JSON error (416/20416), not its plain text. The bytes are
-// whatever was uploaded, so the browser is told not to sniff them and to run
-// any HTML in a sandbox, away from chatd's origin.
+// If-Range and If-Modified-Since requests, and copies the bytes through a
+// small buffer, each fill of it one ReadAt of the store: a download holds
+// no more of the content than that. The bytes are whatever was
+// uploaded, so the browser is told not to sniff them and to run any HTML in
+// a sandbox, away from chatd's origin.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, service, sid string) error {
 	me, content, err := s.api.MediaContent(r.Context(), service, sid)
 	if err != nil {

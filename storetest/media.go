@@ -11,10 +11,9 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// mediaBlock is 256 KiB, the piece bolt stores Media content in. The sizes
-// and offsets below sit on its boundaries; to an engine that stores content
-// otherwise they are ordinary sizes.
-const mediaBlock = 256 << 10
+// mediaBlock is the chunk Media content is staged in. The sizes and offsets
+// below sit on its boundaries.
+const mediaBlock = model.MediaChunkSize
 
 // mediaContent is the content of Media n of the given size: noise, so that
 // a piece read from the wrong place or the wrong Media never matches.
@@ -35,8 +34,16 @@ func newMedia(svc, n, size int) *model.Media {
 	return me
 }
 
+// insMedia stores Media n: its content staged chunk by chunk and then
+// committed, all in the op's one transaction.
 func insMedia(svc, n, size int) op {
-	return func(tx model.Tx) error { return tx.InsertMedia(newMedia(svc, n, size), mediaContent(n, size)) }
+	return func(tx model.Tx) error {
+		me := newMedia(svc, n, size)
+		if err := stageOp(svc, n, mediaContent(n, size), 0)(tx); err != nil {
+			return err
+		}
+		return tx.CommitStagedMedia(me)
+	}
 }
 
 // mediaMessage is message n of channel ch carrying Media media.
@@ -111,7 +118,7 @@ func testMedia(t *testing.T, e Engine) {
 	}
 	for i, sz := range sizes {
 		n := i + 1
-		t.Run("InsertMedia of "+sz.name+" reads back", func(t *testing.T) {
+		t.Run("a Media of "+sz.name+" reads back", func(t *testing.T) {
 			st := e.open(t)
 			mustSeed(t, st, insService(1), insMedia(1, n, sz.size))
 			me, err := mediaRecord(st, 1, n)
@@ -122,18 +129,18 @@ func testMedia(t *testing.T, e Engine) {
 		})
 	}
 
-	t.Run("InsertMedia under a missing service is not found", func(t *testing.T) {
+	t.Run("a Media under a missing service is not found", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1))
 		before := e.state(t, st)
-		wantNotFound(t, "InsertMedia", tryOp(t, st, insMedia(9, 1, 10)))
+		wantNotFound(t, "insMedia", tryOp(t, st, insMedia(9, 1, 10)))
 		e.wantUnchanged(t, st, before)
 	})
-	t.Run("InsertMedia with a taken SID is TakenError and writes nothing", func(t *testing.T) {
+	t.Run("a Media with a taken SID is TakenError and writes nothing", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1), insMedia(1, 1, 10))
 		before := e.state(t, st)
-		wantTaken(t, "InsertMedia", tryOp(t, st, insMedia(1, 1, mediaBlock+1)), "sid")
+		wantTaken(t, "insMedia", tryOp(t, st, insMedia(1, 1, mediaBlock+1)), "sid")
 		e.wantUnchanged(t, st, before)
 		wantMediaKept(t, st, 1, 1, 10)
 	})

@@ -19,13 +19,13 @@ var probeSid = "IM" + strings.Repeat("f", 32)
 // errProbe rolls back readable's probing Update.
 var errProbe = errors.New("storetest: probe rolled back")
 
-// readable is everything st's Tx reads back without being told a key: every
-// Service and, under it, every Role, User, Channel, Member, Message, Invite
-// and user-channel link, each also looked up by every key that reaches it
-// (SID, unique name, identity), the Channels of each type, each Channel's
-// CountMessagesAfter and the index its next Message would get. Keys are the
-// path of the read, values the JSON of what it returned or its error, so
-// that two states compare with maps.Equal.
+// readable is everything st's Tx reads back without being told a key: the
+// staged uploads, every Service and, under it, every Role, User, Channel,
+// Member, Message, Invite and user-channel link, each also looked up by
+// every key that reaches it (SID, unique name, identity), the Channels of
+// each type, each Channel's CountMessagesAfter and the index its next
+// Message would get. Keys are the path of the read, values the JSON of what
+// it returned or its error, so that two states compare with maps.Equal.
 //
 // It is how the suite proves that a failed write changed nothing on an
 // engine without a Dump. What no read reaches (settings, which cannot be
@@ -48,6 +48,8 @@ func readable(t *testing.T, st model.Store) map[string]string {
 	var channels []channelKey
 
 	mustView(t, st, func(tx model.Tx) error {
+		uploads, err := tx.StagedMedia()
+		record("staged media", uploads, err)
 		services, err := tx.Services(model.Window{})
 		record("services", sids(services, func(s *model.Service) string { return s.Sid }), err)
 		for _, s := range services {

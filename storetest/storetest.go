@@ -90,6 +90,7 @@ var contract = []struct {
 	{"MissingParentIsNotFound", testMissingParentIsNotFound},
 	{"DeleteServiceTree", testDeleteServiceTree},
 	{"Media", testMedia},
+	{"StagedMedia", testStagedMedia},
 	{"ChannelWebhooks", testChannelWebhooks},
 	{"Durability", testDurability},
 	{"Credentials", testCredentials},

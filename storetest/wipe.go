@@ -12,9 +12,9 @@ import (
 
 // wipeFull stores everything Wipe has to remove: Services 1 and 2, each
 // with a Role, Users, Channels with Members, an Invite, Messages (one with
-// Media), a Media never sent, a Binding and a Channel webhook; Credentials 1
-// and 2; and deliveries 1 to 4 of both Services, 2 and 4 finished. Settings
-// a and b are what it has to keep.
+// Media), a Media never sent, an upload being staged, a Binding and a
+// Channel webhook; Credentials 1 and 2; and deliveries 1 to 4 of both
+// Services, 2 and 4 finished. Settings a and b are what it has to keep.
 func wipeFull(t *testing.T, st model.Store) {
 	t.Helper()
 	for svc := 1; svc <= 2; svc++ {
@@ -27,7 +27,7 @@ func wipeFull(t *testing.T, st model.Store) {
 			insInvite(svc, n(1), n(1), n(2), "bob"),
 			appendMsg(svc, n(1), n(1)), appendMsg(svc, n(1), n(2)),
 			insMedia(svc, n(1), 10), appendMediaMsg(svc, n(1), n(3), n(1), 10),
-			insMedia(svc, n(2), 20),
+			insMedia(svc, n(2), 20), stageOp(svc, n(3), mediaContent(n(3), mediaBlock+1), 0),
 			insBinding(svc, n(1), n(1), "alice", model.PushFCM, "device-1"),
 			insWebhook(svc, n(1), n(1)))
 	}
@@ -44,7 +44,8 @@ func wipe(t *testing.T, st model.Store) {
 }
 
 // wantWiped checks that st holds no Service, nothing that was under
-// Services 1 and 2 of wipeFull, no Credential and no delivery.
+// Services 1 and 2 of wipeFull, no Credential, no delivery and no staged
+// upload.
 func wantWiped(t *testing.T, st model.Store) {
 	t.Helper()
 	ss := mustRead(t, st, func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) })
@@ -99,6 +100,9 @@ func wantWiped(t *testing.T, st model.Store) {
 	}
 	if got := pendingIDs(t, st, 0, 1000); len(got) != 0 {
 		t.Errorf("PendingDeliveries = %v, want none", got)
+	}
+	if got := staged(t, st); len(got) != 0 {
+		t.Errorf("StagedMedia lists %d uploads, want none", len(got))
 	}
 }
 

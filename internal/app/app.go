@@ -97,8 +97,9 @@ type App struct {
 }
 
 // Start opens the file (unless cfg.Store is given), loads the seed into an
-// empty store, and starts the webhook dispatcher and the server. On failure
-// everything started is stopped again.
+// empty store, drops the media uploads a crash left unfinished, and starts
+// the webhook dispatcher and the server. On failure everything started is
+// stopped again.
 func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -141,6 +142,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
+	}
+	swept, err := api.SweepStagedMedia(ctx)
+	if err != nil {
+		return a, err
+	}
+	if swept > 0 {
+		cfg.Logger.Info("dropped the media uploads the last stop cut short", "uploads", swept)
 	}
 	var tlsConfig *tls.Config
 	switch {
