@@ -24,6 +24,11 @@ import (
 //	                                     the last ID given
 //	deliveries_pending/<id>           -> "" (deliveries still to send)
 //	deliveries_by_service/<IS sid>/<id> -> ""
+//	mutations/<IS sid>/               first-person mutation ids, raw bytes
+//	  ids/<len><identity><id>         -> 8-byte big-endian Unix nanoseconds,
+//	                                     then the Ref; <len>: uvarint
+//	  order/<seq>                     -> ids key; key: 8-byte big-endian
+//	                                     insertion sequence (trimmed oldest first)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -54,8 +59,10 @@ import (
 //	      webhooks/<WH sid>           -> ChannelWebhook
 //	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
-// Deleting a Service is one DeleteBucket; wiping the file is deleting the
-// root buckets.
+// Deleting a Service is one DeleteBucket (and one more for its mutation
+// records); wiping the file is deleting the root buckets. The mutations root
+// bucket came without a version bump: root buckets are created at every
+// open, and a chatd that does not know it leaves it alone.
 const schemaVersion = 4
 
 var (
@@ -64,6 +71,7 @@ var (
 	bucketServices    = []byte("services")
 	bucketCredentials = []byte("credentials")
 	bucketAPIKeys     = []byte("api_keys")
+	bucketMutations   = []byte("mutations")
 
 	bucketDeliveries          = []byte("deliveries")
 	bucketDeliveriesPending   = []byte("deliveries_pending")
@@ -104,7 +112,7 @@ var (
 var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
-		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
+		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMutations,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,

@@ -174,6 +174,15 @@ type Tx interface {
 	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
 	ReadMedia(service, sid string, p []byte, off int64) (int, error)
 
+	// Mutation finds the record of a first-person client's mutation id:
+	// identity's id in service.
+	Mutation(service, identity, id string) (*Mutation, error)
+	// InsertMutation records m (*TakenError{"id"} when identity used the
+	// id already; ErrNotFound when the Service does not exist) and forgets
+	// the Service's oldest records beyond its newest keep. Records go with
+	// their Service.
+	InsertMutation(m *Mutation, keep int) error
+
 	// The webhook outbox. Deliveries are account-level: they outlive the
 	// Service, Channel or Webhook that caused them.
 	//
@@ -194,8 +203,8 @@ type Tx interface {
 	// keep deliveries; pending ones are never forgotten.
 	TrimDeliveries(keep int) error
 
-	// Wipe removes every Service (with everything in it), every Credential
-	// and every delivery; server-wide settings and API keys stay, and
-	// delivery IDs are never given again.
+	// Wipe removes every Service (with everything in it, mutation records
+	// included), every Credential and every delivery; server-wide settings
+	// and API keys stay, and delivery IDs are never given again.
 	Wipe() error
 }
