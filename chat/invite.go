@@ -20,41 +20,50 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 		if err != nil {
 			return err
 		}
-		role := s.DefaultChannelRoleSid
-		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
-				return err
-			}
-			role = *in.RoleSid
-		}
-		u, err := tx.User(service, in.Identity)
-		if err != nil {
-			return inPath(err)
-		}
-		if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
-			return model.E(model.CodeMemberExists)
-		} else if err != nil && err != model.ErrNotFound {
-			return err
-		}
-		now := tx.Now()
-		inv = &model.Invite{
-			Sid:         c.sids.new(model.PrefixInvite, now),
-			ServiceSid:  service,
-			ChannelSid:  ch.Sid,
-			UserSid:     u.Sid,
-			Identity:    in.Identity,
-			RoleSid:     role,
-			DateCreated: now,
-			DateUpdated: now,
-		}
-		if err := tx.InsertInvite(inv); model.IsTaken(err, "identity") {
-			return model.E(model.CodeUserAlreadyInvited)
-		} else if err != nil {
-			return err
-		}
-		return nil
+		inv, err = c.createInvite(tx, s, ch, in, nil)
+		return err
 	})
 	return inv, err
+}
+
+// createInvite stores an Invite of in.Identity to ch under Twilio's rules
+// (see CreateInvite), created by createdBy (nil for REST).
+func (c *Chat) createInvite(tx model.Tx, s *model.Service, ch *model.Channel, in model.InviteCreate, createdBy *string) (*model.Invite, error) {
+	service := s.Sid
+	role := s.DefaultChannelRoleSid
+	if in.RoleSid != nil {
+		if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
+			return nil, err
+		}
+		role = *in.RoleSid
+	}
+	u, err := tx.User(service, in.Identity)
+	if err != nil {
+		return nil, inPath(err)
+	}
+	if m, err := tx.Member(service, ch.Sid, in.Identity); err == nil && m.Identity == in.Identity {
+		return nil, model.E(model.CodeMemberExists)
+	} else if err != nil && err != model.ErrNotFound {
+		return nil, err
+	}
+	now := tx.Now()
+	inv := &model.Invite{
+		Sid:         c.sids.new(model.PrefixInvite, now),
+		ServiceSid:  service,
+		ChannelSid:  ch.Sid,
+		UserSid:     u.Sid,
+		Identity:    in.Identity,
+		RoleSid:     role,
+		CreatedBy:   createdBy,
+		DateCreated: now,
+		DateUpdated: now,
+	}
+	if err := tx.InsertInvite(inv); model.IsTaken(err, "identity") {
+		return nil, model.E(model.CodeUserAlreadyInvited)
+	} else if err != nil {
+		return nil, err
+	}
+	return inv, nil
 }
 
 func (c *Chat) FindInvite(ctx context.Context, service, channel, sid string) (*model.Invite, error) {
