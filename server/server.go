@@ -71,6 +71,11 @@ type Config struct {
 	// Limits bound the connections of a Server opened with Open; unset
 	// fields take DefaultLimits.
 	Limits Limits
+	// Client, when set, serves the Client API of first-person clients
+	// (package clientapi) under /Client/ on the same listener, behind the
+	// same request log, panic recovery and limits; it authenticates its
+	// requests itself, with access tokens.
+	Client http.Handler
 }
 
 // Server serves the Chat REST API.
@@ -245,7 +250,8 @@ func newRequestID() string {
 }
 
 // authenticate requires Basic credentials on every route except chatd's own
-// health check and signed media downloads: the Account SID and auth token,
+// health check, signed media downloads and the Client API (which takes
+// access tokens instead): the Account SID and auth token,
 // or the API key SID and secret when one is configured. A missing or wrong
 // pair is Twilio's 401/20003.
 func (s *Server) authenticate(next http.Handler) http.Handler {
@@ -255,7 +261,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the signature and expiry instead. The router matches paths
 		// literally (no cleaning, no redirects), so this prefix reaches
 		// that one handler or a 404/405, never another route.
-		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) {
+		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
+			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) {
 			next.ServeHTTP(w, r)
 			return
 		}

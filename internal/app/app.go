@@ -1,7 +1,8 @@
 // Package app is one running chatd: the bbolt store, the Chat rules, the
-// webhook dispatcher and the HTTP server, wired and started in order and
-// closed in the reverse order. The chatd command and the chatdtest fixture
-// package both run chatd through it, so they cannot drift apart.
+// webhook dispatcher and the HTTP server (the REST API, with the Client API
+// mounted in it), wired and started in order and closed in the reverse
+// order. The chatd command and the chatdtest fixture package both run chatd
+// through it, so they cannot drift apart.
 package app
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
+	"github.com/chatd/chatd/clientapi"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
 	"github.com/chatd/chatd/webhook"
@@ -114,7 +116,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		hookOpts.Logger = cfg.Logger
 	}
 	a.hooks = webhook.New(a.db, hookOpts)
-	api := chat.New(a.db, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
+	api := chat.New(a.db, chat.Options{
+		AccountSid:   a.AccountSid,
+		Wake:         a.hooks.Wake,
+		Seed:         cfg.Seed,
+		APIKeySid:    cfg.APIKeySid,
+		APIKeySecret: cfg.APIKeySecret,
+	})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
 	}
@@ -144,6 +152,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Snapshot:     a.db.WriteTo,
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
+		Client:       clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger}),
 	})
 	a.hooks.Start()
 	if err := a.srv.Open(cfg.Addr); err != nil {
