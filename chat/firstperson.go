@@ -44,11 +44,11 @@ type plan struct {
 
 // act makes a first-person change. prepare reads what the change needs,
 // checks p's permission and plans the change, under a context that
-// attributes the change to p; it runs twice: in a read
-// transaction, whose plan's pre-event is fired, and again in the write
-// transaction, whose plan is applied with the pre-event's overrides, so the
-// permission holds in the transaction that writes. A mutation id p used before stops
-// the change in either transaction; a new one is recorded with it.
+// attributes the change to p. It runs twice: in a read transaction, whose
+// plan's pre-event is fired, and again in the write transaction, whose plan
+// is applied with the pre-event's overrides, so that the permission holds
+// in the transaction that writes. A mutation id p used before stops the
+// change in either transaction; a new one is recorded with the change.
 func (c *Chat) act(ctx context.Context, p *model.Principal, prepare func(ctx context.Context, tx model.Tx) (*plan, error)) error {
 	ctx = withActor(ctx, p)
 	var svc *model.Service
@@ -72,7 +72,7 @@ func (c *Chat) act(ctx context.Context, p *model.Principal, prepare func(ctx con
 			return err
 		}
 	}
-	return c.update(ctx, func(tx model.Tx) error {
+	err = c.update(ctx, func(tx model.Tx) error {
 		if err := repeated(ctx, tx, p); err != nil {
 			return err
 		}
@@ -86,6 +86,20 @@ func (c *Chat) act(ctx context.Context, p *model.Principal, prepare func(ctx con
 		}
 		return record(ctx, tx, p, ref)
 	})
+	var repeat *model.RepeatedMutation
+	if !errors.As(err, &repeat) {
+		return err
+	}
+	// The write transaction saw the record of a change made under the same
+	// id by another request committed in the same group: in an attempt of
+	// that group, maybe not the one that committed, with other SIDs. The
+	// answer is the record as committed; should the other change have
+	// failed in the end, this one is made after all.
+	err = c.store.View(ctx, func(tx model.Tx) error { return repeated(ctx, tx, p) })
+	if err == nil {
+		return c.act(ctx, p, prepare)
+	}
+	return err
 }
 
 // repeated returns *model.RepeatedMutation when ctx carries a mutation id
