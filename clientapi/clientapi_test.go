@@ -31,6 +31,9 @@ func TestConfiguration(t *testing.T) {
 	if got, want := links["current_user"], e.url+path("/Users/alice"); got != want {
 		t.Errorf("links.current_user = %v, want %s", got, want)
 	}
+	if id := r.header.Get("Twilio-Request-Id"); !strings.HasPrefix(id, "RQ") {
+		t.Errorf("Twilio-Request-Id = %q: the Client API is not behind the server's request handling", id)
+	}
 	options, _ := r.body["options"].(map[string]any)
 	if options["reachability_enabled"] != false || options["consumption_report_interval"] != "PT10S" ||
 		options["http_cache_interval"] == nil || options["user_infos_to_subscribe"] == nil {
@@ -439,4 +442,60 @@ func identitiesOf(r reply) []string {
 func strOf(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+func TestMediaMessages(t *testing.T) {
+	e := newEnv(t)
+	alice := e.as("alice")
+	ch := alice.do(http.MethodPost, path("/Conversations"), map[string]any{"unique_name": "general"}).want(t, http.StatusCreated).str("sid")
+	media := e.upload("PNG bytes", "image/png", "cat.png")
+	sent := alice.do(http.MethodPost, path("/Conversations/general/Messages"), map[string]any{"media_sid": media, "attributes": `{"kind":"photo"}`}).want(t, http.StatusCreated)
+	md, _ := sent.body["media"].(map[string]any)
+	if sent.str("type") != "media" || md["sid"] != media || md["filename"] != "cat.png" || md["content_type"] != "image/png" || md["size"] != float64(9) {
+		t.Errorf("sent = %s", sent.raw)
+	}
+	m, err := e.rest.FetchMessage(e.service, ch, sent.str("sid"))
+	if err != nil || *m.Type != "media" || *m.From != "alice" {
+		t.Errorf("REST message = %+v, %v", m, err)
+	}
+	// The body of a media message cannot change; its attributes can.
+	alice.do(http.MethodPost, path("/Conversations/general/Messages/"+sent.str("sid")), map[string]any{"body": "caption"}).wantError(t, http.StatusBadRequest, 50509)
+	alice.do(http.MethodPost, path("/Conversations/general/Messages/"+sent.str("sid")), map[string]any{"attributes": `{"kind":"cat"}`}).want(t, http.StatusOK)
+	// A Media goes with one message only, and an unknown one is refused.
+	alice.do(http.MethodPost, path("/Conversations/general/Messages"), map[string]any{"media_sid": media}).wantError(t, http.StatusConflict, 50508)
+	alice.do(http.MethodPost, path("/Conversations/general/Messages"), map[string]any{"media_sid": "ME00000000000000000000000000000000"}).wantError(t, http.StatusBadRequest, 50507)
+
+	// Without sendMediaMessage in the channel user role, bob sends text only.
+	svc, err := e.rest.FetchService(e.service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rest.UpdateRole(e.service, *svc.DefaultChannelRoleSid, (&chatv2.UpdateRoleParams{}).SetPermission([]string{"sendMessage"})); err != nil {
+		t.Fatal(err)
+	}
+	bob := e.as("bob")
+	bob.do(http.MethodPost, path("/Conversations/general/Participants"), nil).want(t, http.StatusCreated)
+	bob.do(http.MethodPost, path("/Conversations/general/Messages"), map[string]any{"media_sid": e.upload("x", "text/plain", "x.txt")}).wantError(t, http.StatusForbidden, 50107)
+	bob.do(http.MethodPost, path("/Conversations/general/Messages"), map[string]any{"body": "text is fine"}).want(t, http.StatusCreated)
+}
+
+// TestEscapedPaths reaches a channel and a user whose names hold a "/"
+// (sent as %2F): each stays one path segment, in requests and in links.
+func TestEscapedPaths(t *testing.T) {
+	e := newEnv(t)
+	slash := e.as("team/alice")
+	r := slash.do(http.MethodPost, path("/Conversations"), map[string]any{"unique_name": "a/b"}).want(t, http.StatusCreated)
+	got := slash.do(http.MethodGet, path("/Conversations/a%2Fb"), nil).want(t, http.StatusOK)
+	if got.str("sid") != r.str("sid") {
+		t.Errorf("a%%2Fb = %s, want %s", got.raw, r.str("sid"))
+	}
+	cfg := slash.do(http.MethodGet, path("/Configuration"), nil).want(t, http.StatusOK)
+	me := cfg.body["links"].(map[string]any)["current_user"]
+	if me != e.url+path("/Users/team%2Falice") {
+		t.Errorf("current_user = %v", me)
+	}
+	if u := slash.do(http.MethodGet, strOf(me), nil).want(t, http.StatusOK); u.str("identity") != "team/alice" {
+		t.Errorf("current_user leads to %s", u.raw)
+	}
+	slash.do(http.MethodGet, path("/Conversations/a/b"), nil).wantError(t, http.StatusNotFound, 20404)
 }

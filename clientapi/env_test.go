@@ -88,6 +88,19 @@ func (t toChatd) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// upload stores a file in the media service over REST, as an SDK does
+// before it sends a media message, and returns its ME SID.
+func (e *env) upload(content, contentType, filename string) string {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/Services/"+e.service+"/Media?Filename="+url.QueryEscape(filename), strings.NewReader(content))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.SetBasicAuth(testAccount, testToken)
+	req.Header.Set("Content-Type", contentType)
+	return send(e.t, req).want(e.t, http.StatusCreated).str("sid")
+}
+
 // token mints an access token for identity in the env's Service, as an
 // app's server does with the helper library.
 func (e *env) token(identity string) string {
@@ -119,6 +132,7 @@ func (e *env) as(identity string) *user {
 // reply is a decoded Client API answer.
 type reply struct {
 	status int
+	header http.Header
 	body   map[string]any
 	raw    string
 }
@@ -167,7 +181,7 @@ func send(t *testing.T, req *http.Request) reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := reply{status: resp.StatusCode, raw: string(b)}
+	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(b)}
 	if len(bytes.TrimSpace(b)) > 0 {
 		if err := json.Unmarshal(b, &r.body); err != nil {
 			t.Fatalf("%s %s: body is not a JSON object: %v\n%s", req.Method, req.URL, err, b)
