@@ -20,12 +20,9 @@ type Mutation struct {
 	DateCreated time.Time
 }
 
-// Retention of mutation records: a Service keeps its newest MutationsKept,
-// and a record older than MutationMaxAge no longer stops a repeat.
-const (
-	MutationsKept  = 10000
-	MutationMaxAge = 24 * time.Hour
-)
+// MutationsKept is how many mutation records a Service keeps: its newest.
+// A client repeats a change within moments, so that is many times enough.
+const MutationsKept = 10000
 
 // Kinds of Ref: what a first-person change can touch.
 const (
