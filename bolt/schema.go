@@ -26,6 +26,11 @@ import (
 //	deliveries_by_service/<IS sid>/<id> -> ""
 //	media_uploads/<ME sid>            -> a staged upload (see upload.go): its
 //	                                     start, chunk count, size and IS sid
+//	mutations/<IS sid>/               first-person mutation ids, raw bytes
+//	  ids/<len><identity><id>         -> 8-byte big-endian Unix nanoseconds,
+//	                                     then the Ref; <len>: uvarint
+//	  order/<seq>                     -> ids key; key: 8-byte big-endian
+//	                                     insertion sequence (trimmed oldest first)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -60,8 +65,10 @@ import (
 //	      webhooks/<WH sid>           -> ChannelWebhook
 //	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
-// Deleting a Service is one DeleteBucket; wiping the file is deleting the
-// root buckets.
+// Deleting a Service is one DeleteBucket (and one more for its mutation
+// records); wiping the file is deleting the root buckets. The mutations root
+// bucket came without a version bump: root buckets are created at every
+// open, and a chatd that does not know it leaves it alone.
 const schemaVersion = 4
 
 var (
@@ -70,6 +77,7 @@ var (
 	bucketServices    = []byte("services")
 	bucketCredentials = []byte("credentials")
 	bucketAPIKeys     = []byte("api_keys")
+	bucketMutations   = []byte("mutations")
 
 	bucketDeliveries          = []byte("deliveries")
 	bucketDeliveriesPending   = []byte("deliveries_pending")
@@ -128,7 +136,7 @@ var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
-		bucketMediaUploads,
+		bucketMediaUploads, bucketMutations,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,

@@ -59,8 +59,10 @@ func (t *tx) DeleteServiceTree(sid string) error {
 	err := t.btx.Bucket(bucketServices).DeleteBucket([]byte(sid))
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return model.ErrNotFound
+	} else if err != nil {
+		return err
 	}
-	return err
+	return t.deleteMutations(sid)
 }
 
 // children opens the named buckets of a Service in one call.

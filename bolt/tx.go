@@ -145,7 +145,7 @@ func parseIndexKey(after string) ([]byte, error) {
 func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 
 // wiped are the root buckets Wipe empties (meta and settings stay).
-var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads}
+var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations}
 
 // Wipe drops and recreates the root buckets of the data: each is one
 // DeleteBucket, whatever it holds. Bucket sequences carry over, so that

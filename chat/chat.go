@@ -69,6 +69,7 @@ var (
 	_ model.DeliveryService       = (*Chat)(nil)
 	_ model.APIKeyService         = (*Chat)(nil)
 	_ model.TokenService          = (*Chat)(nil)
+	_ model.FirstPersonService    = (*Chat)(nil)
 )
 
 // New returns the Chat rules over store.

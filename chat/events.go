@@ -13,11 +13,13 @@ import (
 )
 
 // Post-event webhooks. A REST change made with X-Twilio-Webhook-Enabled:
-// true records, in its own write transaction, one Delivery per receiver of
-// the event it causes: the Service's post-event URL (v2, subject to its
-// WebhookFilters), the v1 per-event URL of that event, and the Channel's
-// webhooks. The webhook package sends them after commit. Pre-event webhooks
-// never fire for REST changes, as at Twilio.
+// true, and every first-person change, records, in its own write
+// transaction, one Delivery per receiver of the event it causes: the
+// Service's post-event URL (v2, subject to its WebhookFilters), the v1
+// per-event URL of that event, and the Channel's webhooks. The webhook
+// package sends them after commit. A first-person change is attributed to
+// its client (Source=SDK, ClientIdentity its identity); pre-event webhooks
+// fire for first-person changes only, never for REST ones, as at Twilio.
 
 // event is one post-event: its name, where it happened, who it is
 // attributed to, and its parameters (Twilio's names and values).
@@ -26,6 +28,7 @@ type event struct {
 	service  string
 	channel  string // "" for User events
 	identity string // the ClientIdentity parameter
+	source   string // the Source parameter: "API", or "SDK" for a first-person change
 	body     string // of a message event, for trigger webhooks
 	params   url.Values
 }
@@ -39,8 +42,14 @@ const hookDate = "2006-01-02T15:04:05.000Z"
 const studioUndeliverable = "Studio flows are not emulated by chatd: the event was not sent to the flow"
 
 func newEvent(name, service, channel, identity string) event {
-	return event{name: name, service: service, channel: channel, identity: identity, params: url.Values{}}
+	return event{name: name, service: service, channel: channel, identity: identity, source: sourceAPI, params: url.Values{}}
 }
+
+// The values of the Source parameter.
+const (
+	sourceAPI = "API"
+	sourceSDK = "SDK"
+)
 
 // set adds a parameter, leaving out null values as Twilio does.
 func (e event) set(key string, value *string) {
@@ -130,12 +139,15 @@ func userEvent(name string, u *model.User) event {
 	return e
 }
 
-// emit records the deliveries of e in tx when the request asked for
-// post-event webhooks. It must run before a delete removes what it reads
-// (the Channel's webhooks).
+// emit records the deliveries of e in tx when the change is first-person
+// or its request asked for post-event webhooks. It must run before a delete
+// removes what it reads (the Channel's webhooks).
 func (c *Chat) emit(ctx context.Context, tx model.Tx, e event) error {
-	if !model.WebhooksEnabled(ctx) {
+	if !hooked(ctx) {
 		return nil
+	}
+	if p := actorOf(ctx); p != nil {
+		e.identity, e.source = p.Identity, sourceSDK
 	}
 	s, err := tx.Service(e.service)
 	if err != nil {
@@ -177,7 +189,7 @@ func (c *Chat) delivery(e event, target string, method *string, retries int) *mo
 	params["AccountSid"] = []string{c.accountSid}
 	params["InstanceSid"] = []string{e.service}
 	params["ClientIdentity"] = []string{e.identity}
-	params["Source"] = []string{"API"}
+	params["Source"] = []string{e.source}
 	params["RetryCount"] = []string{"0"}
 	m := "POST"
 	if method != nil {
@@ -282,6 +294,12 @@ func boundary(s string, i int, before bool) bool {
 		r, _ = utf8.DecodeRuneInString(s[i:])
 	}
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// hooked reports whether a change fires post-events: a first-person one
+// always, a REST one when its request asked for them.
+func hooked(ctx context.Context) bool {
+	return actorOf(ctx) != nil || model.WebhooksEnabled(ctx)
 }
 
 // ListDeliveries lists recent webhook deliveries, newest first.

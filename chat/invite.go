@@ -21,38 +21,48 @@ func (c *Chat) CreateInvite(ctx context.Context, service, channel string, in mod
 		if err != nil {
 			return err
 		}
-		role := s.DefaultChannelRoleSid
-		if in.RoleSid != nil {
-			if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
-				return err
-			}
-			role = *in.RoleSid
-		}
-		u, err := tx.User(service, in.Identity)
-		if err != nil {
-			return inPath(err)
-		}
-		now := tx.Now()
-		inv = &model.Invite{
-			Sid:         c.sids.new(model.PrefixInvite, now),
-			ServiceSid:  service,
-			ChannelSid:  ch.Sid,
-			UserSid:     u.Sid,
-			Identity:    in.Identity,
-			RoleSid:     role,
-			DateCreated: now,
-			DateUpdated: now,
-		}
-		err = tx.InsertInvite(inv)
-		switch {
-		case model.IsTaken(err, "member"):
-			return model.E(model.CodeMemberExists)
-		case model.IsTaken(err, "identity"):
-			return model.E(model.CodeUserAlreadyInvited)
-		}
+		inv, err = c.createInvite(tx, s, ch, in, nil)
 		return err
 	})
 	return inv, err
+}
+
+// createInvite stores an Invite of in.Identity to ch under Twilio's rules
+// (see CreateInvite), created by createdBy (nil for REST).
+func (c *Chat) createInvite(tx model.Tx, s *model.Service, ch *model.Channel, in model.InviteCreate, createdBy *string) (*model.Invite, error) {
+	service := s.Sid
+	role := s.DefaultChannelRoleSid
+	if in.RoleSid != nil {
+		if err := checkRole(tx, service, *in.RoleSid, model.RoleTypeChannel, model.CodeChannelRoleNotFound); err != nil {
+			return nil, err
+		}
+		role = *in.RoleSid
+	}
+	u, err := tx.User(service, in.Identity)
+	if err != nil {
+		return nil, inPath(err)
+	}
+	now := tx.Now()
+	inv := &model.Invite{
+		Sid:         c.sids.new(model.PrefixInvite, now),
+		ServiceSid:  service,
+		ChannelSid:  ch.Sid,
+		UserSid:     u.Sid,
+		Identity:    in.Identity,
+		RoleSid:     role,
+		CreatedBy:   createdBy,
+		DateCreated: now,
+		DateUpdated: now,
+	}
+	switch err := tx.InsertInvite(inv); {
+	case model.IsTaken(err, "member"):
+		return nil, model.E(model.CodeMemberExists)
+	case model.IsTaken(err, "identity"):
+		return nil, model.E(model.CodeUserAlreadyInvited)
+	case err != nil:
+		return nil, err
+	}
+	return inv, nil
 }
 
 func (c *Chat) FindInvite(ctx context.Context, service, channel, sid string) (*model.Invite, error) {

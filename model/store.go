@@ -204,6 +204,15 @@ type Tx interface {
 	// io.ReaderAt: it returns io.EOF when fewer than len(p) bytes remain.
 	ReadMedia(service, sid string, p []byte, off int64) (int, error)
 
+	// Mutation finds the record of a first-person client's mutation id:
+	// identity's id in service.
+	Mutation(service, identity, id string) (*Mutation, error)
+	// InsertMutation records m (*TakenError{"id"} when identity used the
+	// id already; ErrNotFound when the Service does not exist) and forgets
+	// the Service's oldest records beyond its newest keep. Records go with
+	// their Service.
+	InsertMutation(m *Mutation, keep int) error
+
 	// The webhook outbox. Deliveries are account-level: they outlive the
 	// Service, Channel or Webhook that caused them.
 	//
@@ -224,8 +233,9 @@ type Tx interface {
 	// keep deliveries; pending ones are never forgotten.
 	TrimDeliveries(keep int) error
 
-	// Wipe removes every Service (with everything in it), every Credential,
-	// every delivery and every staged upload; server-wide settings and API
-	// keys stay, and delivery IDs are never given again.
+	// Wipe removes every Service (with everything in it, mutation records
+	// included), every Credential, every delivery and every staged upload;
+	// server-wide settings and API keys stay, and delivery IDs are never
+	// given again.
 	Wipe() error
 }

@@ -9,6 +9,9 @@ import (
 const (
 	UserChannelJoined  = "joined"
 	UserChannelInvited = "invited"
+	// UserChannelNotParticipating is the status of a User that neither
+	// belongs nor is invited to the Channel.
+	UserChannelNotParticipating = "not_participating"
 )
 
 // UserChannel is a User's view of one Channel it has joined or been invited

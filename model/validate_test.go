@@ -173,6 +173,10 @@ var validateCases = []validateCase{
 	{"user channel update muting", UserChannelUpdate{NotificationLevel: str(NotificationMuted), LastConsumedMessageIndex: num(3)}, 0, ""},
 	{"user channel update with an unknown level", UserChannelUpdate{NotificationLevel: str("loud")}, 50210, ""},
 	{"user channel update with a negative horizon", UserChannelUpdate{LastConsumedMessageIndex: num(-1)}, 50406, ""},
+	{"my channel update muting", MyChannelUpdate{NotificationLevel: str(NotificationMuted)}, 0, ""},
+	{"my channel update clearing the horizon", MyChannelUpdate{SetConsumed: true}, 0, ""},
+	{"my channel update with an unknown level", MyChannelUpdate{NotificationLevel: str("loud")}, 50210, ""},
+	{"my channel update with a negative horizon", MyChannelUpdate{SetConsumed: true, LastConsumedMessageIndex: num(-1)}, 50406, ""},
 
 	{"credential create", CredentialCreate{Type: PushFCM, CredentialUpdate: CredentialUpdate{Secret: str("s")}}, 0, ""},
 	{"credential create without a type", CredentialCreate{}, 20001, "Type"},

@@ -130,10 +130,9 @@ func (s *Server) handleChannelFetch(w http.ResponseWriter, r *http.Request, p ht
 	return nil
 }
 
-// handleChannelList lists Channels of every type unless Type narrows it.
-// The spec says Type defaults to public; real listings without a Type held
-// private Channels too, and REST callers see every Channel, so chatd
-// returns all of them.
+// handleChannelList lists the Channels of the types given in Type, which
+// defaults to public as the spec says: private Channels are listed only
+// when asked for (Type=private, or both types).
 func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	f := queryForm(r)
 	pg := readPage(f, maxPage(r, maxPageSize))
@@ -146,7 +145,11 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request, p htt
 	if f.err != nil {
 		return f.err
 	}
-	chs, cur, err := s.api.ListChannels(r.Context(), param(p, "service"), model.ChannelFilter{Types: types}, pg)
+	wanted := types
+	if len(wanted) == 0 {
+		wanted = []string{model.ChannelPublic}
+	}
+	chs, cur, err := s.api.ListChannels(r.Context(), param(p, "service"), model.ChannelFilter{Types: wanted}, pg)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func TestChannelCreate(t *testing.T) {
 			h.wantError(h.do(http.MethodPost, svc+"/Channels", form(c.form...)), c.status, c.code)
 		})
 	}
-	if n := len(h.walk(svc + "/Channels")); n != 2 {
+	if n := len(h.walk(svc + "/Channels?Type=public&Type=private")); n != 2 {
 		t.Errorf("%d channels after failed creates, want 2", n)
 	}
 	t.Run("error unknown service", func(t *testing.T) {
@@ -191,7 +191,7 @@ func TestChannelList(t *testing.T) {
 		query string
 		want  []any
 	}{
-		{"all types by default", "PageSize=2", all},
+		{"public by default", "PageSize=2", public},
 		{"public", "Type=public&PageSize=2", public},
 		{"private", "Type=private&PageSize=1", private},
 		{"both", "Type=public&Type=private&PageSize=3", all},

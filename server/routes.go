@@ -125,6 +125,25 @@ func (s *Server) routes(r *httprouter.Router) {
 	mcs.route(http.MethodGet, "/Services/:service/Media/:sid", s.handleMediaFetch)
 	mcs.route(http.MethodGet, "/Services/:service/Media/:sid/Content", s.transfer(s.handleMediaContent))
 	chatd.route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.transfer(s.handleMediaTemporary))
+
+	// The Client API of first-person clients, a front door of its own.
+	if s.cfg.Client != nil {
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			chatd.route(method, clientPrefix+"*path", mount(s.cfg.Client))
+		}
+	}
+}
+
+// clientPrefix starts the paths of the Client API (Config.Client).
+const clientPrefix = "/Client/"
+
+// mount serves a route with a handler of another package, which writes its
+// own answers and errors.
+func mount(h http.Handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+		h.ServeHTTP(w, r)
+		return nil
+	}
 }
 
 // routeGroup declares the routes of one API version: each path is declared

@@ -92,7 +92,7 @@ func TestSDKChannels(t *testing.T) {
 			types []string
 			want  []string
 		}{
-			{"no Type lists every channel", nil, []string{sid, sdkVal(pub1.Sid), sdkVal(priv.Sid), sdkVal(pub2.Sid)}},
+			{"no Type lists public channels", nil, []string{sdkVal(pub1.Sid), sdkVal(pub2.Sid)}},
 			{"public", []string{"public"}, []string{sdkVal(pub1.Sid), sdkVal(pub2.Sid)}},
 			{"private", []string{"private"}, []string{sid, sdkVal(priv.Sid)}},
 			{"public and private", []string{"public", "private"}, []string{sid, sdkVal(pub1.Sid), sdkVal(priv.Sid), sdkVal(pub2.Sid)}},

@@ -63,7 +63,7 @@ func testV1Channels(t *testing.T, e *v1Env) {
 			types []string
 			want  []string
 		}{
-			{"no Type lists every channel", nil, all},
+			{"no Type lists public channels", nil, []string{sdkVal(pub.Sid)}},
 			{"public", []string{"public"}, []string{sdkVal(pub.Sid)}},
 			{"private", []string{"private"}, []string{sid, sdkVal(priv.Sid)}},
 			{"public and private", []string{"public", "private"}, all},

@@ -138,11 +138,11 @@ func testV1SharedData(t *testing.T, e *v1Env) {
 		sdkWantEqual(t, "attributes", sdkVal(got.Attributes), `{"from":"v2"}`)
 		sdkWantEqual(t, "type", sdkVal(got.Type), "private")
 		sdkWantEqual(t, "url", sdkVal(got.Url), e.v1URL("/Services/"+service+"/Channels/"+sdkVal(ch.Sid)))
-		listed := sdkCall(e.v1.ListChannel(service, nil)).must(t)
+		listed := sdkCall(e.v1.ListChannel(service, (&chatv1.ListChannelParams{}).SetType([]string{"private"}))).must(t)
 		if len(listed) != 1 || listed[0].Attributes != nil {
 			t.Errorf("v1 list = %+v, want general with null attributes", listed)
 		}
-		v2listed := sdkCall(e.v2.ListChannel(service, nil)).must(t)
+		v2listed := sdkCall(e.v2.ListChannel(service, (&chatv2.ListChannelParams{}).SetType([]string{"private"}))).must(t)
 		if len(v2listed) != 1 || sdkVal(v2listed[0].Attributes) != `{"from":"v2"}` {
 			t.Errorf("v2 list = %+v, want general with its attributes", v2listed)
 		}

@@ -74,6 +74,11 @@ type Config struct {
 	// Limits bound the connections of a Server opened with Open; unset
 	// fields take DefaultLimits.
 	Limits Limits
+	// Client, when set, serves the Client API of first-person clients
+	// (package clientapi) under /Client/ on the same listener, behind the
+	// same request log, panic recovery and limits; it authenticates its
+	// requests itself, with access tokens.
+	Client http.Handler
 }
 
 // Server serves the Chat REST API.
@@ -248,10 +253,11 @@ func newRequestID() string {
 }
 
 // authenticate requires Basic credentials on every route except chatd's own
-// health check and signed media downloads: the Account SID and auth token,
-// or an API key SID and secret (the configured key or one stored in the
-// file), as Twilio accepts. A missing or wrong pair is Twilio's 401/20003.
-// What the request authenticated with is kept for accountOnly.
+// health check, signed media downloads and the Client API (which takes
+// access tokens instead): the Account SID and auth token, or an API key SID
+// and secret (the configured key or one stored in the file), as Twilio
+// accepts. A missing or wrong pair is Twilio's 401/20003. What the request
+// authenticated with is kept for accountOnly.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A signed media URL (links.content_direct_temporary) is fetched
@@ -259,7 +265,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the signature and expiry instead. The router matches paths
 		// literally (no cleaning, no redirects), so this prefix reaches
 		// that one handler or a 404/405, never another route.
-		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) {
+		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
+			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) {
 			next.ServeHTTP(w, r)
 			return
 		}

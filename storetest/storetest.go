@@ -95,6 +95,7 @@ var contract = []struct {
 	{"Durability", testDurability},
 	{"Credentials", testCredentials},
 	{"APIKeys", testAPIKeys},
+	{"Mutations", testMutations},
 	{"Deliveries", testDeliveries},
 	{"Wipe", testWipe},
 }

@@ -1,8 +1,8 @@
 // Package app is one running chatd: the store, the Chat rules, the webhook
-// dispatcher and the HTTP server, wired and started in order and closed in
-// the reverse order. The chatd command, the chatdtest fixture package and
-// chatd's own tests (internal/testenv) all run chatd through it, so they
-// cannot drift apart.
+// dispatcher and the HTTP server (the REST API, with the Client API mounted
+// in it), wired and started in order and closed in the reverse order. The
+// chatd command, the chatdtest fixture package and chatd's own tests
+// (internal/testenv) all run chatd through it, so they cannot drift apart.
 package app
 
 import (
@@ -19,6 +19,7 @@ import (
 
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
+	"github.com/chatd/chatd/clientapi"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
 	"github.com/chatd/chatd/webhook"
@@ -175,6 +176,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		TLS:          tlsConfig,
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
+		Client:       clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger}),
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
