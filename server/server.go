@@ -71,6 +71,10 @@ type Config struct {
 	// Limits bound the connections of a Server opened with Open; unset
 	// fields take DefaultLimits.
 	Limits Limits
+	// Realtime, when set, serves GET /v3/wsconnect: the WebSocket of the
+	// client SDKs (twilsock), authenticated by the access token it sends,
+	// not by Basic credentials, and free of the read and write timeouts.
+	Realtime http.Handler
 }
 
 // Server serves the Chat REST API.
@@ -245,9 +249,9 @@ func newRequestID() string {
 }
 
 // authenticate requires Basic credentials on every route except chatd's own
-// health check and signed media downloads: the Account SID and auth token,
-// or the API key SID and secret when one is configured. A missing or wrong
-// pair is Twilio's 401/20003.
+// health check, signed media downloads and the realtime socket: the Account
+// SID and auth token, or the API key SID and secret when one is configured.
+// A missing or wrong pair is Twilio's 401/20003.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A signed media URL (links.content_direct_temporary) is fetched
@@ -255,7 +259,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the signature and expiry instead. The router matches paths
 		// literally (no cleaning, no redirects), so this prefix reaches
 		// that one handler or a 404/405, never another route.
-		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) {
+		// The client SDKs' socket carries no credentials on its upgrade:
+		// the access token comes in its first frame.
+		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
+			(r.URL.Path == realtimePath && s.cfg.Realtime != nil) {
 			next.ServeHTTP(w, r)
 			return
 		}

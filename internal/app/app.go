@@ -1,7 +1,8 @@
 // Package app is one running chatd: the bbolt store, the Chat rules, the
-// webhook dispatcher and the HTTP server, wired and started in order and
-// closed in the reverse order. The chatd command and the chatdtest fixture
-// package both run chatd through it, so they cannot drift apart.
+// webhook dispatcher, the client SDKs' socket and the HTTP server, wired
+// and started in order and closed in the reverse order. The chatd command
+// and the chatdtest fixture package both run chatd through it, so they
+// cannot drift apart.
 package app
 
 import (
@@ -19,6 +20,7 @@ import (
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/twilsock"
 	"github.com/chatd/chatd/webhook"
 )
 
@@ -69,10 +71,11 @@ type App struct {
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
-	db      *bolt.DB
-	hooks   *webhook.Dispatcher
-	srv     *server.Server
-	tempDir string
+	db       *bolt.DB
+	hooks    *webhook.Dispatcher
+	realtime *twilsock.Server
+	srv      *server.Server
+	tempDir  string
 }
 
 // Start opens the file, loads the seed into an empty one, and starts the
@@ -114,7 +117,10 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		hookOpts.Logger = cfg.Logger
 	}
 	a.hooks = webhook.New(a.db, hookOpts)
-	api := chat.New(a.db, chat.Options{AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed})
+	api := chat.New(a.db, chat.Options{
+		AccountSid: a.AccountSid, Wake: a.hooks.Wake, Seed: cfg.Seed,
+		APIKeySid: cfg.APIKeySid, APIKeySecret: cfg.APIKeySecret,
+	})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
 	}
@@ -133,6 +139,9 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
+	// The client SDKs' socket. Its tunnelled requests find no handler
+	// yet: every one is answered with Twilio's 404.
+	a.realtime = twilsock.New(twilsock.Options{Auth: api, Logger: cfg.Logger})
 	a.srv = server.New(api, server.Config{
 		AccountSid:   a.AccountSid,
 		AuthToken:    a.AuthToken,
@@ -144,6 +153,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Snapshot:     a.db.WriteTo,
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
+		Realtime:     a.realtime,
 	})
 	a.hooks.Start()
 	if err := a.srv.Open(cfg.Addr); err != nil {
@@ -154,12 +164,16 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), stops the dispatcher (pending deliveries stay in the outbox for
-// the next start), closes the file, and removes an ephemeral one.
+// is done), closes the client SDKs' sockets (they reconnect later), stops
+// the dispatcher (pending deliveries stay in the outbox for the next
+// start), closes the file, and removes an ephemeral one.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
+	}
+	if a.realtime != nil {
+		errs = append(errs, a.realtime.Close(ctx))
 	}
 	if a.hooks != nil {
 		a.hooks.Close()
