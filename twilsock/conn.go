@@ -248,6 +248,12 @@ func (c *Conn) init(f *Frame) {
 	reply := statusReply(f.ID, NewStatus(http.StatusOK))
 	reply.ContinuationToken, reply.ContinuationTokenStatus = c.srv.continuation(p, f.ContinuationToken)
 	reply.Capabilities = []string{"client_update"}
+	b, err := Encode(reply)
+	if err != nil {
+		c.srv.log.Error("twilsock: init reply not sent", "conn", c.id, "err", err)
+		c.cancel()
+		return
+	}
 	c.mu.Lock()
 	if c.state == closing { // shut down while the token was checked
 		c.mu.Unlock()
@@ -256,10 +262,7 @@ func (c *Conn) init(f *Frame) {
 	c.state, c.principal, c.token = open, p, f.Token
 	c.scheduleExpiry(p.Expires)
 	c.mu.Unlock()
-	// The reply is queued before the connection joins the hub, so that no
-	// notification overtakes it.
-	c.send(reply)
-	c.srv.join(c)
+	c.srv.join(c, b)
 	c.srv.log.Debug("twilsock: open", "conn", c.id, "service", p.ServiceSid, "identity", p.Identity)
 }
 

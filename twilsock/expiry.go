@@ -2,6 +2,7 @@ package twilsock
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/chatd/chatd/model"
@@ -10,10 +11,15 @@ import (
 // expiry holds the two timers of a connection's token: the warning
 // (client_update token_about_to_expire), then the close with 410. An
 // update replaces both; gen tells a timer that fired too late to be
-// stopped that it belongs to a replaced token.
+// stopped that it belongs to a replaced token. warned records that the
+// warning went out, so that it goes out once, and always before the close.
 type expiry struct {
 	warn, expire *time.Timer
 	gen          int
+	warned       bool
+	// warning is held while the warning is decided and queued (without
+	// c.mu, which a full queue takes), so that the close waits for it.
+	warning sync.Mutex
 }
 
 func (e *expiry) stop() {
@@ -22,6 +28,7 @@ func (e *expiry) stop() {
 		e.expire.Stop()
 	}
 	e.gen++
+	e.warned = false
 }
 
 // scheduleExpiry sets the timers for a token that expires at exp; c.mu is
@@ -43,18 +50,23 @@ func (c *Conn) scheduleExpiry(exp time.Time) {
 // warnExpiry tells the client its token is about to expire: the SDK emits
 // tokenAboutToExpire, and the app fetches a new token and sends an update.
 func (c *Conn) warnExpiry(gen int) {
+	c.expiry.warning.Lock()
+	defer c.expiry.warning.Unlock()
 	c.mu.Lock()
-	current := gen == c.expiry.gen && c.state == open
+	due := gen == c.expiry.gen && c.state == open && !c.expiry.warned
+	c.expiry.warned = c.expiry.warned || due
 	c.mu.Unlock()
-	if current {
+	if due {
 		c.send(&Frame{Header: Header{Method: MethodClientUpdate, ID: c.srv.nextID(), ClientUpdateType: "token_about_to_expire"}})
 	}
 }
 
-// expire closes the connection with 410 when its token runs out. During an
-// update it waits for the outcome instead: a refused update closes the
-// connection then (see update).
+// expire closes the connection with 410 when its token runs out, after the
+// warning if its timer has not sent it yet. During an update it waits for
+// the outcome instead: a refused update closes the connection then (see
+// update).
 func (c *Conn) expire(gen int) {
+	c.warnExpiry(gen)
 	c.mu.Lock()
 	current := gen == c.expiry.gen && c.state == open
 	c.mu.Unlock()

@@ -66,10 +66,12 @@ func (h *Hub) Connections(service, identity string) int {
 }
 
 // join adds an initialised connection, calling OnConnect for the identity's
-// first one.
-func (h *Hub) join(c *Conn) {
+// first one. The init reply is queued in the same step: no notification
+// overtakes it, and none sent once the client has it is missed.
+func (h *Hub) join(c *Conn, reply []byte) {
 	p := c.Principal()
 	h.change(identityKey{p.ServiceSid, p.Identity}, func(conns map[*Conn]struct{}) func(string, string) {
+		c.push(reply)
 		conns[c] = struct{}{}
 		if len(conns) == 1 {
 			return h.onConnect
