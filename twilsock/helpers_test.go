@@ -194,6 +194,9 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	case "/empty":
 		w.WriteHeader(http.StatusNoContent)
 		return
+	case "/huge-header":
+		w.Header().Set("X-Huge", strings.Repeat("x", twilsock.MaxHeaderSize))
+		return
 	case "/big":
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(strings.Repeat(" ", twilsock.MaxFrameSize)))

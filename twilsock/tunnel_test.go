@@ -121,6 +121,16 @@ func TestMessageForms(t *testing.T) {
 		}
 		assertTwilioError(t, resp, 500, 20500)
 	})
+	t.Run("HeadersTooLarge", func(t *testing.T) {
+		_, err := c.Get(ctx, "https://aim.us1.twilio.com/huge-header")
+		var se *twilsocktest.StatusError
+		if !errors.As(err, &se) || se.Status.Code != 500 {
+			t.Errorf("over-large response headers: %v, want status 500", err)
+		}
+		if _, err := c.Get(ctx, "https://aim.us1.twilio.com/ok"); err != nil {
+			t.Errorf("the next request: %v", err)
+		}
+	})
 	t.Run("BodyTooLarge", func(t *testing.T) {
 		_, err := c.Get(ctx, "https://aim.us1.twilio.com/big")
 		var se *twilsocktest.StatusError
