@@ -132,6 +132,11 @@ func (s *Server) routes(r *httprouter.Router) {
 			chatd.route(method, clientPrefix+"*path", mount(s.cfg.Client))
 		}
 	}
+
+	// The client SDKs' socket, at the path of Twilio's tsock host.
+	if s.cfg.Realtime != nil {
+		chatd.route(http.MethodGet, realtimePath, s.handleRealtime)
+	}
 }
 
 // clientPrefix starts the paths of the Client API (Config.Client).
@@ -144,6 +149,21 @@ func mount(h http.Handler) handler {
 		h.ServeHTTP(w, r)
 		return nil
 	}
+}
+
+// realtimePath is where the client SDKs open their socket (Twilsock.uri).
+const realtimePath = "/v3/wsconnect"
+
+// handleRealtime hands the request to the realtime socket. The socket
+// outlives every timeout of the server: net/http clears the connection's
+// deadlines when the socket takes it over, and lifting them first keeps the
+// upgrade itself clear of them.
+func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	if err := extendDeadlines(w, 0); err != nil {
+		return err
+	}
+	s.cfg.Realtime.ServeHTTP(w, r)
+	return nil
 }
 
 // routeGroup declares the routes of one API version: each path is declared

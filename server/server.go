@@ -79,6 +79,10 @@ type Config struct {
 	// same request log, panic recovery and limits; it authenticates its
 	// requests itself, with access tokens.
 	Client http.Handler
+	// Realtime, when set, serves GET /v3/wsconnect: the WebSocket of the
+	// client SDKs (twilsock), authenticated by the access token it sends,
+	// not by Basic credentials, and free of the read and write timeouts.
+	Realtime http.Handler
 }
 
 // Server serves the Chat REST API.
@@ -253,11 +257,11 @@ func newRequestID() string {
 }
 
 // authenticate requires Basic credentials on every route except chatd's own
-// health check, signed media downloads and the Client API (which takes
-// access tokens instead): the Account SID and auth token, or an API key SID
-// and secret (the configured key or one stored in the file), as Twilio
-// accepts. A missing or wrong pair is Twilio's 401/20003. What the request
-// authenticated with is kept for accountOnly.
+// health check, signed media downloads, the Client API and the realtime
+// socket (which take access tokens instead): the Account SID and auth token,
+// or an API key SID and secret (the configured key or one stored in the
+// file), as Twilio accepts. A missing or wrong pair is Twilio's 401/20003.
+// What the request authenticated with is kept for accountOnly.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A signed media URL (links.content_direct_temporary) is fetched
@@ -265,8 +269,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the signature and expiry instead. The router matches paths
 		// literally (no cleaning, no redirects), so this prefix reaches
 		// that one handler or a 404/405, never another route.
+		// The client SDKs' socket carries no credentials on its upgrade:
+		// the access token comes in its first frame.
 		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
-			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) {
+			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) ||
+			(r.URL.Path == realtimePath && s.cfg.Realtime != nil) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -1,8 +1,9 @@
 // Package app is one running chatd: the store, the Chat rules, the webhook
-// dispatcher and the HTTP server (the REST API, with the Client API mounted
-// in it), wired and started in order and closed in the reverse order. The
-// chatd command, the chatdtest fixture package and chatd's own tests
-// (internal/testenv) all run chatd through it, so they cannot drift apart.
+// dispatcher, the client SDKs' socket and the HTTP server (the REST API,
+// with the Client API mounted in it), wired and started in order and closed
+// in the reverse order. The chatd command, the chatdtest fixture package
+// and chatd's own tests (internal/testenv) all run chatd through it, so they
+// cannot drift apart.
 package app
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/chatd/chatd/clientapi"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/twilsock"
 	"github.com/chatd/chatd/webhook"
 )
 
@@ -90,11 +92,12 @@ type App struct {
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
-	store   model.Store
-	ownDB   *bolt.DB // the file Start opened, which Close closes
-	hooks   *webhook.Dispatcher
-	srv     *server.Server
-	tempDir string
+	store    model.Store
+	ownDB    *bolt.DB // the file Start opened, which Close closes
+	hooks    *webhook.Dispatcher
+	realtime *twilsock.Server
+	srv      *server.Server
+	tempDir  string
 }
 
 // Start opens the file (unless cfg.Store is given), loads the seed into an
@@ -166,6 +169,10 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
+	// The Client API serves first-person clients over HTTP, and through the
+	// client SDKs' socket, which tunnels their requests to it.
+	client := clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	a.realtime = twilsock.New(twilsock.Options{Auth: api, Handler: client, Logger: cfg.Logger})
 	srvCfg := server.Config{
 		AccountSid:   a.AccountSid,
 		AuthToken:    a.AuthToken,
@@ -176,7 +183,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		TLS:          tlsConfig,
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
-		Client:       clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger}),
+		Client:       client,
+		Realtime:     a.realtime,
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
@@ -210,13 +218,17 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger) (err error) {
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), stops the dispatcher (pending deliveries stay in the outbox for
-// the next start), closes the file, and removes an ephemeral one. A store
-// given in Config.Store stays open.
+// is done), closes the client SDKs' sockets (they reconnect later), stops
+// the dispatcher (pending deliveries stay in the outbox for the next
+// start), closes the file, and removes an ephemeral one. A store given in
+// Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
+	}
+	if a.realtime != nil {
+		errs = append(errs, a.realtime.Close(ctx))
 	}
 	if a.hooks != nil {
 		a.hooks.Close()
