@@ -105,13 +105,19 @@ func Open(path string, opts Options) (*DB, error) {
 // openBolt opens the bbolt file at path.
 func openBolt(path string, opts Options) (*bbolt.DB, error) {
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("bolt: open %s: the file is in use by another process (a running chatd?): %w", path, err)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	return bdb, nil
+}
+
+// openError is the error of opening the file at path: one that says so when
+// another process holds the file.
+func openError(path string, err error) error {
+	if errors.Is(err, berrors.ErrTimeout) {
+		return fmt.Errorf("bolt: open %s: the file is in use by another process (a running chatd?): %w", path, err)
+	}
+	return fmt.Errorf("bolt: open %s: %w", path, err)
 }
 
 // Path is the file the store is kept in.

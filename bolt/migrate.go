@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,13 +79,21 @@ func copyRecoded(src *bbolt.DB, path string, mode os.FileMode, txBytes int) erro
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err // a copy left by a migration that did not finish
 	}
+	return copyInto(src, path, mode, &copier{ctx: context.Background(), txBytes: txBytes, recode: true})
+}
+
+// copyInto writes a copy of src, as c says, into the new (or empty) file at
+// path, and syncs it. The copy's keys arrive in order, so every page of it
+// is filled.
+func copyInto(src *bbolt.DB, path string, mode os.FileMode, c *copier) error {
 	// No fsync per transaction: the copy is synced once, at the end, before
-	// it replaces anything.
-	dst, err := bbolt.Open(path, mode, &bbolt.Options{NoSync: true, Timeout: time.Second})
+	// it replaces anything. NoGrowSync: the file grows by the pages written
+	// only, not by bbolt's allocation steps, so it ends at its last page.
+	dst, err := bbolt.Open(path, mode, &bbolt.Options{NoSync: true, NoGrowSync: true, Timeout: time.Second})
 	if err != nil {
 		return err
 	}
-	c := &copier{dst: dst, txBytes: txBytes}
+	c.dst = dst
 	err = src.View(func(stx *bbolt.Tx) error {
 		return stx.ForEach(func(name []byte, b *bbolt.Bucket) error {
 			return c.bucket([][]byte{name}, b)
@@ -92,14 +101,15 @@ func copyRecoded(src *bbolt.DB, path string, mode os.FileMode, txBytes int) erro
 	})
 	if err == nil {
 		err = c.finish()
-	} else if c.tx != nil {
-		c.tx.Rollback()
 	}
-	if err == nil {
-		err = dst.Sync()
+	if c.tx != nil {
+		c.tx.Rollback() // the transaction a failure left open
 	}
 	if cerr := dst.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		err = syncFile(path)
 	}
 	return err
 }
@@ -107,17 +117,26 @@ func copyRecoded(src *bbolt.DB, path string, mode os.FileMode, txBytes int) erro
 // copier writes the buckets and values of a walk over the source into dst,
 // in transactions of about txBytes.
 type copier struct {
+	ctx     context.Context // checked between transactions
 	dst     *bbolt.DB
 	txBytes int
+	// recode re-encodes the records of a schema-3 file (jsonBuckets) and
+	// sets the current schema version; otherwise values are copied as they
+	// are.
+	recode bool
+	// progress, when set, hears the bytes copied so far after each commit.
+	progress func(copied int64)
+
+	copied  int64 // bytes of bucket names, keys and values written
 	tx      *bbolt.Tx
-	written int
+	written int           // bytes written in tx
 	path    [][]byte      // of the bucket last written to in tx
 	last    *bbolt.Bucket // that bucket in tx
 }
 
 // bucket copies the source bucket b, found at path, and everything in it.
 func (c *copier) bucket(path [][]byte, b *bbolt.Bucket) error {
-	if err := c.begin(); err != nil {
+	if err := c.next(len(path[len(path)-1])); err != nil {
 		return err
 	}
 	var parent interface {
@@ -133,7 +152,10 @@ func (c *copier) bucket(path [][]byte, b *bbolt.Bucket) error {
 	if err := nb.SetSequence(b.Sequence()); err != nil {
 		return err
 	}
-	records := recordsAt(path)
+	var records *jsonBucket
+	if c.recode {
+		records = recordsAt(path)
+	}
 	return b.ForEach(func(k, v []byte) error {
 		if v == nil {
 			return c.bucket(append(slices.Clip(path), k), b.Bucket(k))
@@ -148,36 +170,52 @@ func (c *copier) bucket(path [][]byte, b *bbolt.Bucket) error {
 	})
 }
 
-// put writes one value, committing first when the transaction is full.
-// Source keys and values stay valid while the walk's read transaction is
-// open, which is longer than any transaction of the copy.
+// put writes one value. Source keys and values stay valid while the walk's
+// read transaction is open, which is longer than any transaction of the
+// copy.
 func (c *copier) put(path [][]byte, k, v []byte) error {
-	if c.written >= c.txBytes {
-		if err := c.tx.Commit(); err != nil {
-			return err
-		}
-		c.tx = nil
-	}
-	if err := c.begin(); err != nil {
+	if err := c.next(len(k) + len(v)); err != nil {
 		return err
 	}
-	c.written += len(k) + len(v)
 	b := c.open(path)
 	// Keys arrive in order: every page can be filled.
 	b.FillPercent = 1.0
 	return b.Put(k, v)
 }
 
-// begin starts a transaction of the copy when none is open.
-func (c *copier) begin() error {
-	if c.tx != nil {
-		return nil
+// next makes room for n more bytes in the copy's transaction: it commits
+// the transaction when it is full, and begins one when none is open.
+func (c *copier) next(n int) error {
+	if c.tx != nil && c.written >= c.txBytes {
+		if err := c.commit(); err != nil {
+			return err
+		}
 	}
-	tx, err := c.dst.Begin(true)
-	if err != nil {
+	if c.tx == nil {
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+		tx, err := c.dst.Begin(true)
+		if err != nil {
+			return err
+		}
+		c.tx, c.written, c.path, c.last = tx, 0, nil, nil
+	}
+	c.written += n
+	c.copied += int64(n)
+	return nil
+}
+
+// commit commits the copy's transaction.
+func (c *copier) commit() error {
+	tx := c.tx
+	c.tx = nil
+	if err := tx.Commit(); err != nil {
 		return err
 	}
-	c.tx, c.written, c.path, c.last = tx, 0, nil, nil
+	if c.progress != nil {
+		c.progress(c.copied)
+	}
 	return nil
 }
 
@@ -194,16 +232,21 @@ func (c *copier) open(path [][]byte) *bbolt.Bucket {
 	return b
 }
 
-// finish writes the new schema version and commits the last transaction.
+// finish writes the new schema version when it recodes, and commits the
+// last transaction.
 func (c *copier) finish() error {
-	if err := c.begin(); err != nil {
-		return err
+	if c.recode {
+		if err := c.next(0); err != nil {
+			return err
+		}
+		if err := c.tx.Bucket(bucketMeta).Put(keyVersion, versionBytes(schemaVersion)); err != nil {
+			return err
+		}
 	}
-	if err := c.tx.Bucket(bucketMeta).Put(keyVersion, versionBytes(schemaVersion)); err != nil {
-		c.tx.Rollback()
-		return err
+	if c.tx == nil {
+		return nil
 	}
-	return c.tx.Commit()
+	return c.commit()
 }
 
 // jsonBucket is a bucket of a schema-3 file that holds records: its path
@@ -256,6 +299,16 @@ func fromJSON[M any](encode func(*M) ([]byte, error)) func([]byte) ([]byte, erro
 		}
 		return encode(m)
 	}
+}
+
+// syncFile flushes the file at path to the disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // syncDir makes a rename in dir durable.
