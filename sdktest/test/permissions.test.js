@@ -1,0 +1,27 @@
+'use strict';
+const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+
+scenario("a channel user's delete of a channel they do not administer is refused", async (s) => {
+  const svc = await s.chatd.service('permissions');
+  const alice = await s.client('alice', svc.sid);
+  const bob = await s.client('bob', svc.sid);
+  const a = await alice.createChannel({ uniqueName: unique('owned'), friendlyName: 'Owned', isPrivate: false });
+  if (a.status !== 'joined') await a.join();
+  const b = await bob.getChannelBySid(a.sid);
+  await b.join();
+
+  const err = await b.delete().then(
+    () => assert.fail('delete by a channel user succeeded'),
+    (e) => e,
+  );
+  assert.equal(err.status, 403, `status of ${err}`);
+  assert.equal(err.body && err.body.code, 50107, `body ${JSON.stringify(err.body)}`);
+  // The channel is still there, for both.
+  const still = await s.chatd.rest('GET', `/v2/Services/${svc.sid}/Channels/${a.sid}`);
+  assert.equal(still.sid, a.sid);
+
+  // Its admin may.
+  const removed = waitEvent(bob, 'channelRemoved', (c) => c.sid === a.sid);
+  await a.delete();
+  await removed;
+});
