@@ -84,3 +84,15 @@ func TestTokenGrants(t *testing.T) {
 		t.Errorf("boss over REST = %+v, %v; want the service admin role", u, err)
 	}
 }
+
+// TestStoredKeys signs tokens with a key kept in the file: accepted while
+// the key lives, 20103 once it is deleted.
+func TestStoredKeys(t *testing.T) {
+	e := newEnv(t)
+	key := e.Create(t, "/_chatd/keys", testenv.Form("FriendlyName", "app server"))
+	sid, secret := strOf(key["sid"]), strOf(key["secret"])
+	alice := e.As(t, "alice", e.service, testenv.SignedWith(sid, secret))
+	alice.Must(t, http.StatusOK, http.MethodGet, path("/Configuration"), nil)
+	e.Delete(t, "/_chatd/keys/"+sid)
+	wantError(t, alice.Do(t, http.MethodGet, path("/Configuration"), nil), http.StatusUnauthorized, 20103)
+}
