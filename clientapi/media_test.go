@@ -2,6 +2,7 @@ package clientapi_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -117,6 +118,14 @@ func TestMediaWithToken(t *testing.T) {
 			wantError(t, e.mcs(t, method, target, "not-a-token", []byte("x")), http.StatusUnauthorized, 20101)
 			wantError(t, e.mcs(t, method, target, "", []byte("x")), http.StatusUnauthorized, 20003)
 		}
+		// With Basic credentials too, the request is judged by those.
+		basic := func(user, pass string) string {
+			return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+		}
+		if r := e.mcs(t, http.MethodGet, mcs+"/"+sid, stranger.Token, nil, "Authorization", basic(e.AccountSid, e.AuthToken)); r.Status != http.StatusOK {
+			t.Errorf("fetch with the Account's credentials and another Service's token: %d %s", r.Status, r.Raw)
+		}
+		wantError(t, e.mcs(t, http.MethodGet, mcs+"/"+sid, alice.Token, nil, "Authorization", basic(e.AccountSid, "wrong")), http.StatusUnauthorized, 20003)
 		// The REST API takes no access token.
 		wantError(t, e.mcs(t, http.MethodGet, "/v2/Services/"+e.service, alice.Token, nil), http.StatusUnauthorized, 20003)
 		wantError(t, e.mcs(t, http.MethodGet, "/v1/Services/"+e.service+"/Channels", alice.Token, nil), http.StatusUnauthorized, 20003)

@@ -100,9 +100,10 @@ func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
 // handleMediaCreate is an upload. The body is the file itself, typed by the
 // request's Content-Type; client SDKs may instead send multipart/form-data
 // with one file part. An upload made with Basic credentials is authored by
-// "system", one made with an access token by the token's identity. The Service is read first for its size limit, so that
-// a Content-Length over it is refused (413/50512) before any of the body is
-// read; otherwise CreateMedia stores the file as it is read.
+// "system", one made with an access token by the token's identity. The
+// Service is read first for its size limit, so that a Content-Length over
+// it is refused (413/50512) before any of the body is read; otherwise
+// CreateMedia stores the file as it is read.
 func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	service := param(p, "service")
 	sv, err := s.api.FindService(r.Context(), service)

@@ -271,6 +271,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// A client SDK calls the media service with its access token; a
+		// request that also carries Basic credentials is judged by those.
 		if service, ok := mediaService(r.URL.Path); ok && r.Header.Get(headerToken) != "" && r.Header.Get("Authorization") == "" {
 			p, err := s.firstPerson(r, service)
 			if err != nil {
