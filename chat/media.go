@@ -21,7 +21,19 @@ import (
 // media.size_limit_mb is 413/50512 as soon as it passes the limit. An upload
 // that fails (the limit, a read error, its Service deleted meanwhile) drops
 // what it staged; what a crash leaves staged, SweepStagedMedia drops.
-func (c *Chat) CreateMedia(ctx context.Context, service string, in model.MediaCreate) (me *model.Media, err error) {
+func (c *Chat) CreateMedia(ctx context.Context, service string, in model.MediaCreate) (*model.Media, error) {
+	return c.createMedia(ctx, service, model.DefaultAuthor, in)
+}
+
+// CreateMediaAs stores an upload of a first-person client as CreateMedia
+// does, in p's Service and authored by p's identity, as MCS records the
+// uploads of the client SDKs. Uploading needs no permission: sending the
+// Media in a message does (sendMediaMessage).
+func (c *Chat) CreateMediaAs(ctx context.Context, p *model.Principal, in model.MediaCreate) (*model.Media, error) {
+	return c.createMedia(ctx, p.ServiceSid, p.Identity, in)
+}
+
+func (c *Chat) createMedia(ctx context.Context, service, author string, in model.MediaCreate) (me *model.Media, err error) {
 	s, err := c.FindService(ctx, service)
 	if err != nil {
 		return nil, err
@@ -42,7 +54,7 @@ func (c *Chat) CreateMedia(ctx context.Context, service string, in model.MediaCr
 			ServiceSid:  service,
 			ContentType: cmp.Or(in.ContentType, model.DefaultMediaContentType),
 			Filename:    nilIfEmpty(in.Filename),
-			Author:      model.DefaultAuthor,
+			Author:      author,
 			DateCreated: now,
 			DateUpdated: now,
 		}

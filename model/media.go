@@ -74,6 +74,9 @@ type MediaService interface {
 	// content over the Service's MediaSizeLimit is 413/50512. An upload that
 	// fails leaves nothing behind.
 	CreateMedia(ctx context.Context, service string, in MediaCreate) (*Media, error)
+	// CreateMediaAs is CreateMedia by a first-person client: in p's
+	// Service, authored by p's identity, as MCS records an SDK's upload.
+	CreateMediaAs(ctx context.Context, p *Principal, in MediaCreate) (*Media, error)
 	FindMedia(ctx context.Context, service, sid string) (*Media, error)
 	// MediaContent returns a reader of the Media's bytes; each ReadAt is its
 	// own short read transaction, so a slow download never holds the store.

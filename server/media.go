@@ -1,9 +1,11 @@
 package server
 
 // Twilio's media service (MCS). Twilio serves it on a host of its own,
-// https://mcs.us1.twilio.com/v1, with the same Basic auth as the Chat API;
-// chatd serves the same paths on its one listener, so a client points its
-// MCS base URL at chatd as it does its Chat base URL.
+// https://mcs.us1.twilio.com/v1, with the same Basic auth as the Chat API,
+// or a client SDK's access token in X-Twilio-Token; chatd serves the same
+// paths on its one listener, so a client points its MCS base URL at chatd
+// as it does its Chat base URL, and the Client API's Configuration points
+// the client SDKs there.
 
 import (
 	"crypto/hmac"
@@ -97,9 +99,11 @@ func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
 
 // handleMediaCreate is an upload. The body is the file itself, typed by the
 // request's Content-Type; client SDKs may instead send multipart/form-data
-// with one file part. The Service is read first for its size limit, so that
-// a Content-Length over it is refused (413/50512) before any of the body is
-// read; otherwise CreateMedia stores the file as it is read.
+// with one file part. An upload made with Basic credentials is authored by
+// "system", one made with an access token by the token's identity. The
+// Service is read first for its size limit, so that a Content-Length over
+// it is refused (413/50512) before any of the body is read; otherwise
+// CreateMedia stores the file as it is read.
 func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	service := param(p, "service")
 	sv, err := s.api.FindService(r.Context(), service)
@@ -110,7 +114,12 @@ func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	me, err := s.api.CreateMedia(r.Context(), service, in)
+	var me *model.Media
+	if p := principalOf(r); p != nil {
+		me, err = s.api.CreateMediaAs(r.Context(), p, in)
+	} else {
+		me, err = s.api.CreateMedia(r.Context(), service, in)
+	}
 	if err != nil {
 		return err
 	}

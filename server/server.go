@@ -116,7 +116,7 @@ func New(api Backend, cfg Config) *Server {
 		s.writeError(w, r, model.Errorf(model.CodeMethodNotAllowed, "Method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routes(router)
-	s.handler = s.observe(s.authenticate(router))
+	s.handler = s.observe(s.cors(s.authenticate(router)))
 	return s
 }
 
@@ -261,7 +261,8 @@ func newRequestID() string {
 // socket (which take access tokens instead): the Account SID and auth token,
 // or an API key SID and secret (the configured key or one stored in the
 // file), as Twilio accepts. A missing or wrong pair is Twilio's 401/20003.
-// What the request authenticated with is kept for accountOnly.
+// The media service also takes a first-person client's access token (see
+// firstPerson). What the request authenticated with is kept for accountOnly.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A signed media URL (links.content_direct_temporary) is fetched
@@ -275,6 +276,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) ||
 			(r.URL.Path == realtimePath && s.cfg.Realtime != nil) {
 			next.ServeHTTP(w, r)
+			return
+		}
+		// A client SDK calls the media service with its access token; a
+		// request that also carries Basic credentials is judged by those.
+		if service, ok := mediaService(r.URL.Path); ok && r.Header.Get(headerToken) != "" && r.Header.Get("Authorization") == "" {
+			p, err := s.firstPerson(r, service)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			ctx := context.WithValue(r.Context(), credentialKey{}, tokenCredential)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey{}, p)))
 			return
 		}
 		cred, err := s.credentialOf(r)
@@ -298,9 +311,41 @@ const (
 	noCredential credential = iota
 	accountCredential
 	apiKeyCredential
+	// tokenCredential is a first-person client's access token, which only
+	// the media service takes.
+	tokenCredential
 )
 
 type credentialKey struct{}
+
+// headerToken carries a first-person client's access token, as the client
+// SDKs send it to the media service (and to the Client API).
+const headerToken = "X-Twilio-Token"
+
+// principalKey marks the context of a request made with an access token
+// with the client it acts as.
+type principalKey struct{}
+
+// principalOf is who a request made with an access token acts as; nil for
+// a request made with Basic credentials.
+func principalOf(r *http.Request) *model.Principal {
+	p, _ := r.Context().Value(principalKey{}).(*model.Principal)
+	return p
+}
+
+// firstPerson verifies the access token of a media request for service (401
+// with the token's code when it is not valid), as the client SDKs' media
+// client sends it: the token's Service must be the path's (403/20403).
+func (s *Server) firstPerson(r *http.Request, service string) (*model.Principal, error) {
+	p, err := s.api.Authenticate(r.Context(), r.Header.Get(headerToken))
+	if err != nil {
+		return nil, err
+	}
+	if p.ServiceSid != service {
+		return nil, model.Errorf(model.CodeForbidden, "The Access Token is for Service %s, not %s", p.ServiceSid, service)
+	}
+	return p, nil
+}
 
 // credentialOf tells which credentials r carries, if any valid ones. The
 // Account and configured-key comparisons always both run, so their timing

@@ -14,6 +14,9 @@ const (
 	DefaultWorkers = 64
 	DefaultWindow  = 32
 	DefaultBuffer  = 10_000
+	// DefaultTimeout bounds one attempt of a post-event or a pre-event:
+	// Twilio's 5 seconds.
+	DefaultTimeout = 5 * time.Second
 )
 
 // Options configure a Dispatcher. Zero values take the defaults.
@@ -38,7 +41,9 @@ type Options struct {
 	// host; the others wait in the outbox and are read as those drain.
 	// DefaultBuffer by default.
 	Buffer int
-	// Timeout bounds one attempt; Twilio's 5 seconds by default.
+	// Timeout bounds one attempt, of a post-event and of a pre-event (a
+	// pre-event that gets no answer in time lets its action through);
+	// DefaultTimeout by default.
 	Timeout time.Duration
 	// Backoff is the wait before the first retry, doubling for each next one
 	// up to MaxBackoff; 1 second and 10 seconds (or Backoff, if longer) by
@@ -75,7 +80,7 @@ func (o Options) withDefaults() Options {
 		o.Buffer = DefaultBuffer
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 5 * time.Second
+		o.Timeout = DefaultTimeout
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = time.Second

@@ -33,11 +33,11 @@ type PreSender struct {
 }
 
 // NewPreSender returns a PreSender with the AuthToken, Timeout and Client
-// of opts, the Dispatcher's options, and their defaults.
+// of opts, the Dispatcher's options: DefaultTimeout when Timeout is zero.
 func NewPreSender(opts Options) *PreSender {
 	s := &PreSender{authToken: opts.AuthToken, timeout: opts.Timeout, client: opts.Client}
 	if s.timeout <= 0 {
-		s.timeout = 5 * time.Second
+		s.timeout = DefaultTimeout
 	}
 	if s.client == nil {
 		s.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -66,10 +66,7 @@ func (a *API) DoAuth(t testing.TB, method, path string, form url.Values, user, p
 // DoHeader is DoAuth with extra request headers.
 func (a *API) DoHeader(t testing.TB, method, path string, form url.Values, user, pass string, header http.Header) *Response {
 	t.Helper()
-	target := path
-	if !strings.HasPrefix(path, "http") {
-		target = a.URL + path
-	}
+	target := a.Target(path)
 	var body io.Reader
 	if method == http.MethodPost {
 		body = strings.NewReader(form.Encode())
@@ -89,29 +86,46 @@ func (a *API) DoHeader(t testing.TB, method, path string, form url.Values, user,
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
+	return a.Send(t, req)
+}
+
+// Send sends req as it is (no credentials added) with a.HTTP, checks the
+// answer against the spec, and reads it whole. The test fails if req
+// cannot be sent or a non-empty body is not a JSON object.
+func (a *API) Send(t testing.TB, req *http.Request) *Response {
+	t.Helper()
 	client := a.HTTP
 	if client == nil {
 		client = http.DefaultClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, path, err)
+		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
 	}
 	if a.Spec != nil {
-		a.Spec.Report(t, method, target, resp.StatusCode, raw)
+		a.Spec.Report(t, req.Method, req.URL.String(), resp.StatusCode, raw)
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, TLS: resp.TLS, Raw: raw}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r.Body); err != nil {
-			t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, path, err, raw)
+			t.Fatalf("%s %s: body is not a JSON object: %v\n%s", req.Method, req.URL, err, raw)
 		}
 	}
 	return r
+}
+
+// Target is path made absolute: relative to a.URL unless it is a URL
+// already.
+func (a *API) Target(path string) string {
+	if strings.HasPrefix(path, "http") {
+		return path
+	}
+	return a.URL + path
 }
 
 // Must sends a request with Do and fails the test unless the status is

@@ -274,3 +274,26 @@ func TestOnlyTestsImport(t *testing.T) {
 		t.Fatalf("checked only %d files: wrong root?", checked)
 	}
 }
+
+// TestFirstPerson checks the first-person client: its token, minted with
+// twilio-go's client/jwt for the Env's key, logs in; one signed otherwise
+// does not.
+func TestFirstPerson(t *testing.T) {
+	env := testenv.New(t)
+	service := strings.TrimPrefix(env.NewService(t), "/v2/Services/")
+	alice := env.As(t, "alice", service)
+	r := alice.Must(t, http.StatusOK, http.MethodGet, "/Client/v1/Configuration", nil, "X-Twilio-Mutation-Id", "ignored on a GET")
+	if r.Str("identity") != "alice" || alice.Identity != "alice" {
+		t.Errorf("Configuration = %s", r.Raw)
+	}
+	sent := alice.Must(t, http.StatusCreated, http.MethodPost, "/Client/v1/Conversations", map[string]any{"unique_name": "general"})
+	if sent.Str("unique_name") != "general" || sent.Str("created_by") != "alice" {
+		t.Errorf("the JSON body was not sent: %s", sent.Raw)
+	}
+	other := env.As(t, "bob", service, testenv.SignedWith(env.APIKeySid, "not the key's secret"))
+	testenv.WantError(t, other.Do(t, http.MethodGet, "/Client/v1/Configuration", nil), http.StatusUnauthorized, 20101)
+	anonymous := &testenv.FirstPerson{}
+	*anonymous = *alice
+	anonymous.Token = ""
+	testenv.WantError(t, anonymous.Do(t, http.MethodGet, "/Client/v1/Configuration", nil), http.StatusUnauthorized, 20101)
+}
