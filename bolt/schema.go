@@ -24,6 +24,16 @@ import (
 //	                                     the last ID given
 //	deliveries_pending/<id>           -> "" (deliveries still to send)
 //	deliveries_by_service/<IS sid>/<id> -> ""
+//	sync/                             the Sync event logs; bucket sequence:
+//	                                     the last event ID given (all Services)
+//	  <IS sid>/                       one subtree per Service with events
+//	    objects/<object sid>          -> last event ID, newest trimmed ID,
+//	                                     events kept, date of the newest (Unix
+//	                                     ns): 8 bytes each, big-endian
+//	    log/<object sid><id>          -> date (Unix ns, 8 bytes), then the
+//	                                     event payload; <id>: 8-byte big-endian
+//	    feed/<id>                     -> object sid (every event of the
+//	                                     Service, in ID order)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -54,8 +64,10 @@ import (
 //	      webhooks/<WH sid>           -> ChannelWebhook
 //	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
-// Deleting a Service is one DeleteBucket; wiping the file is deleting the
-// root buckets.
+// Deleting a Service is one DeleteBucket (and one more for its Sync log);
+// wiping the file is deleting the root buckets. The sync root bucket came
+// without a version bump: root buckets are created at every open, and an
+// older chatd refuses no file for holding one.
 const schemaVersion = 4
 
 var (
@@ -104,7 +116,7 @@ var (
 var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
-		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
+		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketSync,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,

@@ -58,7 +58,10 @@ func (t *tx) DeleteServiceTree(sid string) error {
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return model.ErrNotFound
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return t.deleteSyncTree(sid)
 }
 
 // children opens the named buckets of a Service in one call.

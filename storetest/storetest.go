@@ -95,6 +95,7 @@ var contract = []struct {
 	{"Credentials", testCredentials},
 	{"APIKeys", testAPIKeys},
 	{"Deliveries", testDeliveries},
+	{"SyncLog", testSyncLog},
 	{"Wipe", testWipe},
 }
 
