@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -20,6 +21,18 @@ import (
 const syncDate = "2006-01-02T15:04:05.000Z"
 
 func syncTime(t time.Time) string { return t.UTC().Format(syncDate) }
+
+// marshal encodes v as JSON without escaping "<", ">" and "&", as chatd's
+// APIs write them.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
 
 func optSyncTime(t *time.Time) *string {
 	if t == nil {
@@ -68,7 +81,7 @@ func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 		}
 		d.LastMessage = &lastMessageJSON{Index: m.Index, Timestamp: syncTime(m.DateCreated)}
 	}
-	return json.Marshal(d)
+	return marshal(d)
 }
 
 // messageItemJSON is the data of a Message's item in its Channel's list.
@@ -112,7 +125,7 @@ func messageItem(m *model.Message, memberSid string) (*model.SyncItem, error) {
 		d.Type = "media"
 		d.Media = &messageMedJSON{Sid: md.Sid, Filename: md.Filename, ContentType: md.ContentType, Size: md.Size}
 	}
-	data, err := json.Marshal(d)
+	data, err := marshal(d)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +146,7 @@ type rosterItemJSON struct {
 }
 
 func rosterItem(m *model.Member) (*model.SyncItem, error) {
-	data, err := json.Marshal(rosterItemJSON{
+	data, err := marshal(rosterItemJSON{
 		Identity:                 m.Identity,
 		Type:                     "chat",
 		Attributes:               m.Attributes,
@@ -191,7 +204,7 @@ func userChannelItem(tx model.Tx, service string, l model.UserChannelLink) (*mod
 		}
 		updated = in.DateUpdated
 	}
-	data, err := json.Marshal(d)
+	data, err := marshal(d)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +246,7 @@ func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
 	}
 	out := make([]*model.SyncItem, 0, len(values))
 	for _, kv := range values {
-		data, err := json.Marshal(kv.v)
+		data, err := marshal(kv.v)
 		if err != nil {
 			return nil, err
 		}

@@ -125,5 +125,5 @@ func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error)
 		}
 		event = e
 	}
-	return json.Marshal(syncPayloadJSON{EventType: ch.eventType(), Event: event})
+	return marshal(syncPayloadJSON{EventType: ch.eventType(), Event: event})
 }

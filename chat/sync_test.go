@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -202,6 +203,9 @@ func TestSyncMessages(t *testing.T) {
 		}
 		if !reflect.DeepEqual(item, want) {
 			t.Errorf("item_data = %v\nwant %v", item, want)
+		}
+		if !strings.Contains(string(added.ItemData), body) {
+			t.Errorf("item_data %s escapes the body %q", added.ItemData, body)
 		}
 		rev := strconv.FormatUint(added.ID, 10)
 		if added.ItemRevision != rev || added.ListRevision != rev || added.DateCreated != "2024-05-06T07:08:09.000Z" ||
