@@ -30,8 +30,9 @@ import (
 //	    objects/<object sid>          -> last event ID, newest trimmed ID,
 //	                                     events kept, date of the newest (Unix
 //	                                     ns): 8 bytes each, big-endian
-//	    log/<object sid><id>          -> date (Unix ns, 8 bytes), then the
-//	                                     event payload; <id>: 8-byte big-endian
+//	    log/<len><object sid><id>     -> date (Unix ns, 8 bytes), then the
+//	                                     event payload; <len>: one byte,
+//	                                     <id>: 8-byte big-endian
 //	    feed/<id>                     -> object sid (every event of the
 //	                                     Service, in ID order)
 //	services/

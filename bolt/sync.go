@@ -54,10 +54,32 @@ func decodeSyncLog(service, object string, v []byte) (*model.SyncObjectLog, erro
 	}, nil
 }
 
-// syncEventKey is the key of an event in the log: the object's SID and the
-// event's ID, so that an object's events are adjacent and in ID order.
+// syncIDKey is the key of an event in the feed: its ID, 8 bytes
+// big-endian, so that keys sort as IDs.
+func syncIDKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+
+// syncEventKey is the key of an event in the log: the length of the
+// object's SID (one byte), the SID and the event's ID, so that an object's
+// events are adjacent, in ID order, and apart from every other object's.
 func syncEventKey(object string, id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte(object), id)
+	k := make([]byte, 0, 1+len(object)+8)
+	k = append(k, byte(len(object)))
+	k = append(k, object...)
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+// syncObjectPrefix is what the keys of object's events start with.
+func syncObjectPrefix(object string) []byte {
+	return append([]byte{byte(len(object))}, object...)
+}
+
+// eventID is the ID in an event's key, or false when k is not a key of an
+// event of the object whose keys start with prefix.
+func eventID(k, prefix []byte) (uint64, bool) {
+	if len(k) != len(prefix)+8 || !bytes.HasPrefix(k, prefix) {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k[len(prefix):]), true
 }
 
 // syncTree is the log of one Service.
@@ -123,7 +145,7 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		if err := tree.log.Put(syncEventKey(e.ObjectSid, e.ID), encodeSyncEvent(e)); err != nil {
 			return err
 		}
-		if err := tree.feed.Put(deliveryKey(e.ID), []byte(e.ObjectSid)); err != nil {
+		if err := tree.feed.Put(syncIDKey(e.ID), []byte(e.ObjectSid)); err != nil {
 			return err
 		}
 		o.LastEventID, o.DateUpdated = e.ID, e.Date
@@ -151,28 +173,27 @@ func (s *syncTree) trim(object string, keep int) error {
 	if err != nil || o.Events <= keep {
 		return err
 	}
+	prefix := syncObjectPrefix(object)
+	var doomed []uint64
 	c := s.log.Cursor()
-	var doomed [][]byte
-	for k, _ := c.Seek([]byte(object)); k != nil && len(doomed) < o.Events-keep && isEventOf(k, object); k, _ = c.Next() {
-		doomed = append(doomed, bytes.Clone(k))
+	for k, _ := c.Seek(prefix); len(doomed) < o.Events-keep; k, _ = c.Next() {
+		id, ok := eventID(k, prefix)
+		if !ok {
+			break
+		}
+		doomed = append(doomed, id)
 	}
-	for _, k := range doomed {
-		id := binary.BigEndian.Uint64(k[len(object):])
-		if err := s.log.Delete(k); err != nil {
+	for _, id := range doomed {
+		if err := s.log.Delete(syncEventKey(object, id)); err != nil {
 			return err
 		}
-		if err := s.feed.Delete(deliveryKey(id)); err != nil {
+		if err := s.feed.Delete(syncIDKey(id)); err != nil {
 			return err
 		}
 		o.Trimmed = id
 	}
 	o.Events -= len(doomed)
 	return s.objects.Put([]byte(object), encodeSyncLog(o))
-}
-
-// isEventOf reports whether k is the log key of an event of object.
-func isEventOf(k []byte, object string) bool {
-	return len(k) == len(object)+8 && string(k[:len(object)]) == object
 }
 
 func (t *tx) SyncObjectLog(service, object string) (*model.SyncObjectLog, error) {
@@ -195,10 +216,15 @@ func (t *tx) SyncEvents(service, object string, after uint64, limit int) ([]*mod
 	if tree == nil || err != nil {
 		return nil, err
 	}
+	prefix := syncObjectPrefix(object)
 	var out []*model.SyncEvent
 	c := tree.log.Cursor()
-	for k, v := c.Seek(syncEventKey(object, after+1)); k != nil && isEventOf(k, object) && (limit <= 0 || len(out) < limit); k, v = c.Next() {
-		e, err := decodeSyncEvent(service, object, binary.BigEndian.Uint64(k[len(object):]), v)
+	for k, v := c.Seek(syncEventKey(object, after+1)); limit <= 0 || len(out) < limit; k, v = c.Next() {
+		id, ok := eventID(k, prefix)
+		if !ok {
+			break
+		}
+		e, err := decodeSyncEvent(service, object, id, v)
 		if err != nil {
 			return nil, err
 		}
@@ -214,7 +240,7 @@ func (t *tx) SyncFeed(service string, after uint64, limit int) ([]*model.SyncEve
 	}
 	var out []*model.SyncEvent
 	c := tree.feed.Cursor()
-	for k, object := c.Seek(deliveryKey(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, object = c.Next() {
+	for k, object := c.Seek(syncIDKey(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, object = c.Next() {
 		id := binary.BigEndian.Uint64(k)
 		v := tree.log.Get(syncEventKey(string(object), id))
 		if v == nil {

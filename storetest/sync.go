@@ -187,6 +187,39 @@ func testSyncLog(t *testing.T, e Engine) {
 		_, err = syncObjectLog(st, 1, 3)
 		wantNotFound(t, "SyncObjectLog(object without events)", err)
 	})
+	t.Run("objects whose SIDs share a prefix keep apart", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		// With the first IDs an engine gives, the keys of the second
+		// object's events would fall among the first's if a key were the
+		// SID followed by the ID.
+		objects := []string{"MP", "MP\x00\x00\x00\x00\x00\x00\x00\x02", "MP1", "MP1\xff", "MP10"}
+		var es []*model.SyncEvent
+		for round := range 2 {
+			mustUpdate(t, st, func(tx model.Tx) error {
+				first, err := tx.ReserveSyncEventIDs(sid("IS", 1), len(objects))
+				if err != nil {
+					return err
+				}
+				batch := []*model.SyncEvent{}
+				for i, object := range objects {
+					ev := syncDraft{1, 1}.event(first + uint64(i))
+					ev.ObjectSid = object
+					batch = append(batch, ev)
+				}
+				if len(es) > round*len(objects) {
+					es = es[:round*len(objects)]
+				}
+				es = append(es, batch...)
+				return tx.AppendSyncEvents(batch, 0)
+			})
+		}
+		for i, object := range objects {
+			got := mustRead(t, st, func(tx model.Tx) ([]*model.SyncEvent, error) { return tx.SyncEvents(sid("IS", 1), object, 0, 0) })
+			wantEvents(t, fmt.Sprintf("SyncEvents(%q)", object), got, pick(es, i, i+len(objects)))
+		}
+		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), es)
+	})
 	t.Run("an ID not above the object's newest is refused", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1))
