@@ -114,6 +114,29 @@ func openSync(tx model.Tx, p *model.Principal, typ, id string) (*syncObject, err
 	return o, err
 }
 
+// removedSync returns the object id of type typ when its User or Channel no
+// longer exists but its log does; nil otherwise.
+func removedSync(tx model.Tx, service, typ, id string) (*syncObject, error) {
+	ref, ok := model.ParseSyncRef(typ, id)
+	if !ok {
+		return nil, nil
+	}
+	var err error
+	if ref.OfUser() {
+		_, err = tx.User(service, ref.Owner)
+	} else {
+		_, err = tx.Channel(service, ref.Owner)
+	}
+	if !errors.Is(err, model.ErrNotFound) {
+		return nil, err
+	}
+	log, err := tx.SyncObjectLog(service, ref.Sid())
+	if err != nil {
+		return nil, err
+	}
+	return &syncObject{ref: ref, service: service, log: log}, nil
+}
+
 // seesChannel reports whether p may see ch: a public Channel, or a private
 // one p belongs or is invited to.
 func seesChannel(tx model.Tx, p *model.Principal, ch *model.Channel) (bool, error) {
@@ -207,13 +230,17 @@ func (c *Chat) SyncItems(ctx context.Context, p *model.Principal, typ, id string
 }
 
 // SyncReplay lists up to limit events of an object after the ID after, for
-// a client subscribing to it with that last event ID.
+// a client subscribing to it with that last event ID. An object removed
+// since is replayed too: its log keeps only its removal, which tells
+// nothing of what it held.
 func (c *Chat) SyncReplay(ctx context.Context, p *model.Principal, typ, id string, after uint64, limit int) (*model.SyncReplay, error) {
 	var r *model.SyncReplay
 	err := c.store.View(ctx, func(tx model.Tx) error {
 		o, err := openSync(tx, p, typ, id)
 		if err != nil {
-			return err
+			if o, _ = removedSync(tx, p.ServiceSid, typ, id); o == nil {
+				return err
+			}
 		}
 		r = &model.SyncReplay{Ref: o.ref, LastEventID: o.lastEventID(), Complete: o.log == nil || after >= o.log.Trimmed}
 		r.Events, err = tx.SyncEvents(o.service, o.ref.Sid(), after, limit)

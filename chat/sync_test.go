@@ -389,6 +389,14 @@ func TestSyncChannelTypeAndRemoval(t *testing.T) {
 
 		_, err = r.SyncRoot(t.Context(), r.as(t, s.Sid, "alice"), model.SyncDocument, model.SyncChannel(ch.Sid), false)
 		wantCode(t, "the document of a deleted Channel", err, 54100)
+		// A client that resubscribes is replayed the removal, all there is.
+		rp, err := r.SyncReplay(t.Context(), r.as(t, s.Sid, "carol"), model.SyncList, model.MessagesRef(ch.Sid).Sid(), 0, 0)
+		noErr(t, err)
+		if got := summary(decodeEvents(t, rp.Events)); len(got) != 1 || got[0] != ev("list_removed", model.MessagesRef(ch.Sid)) || rp.Complete {
+			t.Errorf("replay of the deleted Channel's list = %q, complete %v; want its removal, incomplete", got, rp.Complete)
+		}
+		_, err = r.SyncReplay(t.Context(), r.as(t, s.Sid, "carol"), model.SyncList, model.MessagesRef(model.PrefixChannel+fmt.Sprintf("%032d", 7)).Sid(), 0, 0)
+		wantCode(t, "replay of an object that never was", err, 54150)
 	})
 }
 
@@ -588,6 +596,13 @@ func TestSyncReadPermissions(t *testing.T) {
 			} else {
 				wantCode(t, fmt.Sprintf("%s reads %s %s", c.who, c.typ, c.id), err, c.code)
 			}
+		}
+		r.message(t, s.Sid, secret.Sid, "for members only")
+		_, err = r.SyncReplay(t.Context(), r.as(t, s.Sid, "bob"), model.SyncList, model.MessagesRef(secret.Sid).Sid(), 0, 0)
+		wantCode(t, "bob replays the private Channel's messages", err, 54150)
+		rp, err := r.SyncReplay(t.Context(), r.as(t, s.Sid, "alice"), model.SyncList, model.MessagesRef(secret.Sid).Sid(), 0, 0)
+		if err != nil || len(rp.Events) != 1 {
+			t.Errorf("alice replays the private Channel's messages: %+v, %v", rp, err)
 		}
 	})
 }
