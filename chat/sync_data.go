@@ -279,14 +279,6 @@ func source(tx model.Tx, service string, ref model.SyncRef) itemSource {
 	}
 }
 
-// notFound turns the store's ErrNotFound into "no item".
-func notFound[T any](v *T, err error) (*T, error) {
-	if errors.Is(err, model.ErrNotFound) {
-		return nil, nil
-	}
-	return v, err
-}
-
 type userInfoSource struct {
 	tx            model.Tx
 	service, user string
@@ -334,7 +326,7 @@ type userChannelsSource struct {
 func (s userChannelsSource) get(key string) (*model.SyncItem, error) {
 	l, err := s.tx.UserChannel(s.service, s.user, key)
 	if err != nil {
-		return notFound[model.SyncItem](nil, err)
+		return nil, notFoundIsNil(err)
 	}
 	return userChannelItem(s.tx, s.service, l)
 }
@@ -366,7 +358,7 @@ func (s rosterSource) get(key string) (*model.SyncItem, error) {
 	}
 	m, err := s.tx.Member(s.service, s.channel, key)
 	if err != nil || m.Sid != key {
-		return notFound[model.SyncItem](nil, err)
+		return nil, notFoundIsNil(err)
 	}
 	return rosterItem(m)
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,10 +109,8 @@ func openSync(tx model.Tx, p *model.Principal, typ, id string) (*syncObject, err
 		o.owner, o.channel = ch.DateUpdated, ch
 	}
 	var err error
-	if o.log, err = tx.SyncObjectLog(p.ServiceSid, ref.Sid()); errors.Is(err, model.ErrNotFound) {
-		err = nil
-	}
-	return o, err
+	o.log, err = tx.SyncObjectLog(p.ServiceSid, ref.Sid())
+	return o, notFoundIsNil(err)
 }
 
 // removedSync returns the object id of type typ when its User or Channel no
@@ -132,9 +131,17 @@ func removedSync(tx model.Tx, service, typ, id string) (*syncObject, error) {
 	}
 	log, err := tx.SyncObjectLog(service, ref.Sid())
 	if err != nil {
-		return nil, err
+		return nil, notFoundIsNil(err)
 	}
 	return &syncObject{ref: ref, service: service, log: log}, nil
+}
+
+// notFoundIsNil is err, unless it is the store's ErrNotFound.
+func notFoundIsNil(err error) error {
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // seesChannel reports whether p may see ch: a public Channel, or a private
@@ -238,9 +245,11 @@ func (c *Chat) SyncReplay(ctx context.Context, p *model.Principal, typ, id strin
 	err := c.store.View(ctx, func(tx model.Tx) error {
 		o, err := openSync(tx, p, typ, id)
 		if err != nil {
-			if o, _ = removedSync(tx, p.ServiceSid, typ, id); o == nil {
-				return err
+			gone, gerr := removedSync(tx, p.ServiceSid, typ, id)
+			if gerr != nil || gone == nil {
+				return cmp.Or(gerr, err)
 			}
+			o = gone
 		}
 		r = &model.SyncReplay{Ref: o.ref, LastEventID: o.lastEventID(), Complete: o.log == nil || after >= o.log.Trimmed}
 		r.Events, err = tx.SyncEvents(o.service, o.ref.Sid(), after, limit)

@@ -54,7 +54,9 @@ type SyncItemPage struct {
 // after the client's last event ID, oldest first. Complete is false when
 // the log no longer reaches back that far (it kept only the newest events
 // of the object), so that some of what the client missed is not among
-// Events.
+// Events. A last event ID above LastEventID was given before the object's
+// log was removed with its Service (a reset): the client's copy is of an
+// object that no longer exists.
 type SyncReplay struct {
 	Ref         SyncRef
 	Events      []*SyncEvent
