@@ -45,12 +45,6 @@ func apiVersion(r *http.Request) version {
 	return v
 }
 
-// root is the absolute URL of the API version r came through, e.g.
-// https://chat.example.com/v2: every url and link starts with it.
-func (s *Server) root(r *http.Request) string {
-	return s.base(r) + apiVersion(r).prefix()
-}
-
 // maxPage is a list's PageSize maximum: v1 allows up to 1000 where v2
 // allows 100 (the spec's maxima; Services are 100 in both).
 func maxPage(r *http.Request, v2max int) int {
@@ -76,12 +70,13 @@ func withWebhooks(h handler) handler {
 	}
 }
 
-// v1ListAttributes is the attributes of a v1 list item: Twilio's v1 lists
-// show attributes only while they are unset ("{}"); assigned ones appear on
-// a single fetch and are null in lists.
-func v1ListAttributes(attributes string) *string {
-	if attributes == model.DefaultAttributes {
-		return &attributes
+// listAttributes writes the attributes of a Channel, User or Message.
+// Twilio's v1 lists show attributes only while they are unset ("{}");
+// assigned ones appear on a single fetch and are null in lists.
+func (b *body) listAttributes(attributes string, inList bool) {
+	if inList && b.version == v1 && attributes != model.DefaultAttributes {
+		b.null("attributes")
+		return
 	}
-	return nil
+	b.str("attributes", attributes)
 }
