@@ -16,14 +16,13 @@ import (
 type handler func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error
 
 // wrap adapts h to httprouter: it records the route pattern for the request
-// log and the API version for the handler (apiVersion), and writes the error
-// h returns.
+// log and the API version for the handler (apiVersion) in the request's
+// requestInfo, and writes the error h returns.
 func (s *Server) wrap(v version, route string, h handler) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
-		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-			info.route = route
+		if info := infoOf(r); info != nil {
+			info.route, info.version = route, v
 		}
-		r = withVersion(r, v)
 		if err := h(w, r, p); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
@@ -31,18 +30,13 @@ func (v version) prefix() string {
 	return "/" + string(v)
 }
 
-type versionKey struct{}
-
-// withVersion records the version of the route r was routed to.
-func withVersion(r *http.Request, v version) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), versionKey{}, v))
-}
-
 // apiVersion is the version of the route r was routed to, as wrap recorded
-// it.
+// it in the request's requestInfo.
 func apiVersion(r *http.Request) version {
-	v, _ := r.Context().Value(versionKey{}).(version)
-	return v
+	if info := infoOf(r); info != nil {
+		return info.version
+	}
+	return unversioned
 }
 
 // maxPage is a list's PageSize maximum: v1 allows up to 1000 where v2
