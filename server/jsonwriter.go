@@ -24,8 +24,8 @@ type jsonWriter struct {
 	b []byte
 }
 
-// key writes "k": when k is not empty.
-func (w *jsonWriter) key(k string) {
+// field writes "k": when k is not empty.
+func (w *jsonWriter) field(k string) {
 	if k != "" {
 		w.b = append(w.b, '"')
 		w.b = append(w.b, k...)
@@ -35,7 +35,7 @@ func (w *jsonWriter) key(k string) {
 
 // open starts an object.
 func (w *jsonWriter) open(k string) {
-	w.key(k)
+	w.field(k)
 	w.b = append(w.b, '{')
 }
 
@@ -44,7 +44,7 @@ func (w *jsonWriter) close() { w.end('}') }
 
 // openArray starts an array.
 func (w *jsonWriter) openArray(k string) {
-	w.key(k)
+	w.field(k)
 	w.b = append(w.b, '[')
 }
 
@@ -71,7 +71,7 @@ func (w *jsonWriter) document() []byte {
 }
 
 func (w *jsonWriter) str(k, v string) {
-	w.key(k)
+	w.field(k)
 	w.b = appendString(w.b, v)
 	w.b = append(w.b, ',')
 }
@@ -100,7 +100,7 @@ func (w *jsonWriter) strOrNull(k, v string) {
 // character on one side: chatd's URLs join SIDs and hosts with constant
 // ASCII path segments such as "/Channels/".
 func (w *jsonWriter) concat(k string, parts ...string) {
-	w.key(k)
+	w.field(k)
 	w.b = append(w.b, '"')
 	for _, p := range parts {
 		w.b = appendEscaped(w.b, p)
@@ -125,13 +125,13 @@ func (w *jsonWriter) strs(k string, v []string) {
 func (w *jsonWriter) int(k string, v int) { w.int64(k, int64(v)) }
 
 func (w *jsonWriter) int64(k string, v int64) {
-	w.key(k)
+	w.field(k)
 	w.b = strconv.AppendInt(w.b, v, 10)
 	w.b = append(w.b, ',')
 }
 
 func (w *jsonWriter) uint64(k string, v uint64) {
-	w.key(k)
+	w.field(k)
 	w.b = strconv.AppendUint(w.b, v, 10)
 	w.b = append(w.b, ',')
 }
@@ -146,25 +146,25 @@ func (w *jsonWriter) optInt(k string, v *int) {
 }
 
 func (w *jsonWriter) float(k string, v float64) {
-	w.key(k)
+	w.field(k)
 	w.b = appendFloat(w.b, v)
 	w.b = append(w.b, ',')
 }
 
 func (w *jsonWriter) bool(k string, v bool) {
-	w.key(k)
+	w.field(k)
 	w.b = strconv.AppendBool(w.b, v)
 	w.b = append(w.b, ',')
 }
 
 func (w *jsonWriter) null(k string) {
-	w.key(k)
+	w.field(k)
 	w.b = append(w.b, "null,"...)
 }
 
 // date writes t in Twilio's date format (see appendTime).
 func (w *jsonWriter) date(k string, t time.Time) {
-	w.key(k)
+	w.field(k)
 	w.b = appendTime(w.b, t)
 	w.b = append(w.b, ',')
 }
@@ -180,7 +180,7 @@ func (w *jsonWriter) optDate(k string, t *time.Time) {
 
 // timeLayout writes t in the given layout, in UTC, as a string.
 func (w *jsonWriter) timeLayout(k string, t time.Time, layout string) {
-	w.key(k)
+	w.field(k)
 	w.b = append(w.b, '"')
 	w.b = t.UTC().AppendFormat(w.b, layout)
 	w.b = append(w.b, '"', ',')

@@ -97,7 +97,7 @@ func (b *body) meta(r *http.Request, key string, q filter, p model.Page, c model
 // the filter, PageSize, Page and the token, if any. Query escaping leaves
 // only characters a JSON string carries as they are.
 func (b *body) pageURL(k string, r *http.Request, q filter, size, number int, token string) {
-	b.key(k)
+	b.field(k)
 	b.b = append(b.b, '"')
 	b.b = appendEscaped(b.b, b.base)
 	b.b = appendEscaped(b.b, r.URL.Path)

@@ -40,8 +40,8 @@ func (b *body) channelWebhook(wh *model.ChannelWebhook) {
 // "dummy", a RetryCount of 5 that the spec itself rules out). The
 // third-party Go SDK RJPearson94/twilio-sdk-go, whose Chat fixtures were
 // captured from the live API, models the key as "triggers"
-// (channel/webhooks/api_op_create.go), as do the behaviour reference (§4.6)
-// and Conversations, which runs on the same backend.
+// (channel/webhooks/api_op_create.go), as does Conversations, which runs on
+// the same backend.
 func (b *body) webhookConfiguration(wh *model.ChannelWebhook) {
 	var url, method, flowSid *string
 	var filters, triggers []string
