@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
@@ -17,7 +15,7 @@ type body struct {
 	account string  // account_sid of every resource
 	version version // the API version of the route: decides the shape
 	base    string  // scheme and host of every absolute URL (Server.base)
-	root    string  // base and version prefix, http://host/v2: where the API version's URLs start
+	root    string  // base and version prefix, http://host/v2
 }
 
 // bodies recycles response buffers between requests. A buffer that grew
@@ -47,36 +45,19 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, write
 	return nil
 }
 
-// send writes the finished body and recycles it.
+// send writes the finished body, with its length so that no response is
+// sent chunked, and recycles it. Header values are never changed in place,
+// so every response shares jsonContentType.
 func (s *Server) send(w http.ResponseWriter, status int, b *body) {
-	if err := writeBody(w, status, b.document()); err != nil {
+	doc := b.document()
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(doc))}
+	w.WriteHeader(status)
+	if _, err := w.Write(doc); err != nil {
 		s.log.Debug("writing response", "err", err)
 	}
 	if cap(b.b) <= maxPooledBody {
 		bodies.Put(b)
 	}
-}
-
-// writeBody writes a JSON document with its length, so that no response
-// is sent chunked.
-func writeBody(w http.ResponseWriter, status int, doc []byte) error {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(doc))}
-	w.WriteHeader(status)
-	_, err := w.Write(doc)
-	return err
-}
-
-// writeJSON writes v as encoding/json encodes it with HTML escaping off,
-// for chatd's own small bodies outside Twilio's resources (Twilio's
-// resources are written by their body methods).
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var doc bytes.Buffer
-	enc := json.NewEncoder(&doc)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err) // a value of chatd's own that does not encode: a bug
-	}
-	writeBody(w, status, doc.Bytes())
 }

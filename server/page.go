@@ -54,9 +54,9 @@ func (q filter) add(key string, values ...string) filter {
 func (s *Server) replyList(w http.ResponseWriter, r *http.Request, key string, q filter, p model.Page, c model.Cursor, items func(*body)) error {
 	return s.reply(w, r, http.StatusOK, func(b *body) {
 		b.open("")
-		// The members are in the order of their keys, as encoding/json
-		// wrote the map chatd once built: "channels" before "meta",
-		// "meta" before "services".
+		// The two members are in the order of their keys, as chatd has
+		// always answered: "channels" before "meta", "meta" before
+		// "services".
 		if key < "meta" {
 			b.openArray(key)
 			items(b)
