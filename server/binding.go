@@ -41,7 +41,7 @@ func (b *body) userBinding(bd *model.Binding) {
 // adds user_sid.
 func (b *body) bindingFields(bd *model.Binding, withUser bool) {
 	b.str("sid", bd.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", bd.ServiceSid)
 	b.date("date_created", bd.DateCreated)
 	b.date("date_updated", bd.DateUpdated)

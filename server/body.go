@@ -12,11 +12,15 @@ import (
 // body.message, …), in Twilio's order of fields.
 type body struct {
 	jsonWriter
-	account string  // account_sid of every resource
-	version version // the API version of the route: decides the shape
-	base    string  // scheme and host of every absolute URL (Server.base)
-	root    string  // base and version prefix, http://host/v2
+	account   []byte       // account_sid of every resource, as a JSON string
+	version   version      // the API version of the route: decides the shape
+	base      string       // scheme and host of every absolute URL (Server.base)
+	root      string       // base and version prefix, http://host/v2
+	inChannel messagesJSON // see messagesIn
 }
+
+// accountSid writes account_sid.
+func (b *body) accountSid() { b.raw("account_sid", b.account) }
 
 // bodies recycles response buffers between requests. A buffer that grew
 // past maxPooledBody (a long v1 page) is left to the collector.
@@ -32,7 +36,16 @@ func (s *Server) newBody(r *http.Request) *body {
 	b := bodies.Get().(*body)
 	v := apiVersion(r)
 	base := s.base(r)
-	*b = body{jsonWriter: jsonWriter{b: b.b[:0]}, account: s.cfg.AccountSid, version: v, base: base, root: base + v.prefix()}
+	inChannel := b.inChannel // its buffers, for reuse
+	inChannel.ok = false
+	*b = body{
+		jsonWriter: jsonWriter{b: b.b[:0]},
+		account:    s.accountJSON,
+		version:    v,
+		base:       base,
+		root:       base + v.prefix(),
+		inChannel:  inChannel,
+	}
 	return b
 }
 

@@ -45,7 +45,7 @@ func (b *body) channelV3(ch *model.Channel) {
 // channelFields writes the fields every Channel shape starts with.
 func (b *body) channelFields(ch *model.Channel, inList bool) {
 	b.str("sid", ch.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", ch.ServiceSid)
 	b.optStr("friendly_name", ch.FriendlyName)
 	b.optStr("unique_name", ch.UniqueName)

@@ -20,7 +20,7 @@ const maxCredentialPageSize = 1000
 func (b *body) credential(cr *model.Credential) {
 	b.open("")
 	b.str("sid", cr.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.optStr("friendly_name", cr.FriendlyName)
 	b.str("type", cr.Type)
 	b.str("sandbox", strconv.FormatBool(cr.Sandbox))

@@ -12,7 +12,7 @@ import (
 func (b *body) invite(inv *model.Invite) {
 	b.open("")
 	b.str("sid", inv.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("channel_sid", inv.ChannelSid)
 	b.str("service_sid", inv.ServiceSid)
 	b.str("identity", inv.Identity)

@@ -22,6 +22,13 @@ import (
 // and the document itself.
 type jsonWriter struct {
 	b []byte
+
+	// The last date written: a date that repeats (a Message's date_updated
+	// is mostly its date_created, and a page's messages share seconds) is
+	// copied instead of formatted again.
+	lastDate    [len(`"2006-01-02T15:04:05Z"`)]byte
+	lastDateSec int64
+	hasLastDate bool
 }
 
 // field writes "k": when k is not empty.
@@ -74,6 +81,23 @@ func (w *jsonWriter) str(k, v string) {
 	w.field(k)
 	w.b = appendString(w.b, v)
 	w.b = append(w.b, ',')
+}
+
+// raw writes v, a JSON value encoded already.
+func (w *jsonWriter) raw(k string, v []byte) {
+	w.field(k)
+	w.b = append(w.b, v...)
+	w.b = append(w.b, ',')
+}
+
+// strAfter writes a string whose beginning is encoded already: escaped
+// opens the JSON string (with its quote) and s is the rest. escaped must
+// end in an ASCII character (see concat).
+func (w *jsonWriter) strAfter(k string, escaped []byte, s string) {
+	w.field(k)
+	w.b = append(w.b, escaped...)
+	w.b = appendEscaped(w.b, s)
+	w.b = append(w.b, '"', ',')
 }
 
 // optStr writes v, or null when it is nil.
@@ -165,7 +189,17 @@ func (w *jsonWriter) null(k string) {
 // date writes t in Twilio's date format (see appendTime).
 func (w *jsonWriter) date(k string, t time.Time) {
 	w.field(k)
-	w.b = appendTime(w.b, t)
+	sec := t.Unix()
+	if w.hasLastDate && sec == w.lastDateSec {
+		w.b = append(w.b, w.lastDate[:]...)
+	} else {
+		start := len(w.b)
+		w.b = appendTime(w.b, t)
+		if len(w.b)-start == len(w.lastDate) {
+			copy(w.lastDate[:], w.b[start:])
+			w.lastDateSec, w.hasLastDate = sec, true
+		}
+	}
 	w.b = append(w.b, ',')
 }
 

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatd/chatd/model"
 )
 
 // marshal is what encoding/json writes for v with HTML escaping off.
@@ -201,5 +204,56 @@ func BenchmarkAppendString(b *testing.B) {
 				buf = appendString(buf[:0], c.s)
 			}
 		})
+	}
+}
+
+// TestDateRepeats writes runs of equal and different dates, so that the
+// copy of the last date is used and invalidated.
+func TestDateRepeats(t *testing.T) {
+	t0 := time.Date(2024, 3, 5, 7, 8, 9, 0, time.UTC)
+	t0later := t0.Add(999 * time.Millisecond).In(time.FixedZone("", 3600)) // the same second
+	t1 := t0.Add(time.Second)
+	far := time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC)
+	dates := []time.Time{t0, t0, t0later, t1, t0, far, far, t1, t1, {}}
+	var w jsonWriter
+	w.openArray("")
+	var want []string
+	for _, d := range dates {
+		w.date("", d)
+		want = append(want, d.UTC().Format(dateLayout))
+	}
+	w.closeArray()
+	if got, want := string(w.document()), marshal(t, want)+"\n"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestMessagesOfSeveralChannels renders messages of different Channels
+// into one body: what each repeats of its Channel must follow it.
+func TestMessagesOfSeveralChannels(t *testing.T) {
+	b := &body{account: appendString(nil, "AC1"), version: v2, base: "http://h", root: "http://h/v2"}
+	type sids struct{ service, channel string }
+	list := []sids{{"IS1", "CH1"}, {"IS1", "CH1"}, {"IS1", "CH2"}, {"IS2", "CH2"}, {"IS1", "CH1"}}
+	b.openArray("")
+	for i, s := range list {
+		b.message(&model.Message{Sid: "IM" + strconv.Itoa(i), ServiceSid: s.service, ChannelSid: s.channel, Attributes: "{}"}, true)
+	}
+	b.closeArray()
+	var got []struct {
+		Sid        string `json:"sid"`
+		ServiceSid string `json:"service_sid"`
+		ChannelSid string `json:"channel_sid"`
+		To         string `json:"to"`
+		URL        string `json:"url"`
+	}
+	if err := json.Unmarshal(b.document(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range list {
+		m := got[i]
+		url := "http://h/v2/Services/" + s.service + "/Channels/" + s.channel + "/Messages/IM" + strconv.Itoa(i)
+		if m.ServiceSid != s.service || m.ChannelSid != s.channel || m.To != s.channel || m.URL != url {
+			t.Errorf("message %d = %+v, want service %s, channel %s, url %s", i, m, s.service, s.channel, url)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func (b *body) mcsMedia(me *model.Media, authToken string) {
 	expires := time.Now().Add(mediaURLLifetime)
 	b.open("")
 	b.str("sid", me.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", me.ServiceSid)
 	b.timeLayout("date_created", me.DateCreated, mcsDateLayout)
 	b.timeLayout("date_updated", me.DateUpdated, mcsDateLayout)

@@ -14,7 +14,7 @@ import (
 func (b *body) member(m *model.Member) {
 	b.open("")
 	b.str("sid", m.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("channel_sid", m.ChannelSid)
 	b.str("service_sid", m.ServiceSid)
 	b.str("identity", m.Identity)

@@ -13,20 +13,21 @@ import (
 // "media") and media (null for text) to the v1 fields; v1 list items carry
 // null attributes once assigned (see listAttributes).
 func (b *body) message(m *model.Message, inList bool) {
+	ch := b.messagesIn(m.ServiceSid, m.ChannelSid)
 	b.open("")
 	b.str("sid", m.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.listAttributes(m.Attributes, inList)
-	b.str("service_sid", m.ServiceSid)
-	b.str("to", m.ChannelSid)
-	b.str("channel_sid", m.ChannelSid)
+	b.raw("service_sid", ch.serviceSid)
+	b.raw("to", ch.channelSid)
+	b.raw("channel_sid", ch.channelSid)
 	b.date("date_created", m.DateCreated)
 	b.date("date_updated", m.DateUpdated)
 	b.bool("was_edited", m.WasEdited)
 	b.str("from", m.From)
 	b.str("body", m.Body)
 	b.int("index", m.Index)
-	b.concat("url", b.root, "/Services/", m.ServiceSid, "/Channels/", m.ChannelSid, "/Messages/", m.Sid)
+	b.strAfter("url", ch.messagesURLOpening, m.Sid)
 	if b.version != v1 {
 		b.optStr("last_updated_by", m.LastUpdatedBy)
 		if md := m.Media; md != nil {
@@ -43,6 +44,35 @@ func (b *body) message(m *model.Message, inList bool) {
 		}
 	}
 	b.close()
+}
+
+// messagesJSON is what every Message of a Channel repeats, encoded once for
+// a page of them: the Service and Channel SIDs as JSON strings, and the
+// opening of the Messages' URLs, up to /Messages/.
+type messagesJSON struct {
+	ok                     bool
+	service, channel       string // the SIDs it was encoded for
+	serviceSid, channelSid []byte
+	messagesURLOpening     []byte
+}
+
+// messagesIn returns the messagesJSON of the Channel service/channel,
+// encoding it only when it is not the one the last call returned.
+func (b *body) messagesIn(service, channel string) *messagesJSON {
+	c := &b.inChannel
+	if !c.ok || c.service != service || c.channel != channel {
+		u := append(c.messagesURLOpening[:0], '"')
+		for _, part := range []string{b.root, "/Services/", service, "/Channels/", channel, "/Messages/"} {
+			u = appendEscaped(u, part)
+		}
+		*c = messagesJSON{
+			ok: true, service: service, channel: channel,
+			serviceSid:         appendString(c.serviceSid[:0], service),
+			channelSid:         appendString(c.channelSid[:0], channel),
+			messagesURLOpening: u,
+		}
+	}
+	return c
 }
 
 func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

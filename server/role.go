@@ -12,7 +12,7 @@ import (
 func (b *body) role(role *model.Role) {
 	b.open("")
 	b.str("sid", role.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", role.ServiceSid)
 	b.str("friendly_name", role.FriendlyName)
 	b.str("type", role.Type)

@@ -80,6 +80,9 @@ type Server struct {
 	api     Backend
 	log     *slog.Logger
 	handler http.Handler
+	// accountJSON is cfg.AccountSid as a JSON string, for the account_sid
+	// of every resource.
+	accountJSON []byte
 
 	http *http.Server
 	ln   net.Listener
@@ -92,7 +95,7 @@ func New(api Backend, cfg Config) *Server {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	cfg.Limits = cfg.Limits.orDefaults()
-	s := &Server{cfg: cfg, api: api, log: cfg.Logger}
+	s := &Server{cfg: cfg, api: api, log: cfg.Logger, accountJSON: appendString(nil, cfg.AccountSid)}
 	router := httprouter.New()
 	router.RedirectTrailingSlash = false
 	router.RedirectFixedPath = false

@@ -17,7 +17,7 @@ import (
 func (b *body) service(sv *model.Service) {
 	b.open("")
 	b.str("sid", sv.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("friendly_name", sv.FriendlyName)
 	b.date("date_created", sv.DateCreated)
 	b.date("date_updated", sv.DateUpdated)

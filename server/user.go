@@ -18,7 +18,7 @@ import (
 func (b *body) user(u *model.User, inList, notifiable bool) {
 	b.open("")
 	b.str("sid", u.Sid)
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", u.ServiceSid)
 	b.listAttributes(u.Attributes, inList)
 	b.optStr("friendly_name", u.FriendlyName)

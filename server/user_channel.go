@@ -14,7 +14,7 @@ import (
 func (b *body) userChannel(uc *model.UserChannel) {
 	v2 := b.version != v1
 	b.open("")
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", uc.ServiceSid)
 	b.str("channel_sid", uc.ChannelSid)
 	if v2 && uc.UserSid != "" {

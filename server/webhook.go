@@ -17,7 +17,7 @@ const maxChannelWebhookPageSize = 5
 // order. It has its own url and no links.
 func (b *body) channelWebhook(wh *model.ChannelWebhook) {
 	b.open("")
-	b.str("account_sid", b.account)
+	b.accountSid()
 	b.str("service_sid", wh.ServiceSid)
 	b.str("channel_sid", wh.ChannelSid)
 	b.str("sid", wh.Sid)
