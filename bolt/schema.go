@@ -31,6 +31,17 @@ import (
 //	                                     then the Ref; <len>: uvarint
 //	  order/<seq>                     -> ids key; key: 8-byte big-endian
 //	                                     insertion sequence (trimmed oldest first)
+//	sync/                             the Sync event logs; bucket sequence:
+//	                                     the last event ID given (all Services)
+//	  <IS sid>/                       one subtree per Service with events
+//	    objects/<object sid>          -> last event ID, newest trimmed ID,
+//	                                     events kept, date of the newest (Unix
+//	                                     ns): 8 bytes each, big-endian
+//	    log/<len><object sid><id>     -> date (Unix ns, 8 bytes), then the
+//	                                     event payload; <len>: one byte,
+//	                                     <id>: 8-byte big-endian
+//	    feed/<id>                     -> object sid (every event of the
+//	                                     Service, in ID order)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -65,10 +76,11 @@ import (
 //	      webhooks/<WH sid>           -> ChannelWebhook
 //	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
-// Deleting a Service is one DeleteBucket (and one more for its mutation
-// records); wiping the file is deleting the root buckets. The mutations root
-// bucket came without a version bump: root buckets are created at every
-// open, and a chatd that does not know it leaves it alone.
+// Deleting a Service is one DeleteBucket (and one more each for its mutation
+// records and its Sync log); wiping the file is deleting the root buckets.
+// The mutations and sync root buckets came without a version bump: root
+// buckets are created at every open, and a chatd that does not know them
+// leaves them alone.
 const schemaVersion = 4
 
 var (
@@ -136,7 +148,7 @@ var (
 	rootBuckets = [][]byte{
 		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
-		bucketMediaUploads, bucketMutations,
+		bucketMediaUploads, bucketMutations, bucketSync,
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,

@@ -62,7 +62,10 @@ func (t *tx) DeleteServiceTree(sid string) error {
 	} else if err != nil {
 		return err
 	}
-	return t.deleteMutations(sid)
+	if err := t.deleteMutations(sid); err != nil {
+		return err
+	}
+	return t.deleteSyncTree(sid)
 }
 
 // children opens the named buckets of a Service in one call.

@@ -145,11 +145,11 @@ func parseIndexKey(after string) ([]byte, error) {
 func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 
 // wiped are the root buckets Wipe empties (meta and settings stay).
-var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations}
+var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations, bucketSync}
 
 // Wipe drops and recreates the root buckets of the data: each is one
 // DeleteBucket, whatever it holds. Bucket sequences carry over, so that
-// delivery IDs keep growing and are never given twice.
+// delivery IDs and Sync event IDs keep growing and are never given twice.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
 	for _, name := range wiped {

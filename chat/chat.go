@@ -6,12 +6,14 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,9 @@ type Chat struct {
 	seed       *Seed
 	apiKey     struct{ sid, secret string }
 	preEvents  PreEventSender
+	syncURL    string
+	syncKeep   int
+	syncWake   func(service string)
 }
 
 // Options configure Chat.
@@ -50,7 +55,25 @@ type Options struct {
 	// PreEvents, when set, makes the pre-event webhook calls of
 	// first-person actions; without it none are made.
 	PreEvents PreEventSender
+
+	// SyncURL is the scheme and host of the item URLs in Sync events. The
+	// SDK keeps them but never fetches them (chat's Sync objects are read
+	// through the URLs the Sync API answers with), so an event without one
+	// (SyncURL "") carries the item's path alone.
+	SyncURL string
+	// SyncRetention is how many of its newest events each Sync object's
+	// log keeps for clients that resubscribe: DefaultSyncRetention when 0.
+	SyncRetention int
+	// SyncWake, when set, is called after a commit that appended Sync
+	// events to the log of service, so that its subscribers are sent them
+	// at once.
+	SyncWake func(service string)
 }
+
+// DefaultSyncRetention is how many events each Sync object keeps by
+// default: a client that resubscribes after missing more is told that its
+// replay is incomplete.
+const DefaultSyncRetention = 1000
 
 var (
 	_ model.ServiceService     = (*Chat)(nil)
@@ -81,6 +104,9 @@ func New(store model.Store, opts Options) *Chat {
 		wake:       opts.Wake,
 		seed:       opts.Seed,
 		preEvents:  opts.PreEvents,
+		syncURL:    strings.TrimRight(opts.SyncURL, "/"),
+		syncKeep:   cmp.Or(opts.SyncRetention, DefaultSyncRetention),
+		syncWake:   opts.SyncWake,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c
@@ -107,20 +133,37 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 }
 
 // update runs fn in a write transaction: every write of chat goes through
-// it. When the committed attempt of fn changed the webhook outbox, the
-// sender is woken after the commit, when the deliveries are durable.
+// it. The Sync projection (sync_project.go) sees every write of fn and
+// appends the events of its changes before the transaction commits. When
+// the committed attempt of fn changed the webhook outbox or Sync logs,
+// their senders are woken after the commit, when what they send is
+// durable.
 func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 	var outboxChanged bool
+	var synced []string
 	err := c.store.Update(ctx, func(tx model.Tx) error {
-		w := &writeTx{Tx: tx}
+		p := newProjectTx(tx)
+		w := &writeTx{Tx: p}
 		err := fn(w)
-		outboxChanged = w.outboxChanged // fn may run again: the last run counts
+		synced = nil // fn may run again: the last run counts
+		if err == nil {
+			synced, err = p.flush(c)
+		}
+		outboxChanged = w.outboxChanged
 		return err
 	})
-	if err == nil && outboxChanged && c.wake != nil {
+	if err != nil {
+		return err
+	}
+	if outboxChanged && c.wake != nil {
 		c.wake()
 	}
-	return err
+	if c.syncWake != nil {
+		for _, service := range synced {
+			c.syncWake(service)
+		}
+	}
+	return nil
 }
 
 // writeTx is the Tx of update: it notes whether fn changed the outbox.

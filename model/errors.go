@@ -149,6 +149,16 @@ const (
 	CodeMediaTooLarge             Code = 50512
 )
 
+// Sync codes: the Sync objects of first-person clients.
+const (
+	CodeSyncAccessForbidden  Code = 54007
+	CodeSyncDocumentNotFound Code = 54100
+	CodeSyncListNotFound     Code = 54150
+	CodeSyncListItemNotFound Code = 54151
+	CodeSyncMapNotFound      Code = 54200
+	CodeSyncMapItemNotFound  Code = 54201
+)
+
 // code describes one Twilio error code: its HTTP status and its title, used
 // as the message when no more specific one is given.
 type code struct {
@@ -250,6 +260,13 @@ var codes = map[Code]code{
 	CodeMediaAlreadySent:          {409, "Media already sent with another message"},
 	CodeMediaMessageBodyImmutable: {400, "Media message body cannot be updated"},
 	CodeMediaTooLarge:             {413, "Message media size is too large"},
+
+	CodeSyncAccessForbidden:  {403, "Access forbidden for identity"},
+	CodeSyncDocumentNotFound: {404, "Document not found"},
+	CodeSyncListNotFound:     {404, "List not found"},
+	CodeSyncListItemNotFound: {404, "List Item not found"},
+	CodeSyncMapNotFound:      {404, "Map not found"},
+	CodeSyncMapItemNotFound:  {404, "Map Item not found"},
 }
 
 // E returns the error for code with its catalogue title as the message.

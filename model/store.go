@@ -233,9 +233,36 @@ type Tx interface {
 	// keep deliveries; pending ones are never forgotten.
 	TrimDeliveries(keep int) error
 
+	// The Sync event log of each Service (see SyncEvent), kept in the same
+	// transactions as the changes it records. DeleteServiceTree and Wipe
+	// remove a Service's log with the rest of it, but its IDs are never
+	// given again.
+	//
+	// ReserveSyncEventIDs allocates n consecutive event IDs of service and
+	// returns the first: IDs reserved by a transaction are above every ID
+	// of a transaction committed before it. ErrNotFound when there is no
+	// such Service.
+	ReserveSyncEventIDs(service string, n int) (first uint64, err error)
+	// AppendSyncEvents adds events, whose IDs were reserved in this
+	// transaction, to the logs of their objects, each above the object's
+	// newest event, and then keeps no more than the newest keep events of
+	// each object they touched (all of them when keep <= 0). ErrNotFound
+	// when an event's Service does not exist.
+	AppendSyncEvents(events []*SyncEvent, keep int) error
+	// SyncObjectLog is what the log of service records of an object:
+	// ErrNotFound while it holds no event of it.
+	SyncObjectLog(service, object string) (*SyncObjectLog, error)
+	// SyncEvents lists up to limit events of an object (all when limit <=
+	// 0) with an ID above after, oldest first: what a resubscribing client
+	// missed.
+	SyncEvents(service, object string, after uint64, limit int) ([]*SyncEvent, error)
+	// SyncFeed lists up to limit events of service (all when limit <= 0),
+	// of every object, with an ID above after, oldest first.
+	SyncFeed(service string, after uint64, limit int) ([]*SyncEvent, error)
+
 	// Wipe removes every Service (with everything in it, mutation records
 	// included), every Credential, every delivery and every staged upload;
-	// server-wide settings and API keys stay, and delivery IDs are never
-	// given again.
+	// server-wide settings and API keys stay, and delivery IDs and Sync
+	// event IDs are never given again.
 	Wipe() error
 }

@@ -10,9 +10,13 @@ import (
 
 // handleHealth answers chatd's own readiness check, without credentials:
 // 200 once the server is serving.
-func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) error {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
-	return nil
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	return s.reply(w, r, http.StatusOK, func(b *body) {
+		b.open("")
+		b.str("status", "ok")
+		b.str("version", s.cfg.Version)
+		b.close()
+	})
 }
 
 // handleReset is POST /_chatd/reset: the data goes back to the seed in one

@@ -19,17 +19,18 @@ import (
 // credentials only (see accountOnly). The JSON of a key is Twilio's Keys
 // resource; its secret is in the answer to the create alone.
 
-// keyJSON is an API key.
-type keyJSON struct {
-	Sid          string  `json:"sid"`
-	FriendlyName *string `json:"friendly_name"`
-	DateCreated  string  `json:"date_created"`
-	DateUpdated  string  `json:"date_updated"`
-	Secret       *string `json:"secret,omitempty"`
-}
-
-func keyJSONOf(k *model.APIKey) keyJSON {
-	return keyJSON{Sid: k.Sid, FriendlyName: k.FriendlyName, DateCreated: date(k.DateCreated), DateUpdated: date(k.DateUpdated)}
+// apiKey writes k, with its secret when one is given (in the answer to the
+// create alone).
+func (b *body) apiKey(k *model.APIKey, secret *string) {
+	b.open("")
+	b.str("sid", k.Sid)
+	b.optStr("friendly_name", k.FriendlyName)
+	b.date("date_created", k.DateCreated)
+	b.date("date_updated", k.DateUpdated)
+	if secret != nil {
+		b.str("secret", *secret)
+	}
+	b.close()
 }
 
 // handleKeyCreate is POST /_chatd/keys (FriendlyName): 201 with the key and
@@ -43,10 +44,7 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request, _ httpr
 	if err != nil {
 		return err
 	}
-	out := keyJSONOf(k)
-	out.Secret = &secret
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.apiKey(k, &secret) })
 }
 
 // handleKeyList is GET /_chatd/keys: the stored keys in creation order,
@@ -62,11 +60,11 @@ func (s *Server) handleKeyList(w http.ResponseWriter, r *http.Request, _ httprou
 	if err != nil {
 		return err
 	}
-	out := make([]keyJSON, len(keys))
-	for i, k := range keys {
-		out[i] = keyJSONOf(k)
-	}
-	return s.writeList(w, r, "keys", out, nil, pg, cur)
+	return s.replyList(w, r, "keys", nil, pg, cur, func(b *body) {
+		for _, k := range keys {
+			b.apiKey(k, nil)
+		}
+	})
 }
 
 // handleKeyFetch is GET /_chatd/keys/{SK}, without the secret.
@@ -75,8 +73,7 @@ func (s *Server) handleKeyFetch(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, keyJSONOf(k))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.apiKey(k, nil) })
 }
 
 // handleKeyDelete is DELETE /_chatd/keys/{SK}: the tokens the key signed
@@ -86,14 +83,6 @@ func (s *Server) handleKeyDelete(w http.ResponseWriter, r *http.Request, p httpr
 		return err
 	}
 	return noContent(w)
-}
-
-// tokenJSON is an access token minted by chatd.
-type tokenJSON struct {
-	Token      string `json:"token"`
-	Identity   string `json:"identity"`
-	ServiceSid string `json:"service_sid"`
-	Expires    string `json:"expires"`
 }
 
 // handleTokenCreate is POST /_chatd/tokens (Identity, ServiceSid, and Ttl
@@ -119,8 +108,14 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, _ htt
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, tokenJSON{Token: t.Token, Identity: t.Identity, ServiceSid: t.ServiceSid, Expires: date(t.Expires)})
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) {
+		b.open("")
+		b.str("token", t.Token)
+		b.str("identity", t.Identity)
+		b.str("service_sid", t.ServiceSid)
+		b.date("expires", t.Expires)
+		b.close()
+	})
 }
 
 // adminForm reads the parameters of a POST to chatd's own routes: a form,

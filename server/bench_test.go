@@ -3,15 +3,20 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/bolt"
+	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/server"
 )
 
 // BenchmarkMessageSend measures POST …/Messages through HTTP, each one
@@ -162,4 +167,115 @@ func BenchmarkMessageSendWebhooks(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
+}
+
+// pageBackend serves one page of 50 messages from memory, as a store would
+// return them: a fixed page to render, with no storage cost.
+type pageBackend struct {
+	fixedBackend
+	page []*model.Message
+}
+
+func (b pageBackend) ListMessages(context.Context, string, string, model.MessageFilter, model.Page) ([]*model.Message, model.Cursor, error) {
+	return b.page, model.Cursor{Next: "PT49"}, nil
+}
+
+// benchBody is a message body of the size the load generator sends.
+var benchBody = strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 2)[:100]
+
+// discardWriter is a ResponseWriter that keeps nothing but the status, so
+// that a benchmark measures the handler and not a recorder.
+type discardWriter struct {
+	header http.Header
+	status int
+	n      int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) WriteHeader(status int)      { w.status = status }
+func (w *discardWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
+
+// serveBench serves the GET of path through h b.N times, one after the
+// other, and reports the response size.
+func serveBench(b *testing.B, h http.Handler, path string) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.SetBasicAuth(testAccount, testToken)
+	w := &discardWriter{header: http.Header{}}
+	h.ServeHTTP(w, req)
+	if w.status != http.StatusOK {
+		b.Fatalf("GET %s: status %d", path, w.status)
+	}
+	b.SetBytes(int64(w.n))
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.header)
+		w.status, w.n = 0, 0
+		h.ServeHTTP(w, req)
+		if w.status != http.StatusOK {
+			b.Fatalf("GET %s: status %d", path, w.status)
+		}
+	}
+}
+
+// BenchmarkRenderMessagePage measures a v2 page of 50 messages through the
+// handler over messages held in memory: routing, authentication, the query
+// and the rendering of the body, without storage.
+func BenchmarkRenderMessagePage(b *testing.B) {
+	page := make([]*model.Message, 50)
+	for i := range page {
+		page[i] = &model.Message{
+			Sid: sid("IM", i), ServiceSid: fixedSvc, ChannelSid: fixedChan, Index: i, From: "loadgen", Body: benchBody,
+			Attributes: model.DefaultAttributes, DateCreated: fixedT0, DateUpdated: fixedT0,
+		}
+	}
+	h := server.New(pageBackend{page: page}, server.Config{
+		AccountSid: testAccount, AuthToken: testToken, Logger: slog.New(slog.DiscardHandler),
+	}).Handler()
+	serveBench(b, h, "/v2/Services/"+fixedSvc+"/Channels/"+fixedChan+"/Messages?PageSize=50")
+}
+
+// benchStore is chatd's rules over a real bbolt file holding one Channel
+// with 60 messages, served by handler.
+func benchStore(b *testing.B) (handler http.Handler, service, channel string) {
+	b.Helper()
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "bench.db"), bolt.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	api := chat.New(db, chat.Options{AccountSid: testAccount})
+	ctx := context.Background()
+	sv, err := api.CreateService(ctx, model.ServiceCreate{FriendlyName: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, err := api.CreateChannel(ctx, sv.Sid, model.ChannelCreate{UniqueName: ptr("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 60 {
+		if _, err := api.CreateMessage(ctx, sv.Sid, ch.Sid, model.MessageCreate{From: ptr("loadgen"), Body: &benchBody}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	handler = server.New(api, server.Config{
+		AccountSid: testAccount, AuthToken: testToken, Logger: slog.New(slog.DiscardHandler),
+	}).Handler()
+	return handler, sv.Sid, ch.Sid
+}
+
+// BenchmarkMessagePageHTTP measures what the read load of the load
+// generator asks most: a v2 page of 50 messages, through the handler, over
+// a real bbolt file.
+func BenchmarkMessagePageHTTP(b *testing.B) {
+	h, svc, ch := benchStore(b)
+	serveBench(b, h, "/v2/Services/"+svc+"/Channels/"+ch+"/Messages?PageSize=50")
+}
+
+// BenchmarkChannelFetchHTTP measures the other half of that load: the
+// fetch of a Channel, through the handler, over a real bbolt file.
+func BenchmarkChannelFetchHTTP(b *testing.B) {
+	h, svc, ch := benchStore(b)
+	serveBench(b, h, "/v2/Services/"+svc+"/Channels/"+ch)
 }

@@ -13,83 +13,46 @@ import (
 // Bindings and User Bindings lists.
 const maxBindingPageSize = 50
 
-// bindingJSON is a Binding at service level (chat.v2.service.binding).
-type bindingJSON struct {
-	Sid           string       `json:"sid"`
-	AccountSid    string       `json:"account_sid"`
-	ServiceSid    string       `json:"service_sid"`
-	DateCreated   string       `json:"date_created"`
-	DateUpdated   string       `json:"date_updated"`
-	Endpoint      string       `json:"endpoint"`
-	Identity      string       `json:"identity"`
-	CredentialSid string       `json:"credential_sid"`
-	BindingType   string       `json:"binding_type"`
-	MessageTypes  []string     `json:"message_types"`
-	URL           string       `json:"url"`
-	Links         bindingLinks `json:"links"`
+// binding writes bd at service level (chat.v2.service.binding). Its url is
+// always v2 (Bindings exist only there), also when the request came through
+// chatd's /_chatd/ route, and links.user points at the User by identity,
+// not by SID, as Twilio's do (the spec's examples: …/Users/TestUser).
+func (b *body) binding(bd *model.Binding) {
+	b.open("")
+	b.bindingFields(bd, false)
+	b.concat("url", b.base, "/v2/Services/", bd.ServiceSid, "/Bindings/", bd.Sid)
+	b.open("links")
+	b.concat("user", b.base, "/v2/Services/", bd.ServiceSid, "/Users/", url.PathEscape(bd.Identity))
+	b.close()
+	b.close()
 }
 
-// bindingLinks points at the Binding's User by identity, not by SID, as
-// Twilio's do (the spec's examples: …/Users/TestUser).
-type bindingLinks struct {
-	User string `json:"user"`
+// userBinding writes bd under its User (chat.v2.service.user.user_binding):
+// user_sid instead of links, and a url under the User's SID whatever key
+// the request used.
+func (b *body) userBinding(bd *model.Binding) {
+	b.open("")
+	b.bindingFields(bd, true)
+	b.concat("url", b.base, "/v2/Services/", bd.ServiceSid, "/Users/", bd.UserSid, "/Bindings/", bd.Sid)
+	b.close()
 }
 
-// userBindingJSON is a Binding under its User
-// (chat.v2.service.user.user_binding): user_sid instead of links, and a url
-// under the User's SID.
-type userBindingJSON struct {
-	Sid           string   `json:"sid"`
-	AccountSid    string   `json:"account_sid"`
-	ServiceSid    string   `json:"service_sid"`
-	DateCreated   string   `json:"date_created"`
-	DateUpdated   string   `json:"date_updated"`
-	Endpoint      string   `json:"endpoint"`
-	Identity      string   `json:"identity"`
-	UserSid       string   `json:"user_sid"`
-	CredentialSid string   `json:"credential_sid"`
-	BindingType   string   `json:"binding_type"`
-	MessageTypes  []string `json:"message_types"`
-	URL           string   `json:"url"`
-}
-
-// bindingJSON renders b. Its url is always v2 (Bindings exist only there),
-// also when the request came through chatd's /_chatd/ route.
-func (s *Server) bindingJSON(r *http.Request, b *model.Binding) bindingJSON {
-	svc := s.base(r) + "/v2/Services/" + b.ServiceSid
-	return bindingJSON{
-		Sid:           b.Sid,
-		AccountSid:    s.cfg.AccountSid,
-		ServiceSid:    b.ServiceSid,
-		DateCreated:   date(b.DateCreated),
-		DateUpdated:   date(b.DateUpdated),
-		Endpoint:      b.Endpoint,
-		Identity:      b.Identity,
-		CredentialSid: b.CredentialSid,
-		BindingType:   b.BindingType,
-		MessageTypes:  b.MessageTypes,
-		URL:           svc + "/Bindings/" + b.Sid,
-		Links:         bindingLinks{User: svc + "/Users/" + url.PathEscape(b.Identity)},
+// bindingFields writes the fields both Binding shapes start with; withUser
+// adds user_sid.
+func (b *body) bindingFields(bd *model.Binding, withUser bool) {
+	b.str("sid", bd.Sid)
+	b.accountSid()
+	b.str("service_sid", bd.ServiceSid)
+	b.date("date_created", bd.DateCreated)
+	b.date("date_updated", bd.DateUpdated)
+	b.str("endpoint", bd.Endpoint)
+	b.str("identity", bd.Identity)
+	if withUser {
+		b.str("user_sid", bd.UserSid)
 	}
-}
-
-// userBindingJSON renders b under its User, addressed by SID in url
-// whatever key the request used.
-func (s *Server) userBindingJSON(r *http.Request, b *model.Binding) userBindingJSON {
-	return userBindingJSON{
-		Sid:           b.Sid,
-		AccountSid:    s.cfg.AccountSid,
-		ServiceSid:    b.ServiceSid,
-		DateCreated:   date(b.DateCreated),
-		DateUpdated:   date(b.DateUpdated),
-		Endpoint:      b.Endpoint,
-		Identity:      b.Identity,
-		UserSid:       b.UserSid,
-		CredentialSid: b.CredentialSid,
-		BindingType:   b.BindingType,
-		MessageTypes:  b.MessageTypes,
-		URL:           s.base(r) + "/v2/Services/" + b.ServiceSid + "/Users/" + b.UserSid + "/Bindings/" + b.Sid,
-	}
+	b.str("credential_sid", bd.CredentialSid)
+	b.str("binding_type", bd.BindingType)
+	b.strs("message_types", bd.MessageTypes)
 }
 
 // handleBindingCreate is chatd's POST /_chatd/Services/{IS}/Bindings: it
@@ -111,7 +74,7 @@ func (s *Server) handleBindingCreate(w http.ResponseWriter, r *http.Request, p h
 	if f.err != nil {
 		return f.err
 	}
-	b, created, err := s.api.CreateBinding(r.Context(), param(p, "service"), in)
+	bd, created, err := s.api.CreateBinding(r.Context(), param(p, "service"), in)
 	if err != nil {
 		return err
 	}
@@ -119,17 +82,15 @@ func (s *Server) handleBindingCreate(w http.ResponseWriter, r *http.Request, p h
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, s.bindingJSON(r, b))
-	return nil
+	return s.reply(w, r, status, func(b *body) { b.binding(bd) })
 }
 
 func (s *Server) handleBindingFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	b, err := s.api.FindBinding(r.Context(), param(p, "service"), param(p, "sid"))
+	bd, err := s.api.FindBinding(r.Context(), param(p, "service"), param(p, "sid"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.bindingJSON(r, b))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.binding(bd) })
 }
 
 // handleBindingList lists the Service's Bindings, narrowed by repeated
@@ -145,12 +106,12 @@ func (s *Server) handleBindingList(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	out := make([]bindingJSON, len(bs))
-	for i, b := range bs {
-		out[i] = s.bindingJSON(r, b)
-	}
 	q := filter{}.add("BindingType", flt.Types...).add("Identity", flt.Identities...)
-	return s.writeList(w, r, "bindings", out, q, pg, cur)
+	return s.replyList(w, r, "bindings", q, pg, cur, func(b *body) {
+		for _, bd := range bs {
+			b.binding(bd)
+		}
+	})
 }
 
 func (s *Server) handleBindingDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -161,12 +122,11 @@ func (s *Server) handleBindingDelete(w http.ResponseWriter, r *http.Request, p h
 }
 
 func (s *Server) handleUserBindingFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	b, err := s.api.FindUserBinding(r.Context(), param(p, "service"), param(p, "user"), param(p, "sid"))
+	bd, err := s.api.FindUserBinding(r.Context(), param(p, "service"), param(p, "user"), param(p, "sid"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userBindingJSON(r, b))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.userBinding(bd) })
 }
 
 // handleUserBindingList lists the User's Bindings, narrowed by repeated
@@ -182,11 +142,11 @@ func (s *Server) handleUserBindingList(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	out := make([]userBindingJSON, len(bs))
-	for i, b := range bs {
-		out[i] = s.userBindingJSON(r, b)
-	}
-	return s.writeList(w, r, "bindings", out, filter{}.add("BindingType", types...), pg, cur)
+	return s.replyList(w, r, "bindings", filter{}.add("BindingType", types...), pg, cur, func(b *body) {
+		for _, bd := range bs {
+			b.userBinding(bd)
+		}
+	})
 }
 
 func (s *Server) handleUserBindingDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

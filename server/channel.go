@@ -8,90 +8,59 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// channelJSON is a Channel of v1 or v2. v1 has no webhooks link, and its
-// list items carry null attributes once assigned (see v1ListAttributes).
-type channelJSON struct {
-	Sid           string       `json:"sid"`
-	AccountSid    string       `json:"account_sid"`
-	ServiceSid    string       `json:"service_sid"`
-	FriendlyName  *string      `json:"friendly_name"`
-	UniqueName    *string      `json:"unique_name"`
-	Attributes    *string      `json:"attributes"`
-	Type          string       `json:"type"`
-	DateCreated   string       `json:"date_created"`
-	DateUpdated   string       `json:"date_updated"`
-	CreatedBy     string       `json:"created_by"`
-	MembersCount  int          `json:"members_count"`
-	MessagesCount int          `json:"messages_count"`
-	URL           string       `json:"url"`
-	Links         channelLinks `json:"links"`
-}
-
-type channelLinks struct {
-	Members  string `json:"members"`
-	Messages string `json:"messages"`
-	Invites  string `json:"invites"`
-	// Webhooks is empty, and so left out, in v1.
-	Webhooks    string  `json:"webhooks,omitempty"`
-	LastMessage *string `json:"last_message"`
-}
-
-// channelV3JSON is the Channel of the v3 update: no links, and the
-// Messaging Service it belongs to.
-type channelV3JSON struct {
-	Sid                 string  `json:"sid"`
-	AccountSid          string  `json:"account_sid"`
-	ServiceSid          string  `json:"service_sid"`
-	FriendlyName        *string `json:"friendly_name"`
-	UniqueName          *string `json:"unique_name"`
-	Attributes          string  `json:"attributes"`
-	Type                string  `json:"type"`
-	DateCreated         string  `json:"date_created"`
-	DateUpdated         string  `json:"date_updated"`
-	CreatedBy           string  `json:"created_by"`
-	MembersCount        int     `json:"members_count"`
-	MessagesCount       int     `json:"messages_count"`
-	MessagingServiceSid *string `json:"messaging_service_sid"`
-	URL                 string  `json:"url"`
-}
-
-// channelURL is the canonical URL of a Channel: always by SID, whatever key
-// the request used.
-func (s *Server) channelURL(r *http.Request, service, channel string) string {
-	return s.root(r) + "/Services/" + service + "/Channels/" + channel
-}
-
-// channelJSON renders ch; inList is true for the items of a list.
-func (s *Server) channelJSON(r *http.Request, ch *model.Channel, inList bool) channelJSON {
-	u := s.channelURL(r, ch.ServiceSid, ch.Sid)
-	links := channelLinks{Members: u + "/Members", Messages: u + "/Messages", Invites: u + "/Invites"}
-	if apiVersion(r) != v1 {
-		links.Webhooks = u + "/Webhooks"
+// channel writes ch, a Channel of v1 or v2; inList is true for the items
+// of a list. v1 has no webhooks link, and its list items carry null
+// attributes once assigned (see listAttributes). The url is always by SID,
+// whatever key the request used.
+func (b *body) channel(ch *model.Channel, inList bool) {
+	b.open("")
+	b.channelFields(ch, inList)
+	b.channelURL("url", ch, "")
+	b.open("links")
+	b.channelURL("members", ch, "/Members")
+	b.channelURL("messages", ch, "/Messages")
+	b.channelURL("invites", ch, "/Invites")
+	if b.version != v1 {
+		b.channelURL("webhooks", ch, "/Webhooks")
 	}
 	if ch.LastMessageSid != "" {
-		last := u + "/Messages/" + ch.LastMessageSid
-		links.LastMessage = &last
+		b.concat("last_message", b.root, "/Services/", ch.ServiceSid, "/Channels/", ch.Sid, "/Messages/", ch.LastMessageSid)
+	} else {
+		b.null("last_message")
 	}
-	attributes := &ch.Attributes
-	if inList && apiVersion(r) == v1 {
-		attributes = v1ListAttributes(ch.Attributes)
-	}
-	return channelJSON{
-		Sid:           ch.Sid,
-		AccountSid:    s.cfg.AccountSid,
-		ServiceSid:    ch.ServiceSid,
-		FriendlyName:  ch.FriendlyName,
-		UniqueName:    ch.UniqueName,
-		Attributes:    attributes,
-		Type:          ch.Type,
-		DateCreated:   date(ch.DateCreated),
-		DateUpdated:   date(ch.DateUpdated),
-		CreatedBy:     ch.CreatedBy,
-		MembersCount:  ch.MembersCount,
-		MessagesCount: ch.MessagesCount,
-		URL:           u,
-		Links:         links,
-	}
+	b.close()
+	b.close()
+}
+
+// channelV3 writes ch as the v3 update answers it: no links, and the
+// Messaging Service it belongs to.
+func (b *body) channelV3(ch *model.Channel) {
+	b.open("")
+	b.channelFields(ch, false)
+	b.optStr("messaging_service_sid", ch.MessagingServiceSid)
+	b.channelURL("url", ch, "")
+	b.close()
+}
+
+// channelFields writes the fields every Channel shape starts with.
+func (b *body) channelFields(ch *model.Channel, inList bool) {
+	b.str("sid", ch.Sid)
+	b.accountSid()
+	b.str("service_sid", ch.ServiceSid)
+	b.optStr("friendly_name", ch.FriendlyName)
+	b.optStr("unique_name", ch.UniqueName)
+	b.listAttributes(ch.Attributes, inList)
+	b.str("type", ch.Type)
+	b.date("date_created", ch.DateCreated)
+	b.date("date_updated", ch.DateUpdated)
+	b.str("created_by", ch.CreatedBy)
+	b.int("members_count", ch.MembersCount)
+	b.int("messages_count", ch.MessagesCount)
+}
+
+// channelURL writes the canonical URL of ch followed by sub.
+func (b *body) channelURL(k string, ch *model.Channel, sub string) {
+	b.concat(k, b.root, "/Services/", ch.ServiceSid, "/Channels/", ch.Sid, sub)
 }
 
 func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -117,8 +86,7 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.channelJSON(r, ch, false))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.channel(ch, false) })
 }
 
 func (s *Server) handleChannelFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -126,8 +94,7 @@ func (s *Server) handleChannelFetch(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelJSON(r, ch, false))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.channel(ch, false) })
 }
 
 // handleChannelList lists the Channels of the types given in Type, which
@@ -153,11 +120,11 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	out := make([]channelJSON, len(chs))
-	for i, ch := range chs {
-		out[i] = s.channelJSON(r, ch, true)
-	}
-	return s.writeList(w, r, "channels", out, filter{}.add("Type", types...), pg, cur)
+	return s.replyList(w, r, "channels", filter{}.add("Type", types...), pg, cur, func(b *body) {
+		for _, ch := range chs {
+			b.channel(ch, true)
+		}
+	})
 }
 
 func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -182,8 +149,7 @@ func (s *Server) handleChannelUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelJSON(r, ch, false))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.channel(ch, false) })
 }
 
 func (s *Server) handleChannelDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -206,21 +172,5 @@ func (s *Server) handleChannelUpdateV3(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, channelV3JSON{
-		Sid:                 ch.Sid,
-		AccountSid:          s.cfg.AccountSid,
-		ServiceSid:          ch.ServiceSid,
-		FriendlyName:        ch.FriendlyName,
-		UniqueName:          ch.UniqueName,
-		Attributes:          ch.Attributes,
-		Type:                ch.Type,
-		DateCreated:         date(ch.DateCreated),
-		DateUpdated:         date(ch.DateUpdated),
-		CreatedBy:           ch.CreatedBy,
-		MembersCount:        ch.MembersCount,
-		MessagesCount:       ch.MessagesCount,
-		MessagingServiceSid: ch.MessagingServiceSid,
-		URL:                 s.channelURL(r, ch.ServiceSid, ch.Sid),
-	})
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.channelV3(ch) })
 }

@@ -13,33 +13,21 @@ import (
 // in v1 and v2 (the spec's "the maximum is 1000" on both).
 const maxCredentialPageSize = 1000
 
-// credentialJSON is a Credential (chat.v1.credential and chat.v2.credential
-// have the same shape). The secrets are write-only: this type has no field
-// for them, so no response can carry one. sandbox is a string, as Twilio
-// sends it: "true" or "false".
-type credentialJSON struct {
-	Sid          string  `json:"sid"`
-	AccountSid   string  `json:"account_sid"`
-	FriendlyName *string `json:"friendly_name"`
-	Type         string  `json:"type"`
-	Sandbox      string  `json:"sandbox"`
-	DateCreated  string  `json:"date_created"`
-	DateUpdated  string  `json:"date_updated"`
-	URL          string  `json:"url"`
-}
-
-// credentialJSON shapes cr; its url is under the API version of r.
-func (s *Server) credentialJSON(r *http.Request, cr *model.Credential) credentialJSON {
-	return credentialJSON{
-		Sid:          cr.Sid,
-		AccountSid:   s.cfg.AccountSid,
-		FriendlyName: cr.FriendlyName,
-		Type:         cr.Type,
-		Sandbox:      strconv.FormatBool(cr.Sandbox),
-		DateCreated:  date(cr.DateCreated),
-		DateUpdated:  date(cr.DateUpdated),
-		URL:          s.root(r) + "/Credentials/" + cr.Sid,
-	}
+// credential writes cr (chat.v1.credential and chat.v2.credential have the
+// same shape), its url under the API version of the request. The secrets
+// are write-only: no response carries one. sandbox is a string, as Twilio
+// sends it ("true" or "false").
+func (b *body) credential(cr *model.Credential) {
+	b.open("")
+	b.str("sid", cr.Sid)
+	b.accountSid()
+	b.optStr("friendly_name", cr.FriendlyName)
+	b.str("type", cr.Type)
+	b.str("sandbox", strconv.FormatBool(cr.Sandbox))
+	b.date("date_created", cr.DateCreated)
+	b.date("date_updated", cr.DateUpdated)
+	b.concat("url", b.root, "/Credentials/", cr.Sid)
+	b.close()
 }
 
 // credentialUpdate reads the fields that create and update share: the
@@ -70,8 +58,7 @@ func (s *Server) handleCredentialCreate(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.credentialJSON(r, cr))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.credential(cr) })
 }
 
 func (s *Server) handleCredentialFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -79,8 +66,7 @@ func (s *Server) handleCredentialFetch(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.credentialJSON(r, cr))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.credential(cr) })
 }
 
 // handleCredentialList answers GET /Credentials: PageSize defaults to 50 and
@@ -95,11 +81,11 @@ func (s *Server) handleCredentialList(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	out := make([]credentialJSON, len(crs))
-	for i, cr := range crs {
-		out[i] = s.credentialJSON(r, cr)
-	}
-	return s.writeList(w, r, "credentials", out, nil, pg, cur)
+	return s.replyList(w, r, "credentials", nil, pg, cur, func(b *body) {
+		for _, cr := range crs {
+			b.credential(cr)
+		}
+	})
 }
 
 // handleCredentialUpdate answers POST /Credentials/{Sid}. Type is not an
@@ -118,8 +104,7 @@ func (s *Server) handleCredentialUpdate(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.credentialJSON(r, cr))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.credential(cr) })
 }
 
 func (s *Server) handleCredentialDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -9,68 +11,54 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// deliveryJSON is one webhook delivery as chatd's inspection route shows
-// it. It is chatd's own shape, not Twilio's.
-type deliveryJSON struct {
-	ID           uint64            `json:"id"`
-	ServiceSid   string            `json:"service_sid"`
-	ChannelSid   *string           `json:"channel_sid"`
-	Event        string            `json:"event"`
-	URL          string            `json:"url"`
-	Method       string            `json:"method"`
-	WebhookSid   *string           `json:"webhook_sid"`
-	WebhookType  *string           `json:"webhook_type"`
-	Status       string            `json:"status"`
-	Attempts     int               `json:"attempts"`
-	MaxRetries   int               `json:"max_retries"`
-	ResponseCode *int              `json:"response_code"`
-	Error        *string           `json:"error"`
-	ErrorCode    *int              `json:"error_code"`
-	DurationMs   float64           `json:"duration_ms"`
-	Params       map[string]string `json:"params"`
-	DateCreated  string            `json:"date_created"`
-	DateUpdated  string            `json:"date_updated"`
-	NextAttempt  *string           `json:"next_attempt"`
-}
-
 // deliveryDate has milliseconds: deliveries are timed closer than seconds.
 const deliveryDate = "2006-01-02T15:04:05.000Z"
 
-func deliveryJSONOf(d *model.Delivery) deliveryJSON {
-	out := deliveryJSON{
-		ID:          d.ID,
-		ServiceSid:  d.ServiceSid,
-		ChannelSid:  nullIfEmpty(d.ChannelSid),
-		Event:       d.Event,
-		URL:         d.URL,
-		Method:      d.Method,
-		WebhookSid:  nullIfEmpty(d.WebhookSid),
-		WebhookType: nullIfEmpty(d.WebhookType),
-		Status:      d.Status,
-		Attempts:    d.Attempts,
-		MaxRetries:  d.MaxRetries,
-		Error:       nullIfEmpty(d.Error),
-		DurationMs:  float64(d.Duration) / float64(time.Millisecond),
-		Params:      map[string]string{},
-		DateCreated: d.DateCreated.UTC().Format(deliveryDate),
-		DateUpdated: d.DateUpdated.UTC().Format(deliveryDate),
-	}
+// delivery writes d, one webhook delivery as chatd's inspection route shows
+// it: chatd's own shape, not Twilio's. params holds the first value of each
+// parameter, in key order; next_attempt is null once the delivery is done.
+func (b *body) delivery(d *model.Delivery) {
+	b.open("")
+	b.uint64("id", d.ID)
+	b.str("service_sid", d.ServiceSid)
+	b.strOrNull("channel_sid", d.ChannelSid)
+	b.str("event", d.Event)
+	b.str("url", d.URL)
+	b.str("method", d.Method)
+	b.strOrNull("webhook_sid", d.WebhookSid)
+	b.strOrNull("webhook_type", d.WebhookType)
+	b.str("status", d.Status)
+	b.int("attempts", d.Attempts)
+	b.int("max_retries", d.MaxRetries)
 	if d.ResponseCode != 0 {
-		out.ResponseCode = &d.ResponseCode
+		b.int("response_code", d.ResponseCode)
+	} else {
+		b.null("response_code")
 	}
+	b.strOrNull("error", d.Error)
 	if d.ErrorCode != 0 {
-		out.ErrorCode = &d.ErrorCode
+		b.int("error_code", d.ErrorCode)
+	} else {
+		b.null("error_code")
 	}
-	for k, vs := range d.Params {
-		if len(vs) > 0 {
-			out.Params[k] = vs[0]
+	b.float("duration_ms", float64(d.Duration)/float64(time.Millisecond))
+	b.open("params")
+	for _, k := range slices.Sorted(maps.Keys(d.Params)) {
+		if vs := d.Params[k]; len(vs) > 0 {
+			b.b = appendString(b.b, k)
+			b.b = append(b.b, ':')
+			b.str("", vs[0])
 		}
 	}
+	b.close()
+	b.timeLayout("date_created", d.DateCreated, deliveryDate)
+	b.timeLayout("date_updated", d.DateUpdated, deliveryDate)
 	if d.Status == model.DeliveryPending {
-		next := d.NextAttempt.UTC().Format(deliveryDate)
-		out.NextAttempt = &next
+		b.timeLayout("next_attempt", d.NextAttempt, deliveryDate)
+	} else {
+		b.null("next_attempt")
 	}
-	return out
+	b.close()
 }
 
 // handleDeliveryList is GET /_chatd/deliveries: the recent webhook
@@ -93,13 +81,13 @@ func (s *Server) handleDeliveryList(w http.ResponseWriter, r *http.Request, _ ht
 	if err != nil {
 		return err
 	}
-	out := make([]deliveryJSON, len(ds))
-	for i, d := range ds {
-		out[i] = deliveryJSONOf(d)
-	}
 	var q filter
 	if service != "" {
 		q = q.add("ServiceSid", service)
 	}
-	return s.writeList(w, r, "deliveries", out, q, pg, cur)
+	return s.replyList(w, r, "deliveries", q, pg, cur, func(b *body) {
+		for _, d := range ds {
+			b.delivery(d)
+		}
+	})
 }

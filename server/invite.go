@@ -8,33 +8,20 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// inviteJSON is an Invite.
-type inviteJSON struct {
-	Sid         string  `json:"sid"`
-	AccountSid  string  `json:"account_sid"`
-	ChannelSid  string  `json:"channel_sid"`
-	ServiceSid  string  `json:"service_sid"`
-	Identity    string  `json:"identity"`
-	DateCreated string  `json:"date_created"`
-	DateUpdated string  `json:"date_updated"`
-	RoleSid     string  `json:"role_sid"`
-	CreatedBy   *string `json:"created_by"`
-	URL         string  `json:"url"`
-}
-
-func (s *Server) inviteJSON(r *http.Request, inv *model.Invite) inviteJSON {
-	return inviteJSON{
-		Sid:         inv.Sid,
-		AccountSid:  s.cfg.AccountSid,
-		ChannelSid:  inv.ChannelSid,
-		ServiceSid:  inv.ServiceSid,
-		Identity:    inv.Identity,
-		DateCreated: date(inv.DateCreated),
-		DateUpdated: date(inv.DateUpdated),
-		RoleSid:     inv.RoleSid,
-		CreatedBy:   inv.CreatedBy,
-		URL:         s.channelURL(r, inv.ServiceSid, inv.ChannelSid) + "/Invites/" + inv.Sid,
-	}
+// invite writes inv.
+func (b *body) invite(inv *model.Invite) {
+	b.open("")
+	b.str("sid", inv.Sid)
+	b.accountSid()
+	b.str("channel_sid", inv.ChannelSid)
+	b.str("service_sid", inv.ServiceSid)
+	b.str("identity", inv.Identity)
+	b.date("date_created", inv.DateCreated)
+	b.date("date_updated", inv.DateUpdated)
+	b.str("role_sid", inv.RoleSid)
+	b.optStr("created_by", inv.CreatedBy)
+	b.concat("url", b.root, "/Services/", inv.ServiceSid, "/Channels/", inv.ChannelSid, "/Invites/", inv.Sid)
+	b.close()
 }
 
 func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -50,8 +37,7 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.inviteJSON(r, inv))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.invite(inv) })
 }
 
 func (s *Server) handleInviteFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -59,8 +45,7 @@ func (s *Server) handleInviteFetch(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.inviteJSON(r, inv))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.invite(inv) })
 }
 
 func (s *Server) handleInviteList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -74,11 +59,11 @@ func (s *Server) handleInviteList(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	out := make([]inviteJSON, len(invs))
-	for i, inv := range invs {
-		out[i] = s.inviteJSON(r, inv)
-	}
-	return s.writeList(w, r, "invites", out, filter{}.add("Identity", identities...), pg, cur)
+	return s.replyList(w, r, "invites", filter{}.add("Identity", identities...), pg, cur, func(b *body) {
+		for _, inv := range invs {
+			b.invite(inv)
+		}
+	})
 }
 
 func (s *Server) handleInviteDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

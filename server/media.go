@@ -40,62 +40,36 @@ const (
 	mcsDateLayout = "2006-01-02T15:04:05.000000-07:00"
 )
 
-// mcsMediaJSON is a Media as MCS renders it. Unlike the Chat API, MCS gives
-// url and links.content as paths relative to its host; only the temporary
-// download link is absolute.
-type mcsMediaJSON struct {
-	Sid                 string            `json:"sid"`
-	AccountSid          string            `json:"account_sid"`
-	ServiceSid          string            `json:"service_sid"`
-	DateCreated         string            `json:"date_created"`
-	DateUpdated         string            `json:"date_updated"`
-	DateUploadUpdated   string            `json:"date_upload_updated"`
-	ChannelSid          *string           `json:"channel_sid"`
-	MessageSid          *string           `json:"message_sid"`
-	Size                int64             `json:"size"`
-	ContentType         string            `json:"content_type"`
-	Filename            *string           `json:"filename"`
-	Author              string            `json:"author"`
-	Category            string            `json:"category"`
-	URL                 string            `json:"url"`
-	Links               mcsMediaLinksJSON `json:"links"`
-	IsMultipartUpstream bool              `json:"is_multipart_upstream"`
-}
-
-type mcsMediaLinksJSON struct {
-	Content                string `json:"content"`
-	ContentDirectTemporary string `json:"content_direct_temporary"`
-}
-
-// mcsMediaJSON renders me. channel_sid and message_sid are null until a
+// mcsMedia writes me as MCS renders it. Unlike the Chat API, MCS gives url
+// and links.content as paths relative to its host; only the temporary
+// download link is absolute. channel_sid and message_sid are null until a
 // Message carries the Media. The content is written once, at creation, so
 // date_upload_updated is date_created.
-func (s *Server) mcsMediaJSON(r *http.Request, me *model.Media) mcsMediaJSON {
+func (b *body) mcsMedia(me *model.Media, authToken string) {
 	path := "/v1/Services/" + me.ServiceSid + "/Media/" + me.Sid
 	expires := time.Now().Add(mediaURLLifetime)
-	return mcsMediaJSON{
-		Sid:               me.Sid,
-		AccountSid:        s.cfg.AccountSid,
-		ServiceSid:        me.ServiceSid,
-		DateCreated:       mcsDate(me.DateCreated),
-		DateUpdated:       mcsDate(me.DateUpdated),
-		DateUploadUpdated: mcsDate(me.DateCreated),
-		ChannelSid:        nullIfEmpty(me.ChannelSid),
-		MessageSid:        nullIfEmpty(me.MessageSid),
-		Size:              me.Size,
-		ContentType:       me.ContentType,
-		Filename:          me.Filename,
-		Author:            me.Author,
-		Category:          "media",
-		URL:               path,
-		Links: mcsMediaLinksJSON{
-			Content:                path + "/Content",
-			ContentDirectTemporary: s.base(r) + TemporaryMediaPath(s.cfg.AuthToken, me.ServiceSid, me.Sid, expires),
-		},
-	}
+	b.open("")
+	b.str("sid", me.Sid)
+	b.accountSid()
+	b.str("service_sid", me.ServiceSid)
+	b.timeLayout("date_created", me.DateCreated, mcsDateLayout)
+	b.timeLayout("date_updated", me.DateUpdated, mcsDateLayout)
+	b.timeLayout("date_upload_updated", me.DateCreated, mcsDateLayout)
+	b.strOrNull("channel_sid", me.ChannelSid)
+	b.strOrNull("message_sid", me.MessageSid)
+	b.int64("size", me.Size)
+	b.str("content_type", me.ContentType)
+	b.optStr("filename", me.Filename)
+	b.str("author", me.Author)
+	b.str("category", "media")
+	b.str("url", path)
+	b.open("links")
+	b.concat("content", path, "/Content")
+	b.concat("content_direct_temporary", b.base, TemporaryMediaPath(authToken, me.ServiceSid, me.Sid, expires))
+	b.close()
+	b.bool("is_multipart_upstream", false)
+	b.close()
 }
-
-func mcsDate(t time.Time) string { return t.UTC().Format(mcsDateLayout) }
 
 // handleMediaCreate is an upload. The body is the file itself, typed by the
 // request's Content-Type; client SDKs may instead send multipart/form-data
@@ -123,8 +97,7 @@ func (s *Server) handleMediaCreate(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.mcsMediaJSON(r, me))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.mcsMedia(me, s.cfg.AuthToken) })
 }
 
 // readUpload opens an upload of at most limit bytes: it reads the request's
@@ -227,8 +200,7 @@ func (s *Server) handleMediaFetch(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.mcsMediaJSON(r, me))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.mcsMedia(me, s.cfg.AuthToken) })
 }
 
 // handleMediaContent downloads the Media's bytes (links.content).

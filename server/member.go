@@ -8,47 +8,26 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// memberJSON is a Member of v1 or v2. v1 Members have no attributes; v2
-// attributes are never empty (at least "{}"), so omitempty drops the field
-// exactly in v1.
-type memberJSON struct {
-	Sid                      string  `json:"sid"`
-	AccountSid               string  `json:"account_sid"`
-	ChannelSid               string  `json:"channel_sid"`
-	ServiceSid               string  `json:"service_sid"`
-	Identity                 string  `json:"identity"`
-	DateCreated              string  `json:"date_created"`
-	DateUpdated              string  `json:"date_updated"`
-	RoleSid                  string  `json:"role_sid"`
-	LastConsumedMessageIndex *int    `json:"last_consumed_message_index"`
-	LastConsumptionTimestamp *string `json:"last_consumption_timestamp"`
-	URL                      string  `json:"url"`
-	Attributes               string  `json:"attributes,omitempty"`
-}
-
-func (s *Server) memberURL(r *http.Request, m *model.Member) string {
-	return s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Members/" + m.Sid
-}
-
-func (s *Server) memberJSON(r *http.Request, m *model.Member) memberJSON {
-	attributes := m.Attributes
-	if apiVersion(r) == v1 {
-		attributes = ""
+// member writes m, a Member of v1 or v2. v1 Members have no attributes;
+// v2 attributes are never empty (at least "{}"), and are left out when they
+// are.
+func (b *body) member(m *model.Member) {
+	b.open("")
+	b.str("sid", m.Sid)
+	b.accountSid()
+	b.str("channel_sid", m.ChannelSid)
+	b.str("service_sid", m.ServiceSid)
+	b.str("identity", m.Identity)
+	b.date("date_created", m.DateCreated)
+	b.date("date_updated", m.DateUpdated)
+	b.str("role_sid", m.RoleSid)
+	b.optInt("last_consumed_message_index", m.LastConsumedMessageIndex)
+	b.optDate("last_consumption_timestamp", m.LastConsumptionTimestamp)
+	b.concat("url", b.root, "/Services/", m.ServiceSid, "/Channels/", m.ChannelSid, "/Members/", m.Sid)
+	if b.version != v1 && m.Attributes != "" {
+		b.str("attributes", m.Attributes)
 	}
-	return memberJSON{
-		Sid:                      m.Sid,
-		AccountSid:               s.cfg.AccountSid,
-		ChannelSid:               m.ChannelSid,
-		ServiceSid:               m.ServiceSid,
-		Identity:                 m.Identity,
-		DateCreated:              date(m.DateCreated),
-		DateUpdated:              date(m.DateUpdated),
-		RoleSid:                  m.RoleSid,
-		LastConsumedMessageIndex: m.LastConsumedMessageIndex,
-		LastConsumptionTimestamp: optDate(m.LastConsumptionTimestamp),
-		URL:                      s.memberURL(r, m),
-		Attributes:               attributes,
-	}
+	b.close()
 }
 
 func (s *Server) handleMemberCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -71,8 +50,7 @@ func (s *Server) handleMemberCreate(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.memberJSON(r, m))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.member(m) })
 }
 
 func (s *Server) handleMemberFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -80,8 +58,7 @@ func (s *Server) handleMemberFetch(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.memberJSON(r, m))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.member(m) })
 }
 
 func (s *Server) handleMemberList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -95,11 +72,11 @@ func (s *Server) handleMemberList(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	out := make([]memberJSON, len(ms))
-	for i, m := range ms {
-		out[i] = s.memberJSON(r, m)
-	}
-	return s.writeList(w, r, "members", out, filter{}.add("Identity", identities...), pg, cur)
+	return s.replyList(w, r, "members", filter{}.add("Identity", identities...), pg, cur, func(b *body) {
+		for _, m := range ms {
+			b.member(m)
+		}
+	})
 }
 
 func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -124,8 +101,7 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.memberJSON(r, m))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.member(m) })
 }
 
 func (s *Server) handleMemberDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -8,72 +8,71 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// messageV1JSON is a v1 Message, and the part of a v2 Message it shares.
-// v1 list items carry null attributes once assigned (see v1ListAttributes).
-type messageV1JSON struct {
-	Sid         string  `json:"sid"`
-	AccountSid  string  `json:"account_sid"`
-	Attributes  *string `json:"attributes"`
-	ServiceSid  string  `json:"service_sid"`
-	To          string  `json:"to"`
-	ChannelSid  string  `json:"channel_sid"`
-	DateCreated string  `json:"date_created"`
-	DateUpdated string  `json:"date_updated"`
-	WasEdited   bool    `json:"was_edited"`
-	From        string  `json:"from"`
-	Body        string  `json:"body"`
-	Index       int     `json:"index"`
-	URL         string  `json:"url"`
+// message writes m in the shape of the API version; inList is true for
+// the items of a list. A v2 Message adds last_updated_by, type ("text" or
+// "media") and media (null for text) to the v1 fields; v1 list items carry
+// null attributes once assigned (see listAttributes).
+func (b *body) message(m *model.Message, inList bool) {
+	ch := b.messagesIn(m.ServiceSid, m.ChannelSid)
+	b.open("")
+	b.str("sid", m.Sid)
+	b.accountSid()
+	b.listAttributes(m.Attributes, inList)
+	b.raw("service_sid", ch.serviceSid)
+	b.raw("to", ch.channelSid)
+	b.raw("channel_sid", ch.channelSid)
+	b.date("date_created", m.DateCreated)
+	b.date("date_updated", m.DateUpdated)
+	b.bool("was_edited", m.WasEdited)
+	b.str("from", m.From)
+	b.str("body", m.Body)
+	b.int("index", m.Index)
+	b.strAfter("url", ch.messagesURLOpening, m.Sid)
+	if b.version != v1 {
+		b.optStr("last_updated_by", m.LastUpdatedBy)
+		if md := m.Media; md != nil {
+			b.str("type", "media")
+			b.open("media")
+			b.str("sid", md.Sid)
+			b.int64("size", md.Size)
+			b.str("content_type", md.ContentType)
+			b.optStr("filename", md.Filename)
+			b.close()
+		} else {
+			b.str("type", "text")
+			b.null("media")
+		}
+	}
+	b.close()
 }
 
-// messageJSON is a v2 Message: type is "text" or "media", and media is
-// null for text messages.
-type messageJSON struct {
-	messageV1JSON
-	LastUpdatedBy *string           `json:"last_updated_by"`
-	Type          string            `json:"type"`
-	Media         *messageMediaJSON `json:"media"`
+// messagesJSON is what every Message of a Channel repeats, encoded once for
+// a page of them: the Service and Channel SIDs as JSON strings, and the
+// opening of the Messages' URLs, up to /Messages/.
+type messagesJSON struct {
+	ok                     bool
+	service, channel       string // the SIDs it was encoded for
+	serviceSid, channelSid []byte
+	messagesURLOpening     []byte
 }
 
-// messageMediaJSON is the media object of a media Message.
-type messageMediaJSON struct {
-	Sid         string  `json:"sid"`
-	Size        int64   `json:"size"`
-	ContentType string  `json:"content_type"`
-	Filename    *string `json:"filename"`
-}
-
-// messageJSON renders m in the shape of the request's API version; inList
-// is true for the items of a list.
-func (s *Server) messageJSON(r *http.Request, m *model.Message, inList bool) any {
-	attributes := &m.Attributes
-	if inList && apiVersion(r) == v1 {
-		attributes = v1ListAttributes(m.Attributes)
+// messagesIn returns the messagesJSON of the Channel service/channel,
+// encoding it only when it is not the one the last call returned.
+func (b *body) messagesIn(service, channel string) *messagesJSON {
+	c := &b.inChannel
+	if !c.ok || c.service != service || c.channel != channel {
+		u := append(c.messagesURLOpening[:0], '"')
+		for _, part := range []string{b.root, "/Services/", service, "/Channels/", channel, "/Messages/"} {
+			u = appendEscaped(u, part)
+		}
+		*c = messagesJSON{
+			ok: true, service: service, channel: channel,
+			serviceSid:         appendString(c.serviceSid[:0], service),
+			channelSid:         appendString(c.channelSid[:0], channel),
+			messagesURLOpening: u,
+		}
 	}
-	common := messageV1JSON{
-		Sid:         m.Sid,
-		AccountSid:  s.cfg.AccountSid,
-		Attributes:  attributes,
-		ServiceSid:  m.ServiceSid,
-		To:          m.ChannelSid,
-		ChannelSid:  m.ChannelSid,
-		DateCreated: date(m.DateCreated),
-		DateUpdated: date(m.DateUpdated),
-		WasEdited:   m.WasEdited,
-		From:        m.From,
-		Body:        m.Body,
-		Index:       m.Index,
-		URL:         s.channelURL(r, m.ServiceSid, m.ChannelSid) + "/Messages/" + m.Sid,
-	}
-	if apiVersion(r) == v1 {
-		return common
-	}
-	out := messageJSON{messageV1JSON: common, LastUpdatedBy: m.LastUpdatedBy, Type: "text"}
-	if md := m.Media; md != nil {
-		out.Type = "media"
-		out.Media = &messageMediaJSON{Sid: md.Sid, Size: md.Size, ContentType: md.ContentType, Filename: md.Filename}
-	}
-	return out
+	return c
 }
 
 func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -100,8 +99,7 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.messageJSON(r, m, false))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.message(m, false) })
 }
 
 func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -109,8 +107,7 @@ func (s *Server) handleMessageFetch(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.messageJSON(r, m, false))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.message(m, false) })
 }
 
 func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -130,11 +127,11 @@ func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p htt
 	if err != nil {
 		return err
 	}
-	out := make([]any, len(ms))
-	for i, m := range ms {
-		out[i] = s.messageJSON(r, m, true)
-	}
-	return s.writeList(w, r, "messages", out, q, pg, cur)
+	return s.replyList(w, r, "messages", q, pg, cur, func(b *body) {
+		for _, m := range ms {
+			b.message(m, true)
+		}
+	})
 }
 
 func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -156,8 +153,7 @@ func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.messageJSON(r, m, false))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.message(m, false) })
 }
 
 func (s *Server) handleMessageDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/chatd/chatd/model"
 )
@@ -49,49 +48,73 @@ func (q filter) add(key string, values ...string) filter {
 	return q
 }
 
-// metaJSON is the meta object of every list response.
-type metaJSON struct {
-	Page            int     `json:"page"`
-	PageSize        int     `json:"page_size"`
-	FirstPageURL    string  `json:"first_page_url"`
-	PreviousPageURL *string `json:"previous_page_url"`
-	URL             string  `json:"url"`
-	NextPageURL     *string `json:"next_page_url"`
-	Key             string  `json:"key"`
+// replyList writes a list response: the items, which items writes as the
+// elements of an array, under key, and Twilio's meta, whose URLs repeat the
+// filter and carry the cursor's tokens.
+func (s *Server) replyList(w http.ResponseWriter, r *http.Request, key string, q filter, p model.Page, c model.Cursor, items func(*body)) error {
+	return s.reply(w, r, http.StatusOK, func(b *body) {
+		b.open("")
+		// The two members are in the order of their keys, as chatd has
+		// always answered: "channels" before "meta", "meta" before
+		// "services".
+		if key < "meta" {
+			b.openArray(key)
+			items(b)
+			b.closeArray()
+			b.meta(r, key, q, p, c)
+		} else {
+			b.meta(r, key, q, p, c)
+			b.openArray(key)
+			items(b)
+			b.closeArray()
+		}
+		b.close()
+	})
 }
 
-// writeList writes a list response: the items under key and Twilio's meta,
-// whose URLs repeat the filter and carry the cursor's tokens.
-func (s *Server) writeList(w http.ResponseWriter, r *http.Request, key string, items any, q filter, p model.Page, c model.Cursor) error {
-	pageURL := func(number int, token string) string {
-		var b strings.Builder
-		b.WriteString(s.base(r))
-		b.WriteString(r.URL.Path)
-		b.WriteByte('?')
-		for _, kv := range q {
-			b.WriteString(url.QueryEscape(kv.key) + "=" + url.QueryEscape(kv.value) + "&")
-		}
-		b.WriteString("PageSize=" + strconv.Itoa(p.Size) + "&Page=" + strconv.Itoa(number))
-		if token != "" {
-			b.WriteString("&PageToken=" + url.QueryEscape(token))
-		}
-		return b.String()
-	}
-	meta := metaJSON{
-		Page:         p.Number,
-		PageSize:     p.Size,
-		FirstPageURL: pageURL(0, ""),
-		URL:          pageURL(p.Number, p.Token),
-		Key:          key,
-	}
-	if c.Next != "" {
-		u := pageURL(p.Number+1, c.Next)
-		meta.NextPageURL = &u
-	}
+// meta writes the meta object of a list response.
+func (b *body) meta(r *http.Request, key string, q filter, p model.Page, c model.Cursor) {
+	b.open("meta")
+	b.int("page", p.Number)
+	b.int("page_size", p.Size)
+	b.pageURL("first_page_url", r, q, p.Size, 0, "")
 	if c.Previous != "" && p.Number > 0 {
-		u := pageURL(p.Number-1, c.Previous)
-		meta.PreviousPageURL = &u
+		b.pageURL("previous_page_url", r, q, p.Size, p.Number-1, c.Previous)
+	} else {
+		b.null("previous_page_url")
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: items, "meta": meta})
-	return nil
+	b.pageURL("url", r, q, p.Size, p.Number, p.Token)
+	if c.Next != "" {
+		b.pageURL("next_page_url", r, q, p.Size, p.Number+1, c.Next)
+	} else {
+		b.null("next_page_url")
+	}
+	b.str("key", key)
+	b.close()
+}
+
+// pageURL writes the URL of a page of the list r asked for: its path with
+// the filter, PageSize, Page and the token, if any. Query escaping leaves
+// only characters a JSON string carries as they are.
+func (b *body) pageURL(k string, r *http.Request, q filter, size, number int, token string) {
+	b.field(k)
+	b.b = append(b.b, '"')
+	b.b = appendEscaped(b.b, b.base)
+	b.b = appendEscaped(b.b, r.URL.Path)
+	b.b = append(b.b, '?')
+	for _, kv := range q {
+		b.b = append(b.b, url.QueryEscape(kv.key)...)
+		b.b = append(b.b, '=')
+		b.b = append(b.b, url.QueryEscape(kv.value)...)
+		b.b = append(b.b, '&')
+	}
+	b.b = append(b.b, "PageSize="...)
+	b.b = strconv.AppendInt(b.b, int64(size), 10)
+	b.b = append(b.b, "&Page="...)
+	b.b = strconv.AppendInt(b.b, int64(number), 10)
+	if token != "" {
+		b.b = append(b.b, "&PageToken="...)
+		b.b = append(b.b, url.QueryEscape(token)...)
+	}
+	b.b = append(b.b, '"', ',')
 }

@@ -1,13 +1,10 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -19,26 +16,17 @@ import (
 type handler func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error
 
 // wrap adapts h to httprouter: it records the route pattern for the request
-// log and the API version for the handler (apiVersion), and writes the error
-// h returns.
+// log and the API version for the handler (apiVersion) in the request's
+// requestInfo, and writes the error h returns.
 func (s *Server) wrap(v version, route string, h handler) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
-		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-			info.route = route
+		if info := infoOf(r); info != nil {
+			info.route, info.version = route, v
 		}
-		r = withVersion(r, v)
 		if err := h(w, r, p); err != nil {
 			s.writeError(w, r, err)
 		}
 	}
-}
-
-// errorJSON is Twilio's error body.
-type errorJSON struct {
-	Code     int    `json:"code"`
-	Message  string `json:"message"`
-	MoreInfo string `json:"more_info"`
-	Status   int    `json:"status"`
 }
 
 // writeError is the only writer of error bodies. A *model.Error is sent as
@@ -55,7 +43,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == model.CodeNotFound && msg == "" {
 		msg = "The requested resource " + resourcePath(r) + " was not found"
 	}
-	writeJSON(w, e.Status(), errorJSON{Code: int(e.Code), Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
+	b := s.newBody(r)
+	b.open("")
+	b.int("code", int(e.Code))
+	b.str("message", msg)
+	b.str("more_info", e.MoreInfo())
+	b.int("status", e.Status())
+	b.close()
+	s.send(w, e.Status(), b)
 }
 
 // resourcePath is the request path as Twilio names it in a 404: from
@@ -68,19 +63,6 @@ func resourcePath(r *http.Request) string {
 		}
 	}
 	return p
-}
-
-// writeJSON writes v as the JSON body with the given status. HTML escaping
-// is off: Twilio writes "&" in meta URLs and "<" in attributes as they are,
-// not as \u0026 and \u003c.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		slog.Debug("writing response", "err", err)
-	}
 }
 
 // noContent answers a delete.
@@ -113,22 +95,3 @@ func (s *Server) base(r *http.Request) string {
 
 // dateLayout is Twilio's JSON date: ISO 8601, UTC, whole seconds.
 const dateLayout = "2006-01-02T15:04:05Z"
-
-func date(t time.Time) string { return t.UTC().Format(dateLayout) }
-
-// nullIfEmpty renders an optional string field: null when it is unset.
-func nullIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// optDate renders a nullable date.
-func optDate(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := date(*t)
-	return &s
-}

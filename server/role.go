@@ -8,31 +8,19 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// roleJSON is a Role.
-type roleJSON struct {
-	Sid          string   `json:"sid"`
-	AccountSid   string   `json:"account_sid"`
-	ServiceSid   string   `json:"service_sid"`
-	FriendlyName string   `json:"friendly_name"`
-	Type         string   `json:"type"`
-	Permissions  []string `json:"permissions"`
-	DateCreated  string   `json:"date_created"`
-	DateUpdated  string   `json:"date_updated"`
-	URL          string   `json:"url"`
-}
-
-func (s *Server) roleJSON(r *http.Request, role *model.Role) roleJSON {
-	return roleJSON{
-		Sid:          role.Sid,
-		AccountSid:   s.cfg.AccountSid,
-		ServiceSid:   role.ServiceSid,
-		FriendlyName: role.FriendlyName,
-		Type:         role.Type,
-		Permissions:  role.Permissions,
-		DateCreated:  date(role.DateCreated),
-		DateUpdated:  date(role.DateUpdated),
-		URL:          s.root(r) + "/Services/" + role.ServiceSid + "/Roles/" + role.Sid,
-	}
+// role writes role; permissions is null for a Role that has none.
+func (b *body) role(role *model.Role) {
+	b.open("")
+	b.str("sid", role.Sid)
+	b.accountSid()
+	b.str("service_sid", role.ServiceSid)
+	b.str("friendly_name", role.FriendlyName)
+	b.str("type", role.Type)
+	b.strs("permissions", role.Permissions)
+	b.date("date_created", role.DateCreated)
+	b.date("date_updated", role.DateUpdated)
+	b.concat("url", b.root, "/Services/", role.ServiceSid, "/Roles/", role.Sid)
+	b.close()
 }
 
 func (s *Server) handleRoleCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -52,8 +40,7 @@ func (s *Server) handleRoleCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.roleJSON(r, role))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.role(role) })
 }
 
 func (s *Server) handleRoleFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -61,8 +48,7 @@ func (s *Server) handleRoleFetch(w http.ResponseWriter, r *http.Request, p httpr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.roleJSON(r, role))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.role(role) })
 }
 
 func (s *Server) handleRoleList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -75,11 +61,11 @@ func (s *Server) handleRoleList(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	out := make([]roleJSON, len(roles))
-	for i, role := range roles {
-		out[i] = s.roleJSON(r, role)
-	}
-	return s.writeList(w, r, "roles", out, nil, pg, cur)
+	return s.replyList(w, r, "roles", nil, pg, cur, func(b *body) {
+		for _, role := range roles {
+			b.role(role)
+		}
+	})
 }
 
 func (s *Server) handleRoleUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -95,8 +81,7 @@ func (s *Server) handleRoleUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.roleJSON(r, role))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.role(role) })
 }
 
 func (s *Server) handleRoleDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

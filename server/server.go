@@ -6,14 +6,15 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"crypto/tls"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -91,6 +92,9 @@ type Server struct {
 	api     Backend
 	log     *slog.Logger
 	handler http.Handler
+	// accountJSON is cfg.AccountSid as a JSON string, for the account_sid
+	// of every resource.
+	accountJSON []byte
 
 	http *http.Server
 	ln   net.Listener
@@ -103,7 +107,7 @@ func New(api Backend, cfg Config) *Server {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	cfg.Limits = cfg.Limits.orDefaults()
-	s := &Server{cfg: cfg, api: api, log: cfg.Logger}
+	s := &Server{cfg: cfg, api: api, log: cfg.Logger, accountJSON: appendString(nil, cfg.AccountSid)}
 	router := httprouter.New()
 	router.RedirectTrailingSlash = false
 	router.RedirectFixedPath = false
@@ -174,18 +178,28 @@ func (s *Server) Close(ctx context.Context) error {
 	return s.http.Shutdown(ctx)
 }
 
-// requestInfo is what the request log line needs from deeper handlers.
+// requestInfo is what observe gives every request in its context: the
+// route's pattern and API version, recorded by wrap for the handler and the
+// request log line, and the status written.
 type requestInfo struct {
-	route  string
-	status int
+	route   string
+	version version
+	status  int
 }
 
 type infoKey struct{}
 
-// statusWriter records the status a handler wrote.
+// infoOf returns the requestInfo of r; nil outside observe.
+func infoOf(r *http.Request) *requestInfo {
+	info, _ := r.Context().Value(infoKey{}).(*requestInfo)
+	return info
+}
+
+// statusWriter records the status a handler wrote. It holds the request's
+// requestInfo, so that one allocation serves both.
 type statusWriter struct {
 	http.ResponseWriter
-	info  *requestInfo
+	info  requestInfo
 	wrote bool
 }
 
@@ -210,10 +224,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		id := newRequestID()
 		w.Header().Set("Twilio-Request-Id", id)
-		info := &requestInfo{status: http.StatusOK}
+		sw := &statusWriter{ResponseWriter: w, info: requestInfo{status: http.StatusOK}}
+		info := &sw.info
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		r = routeEscaped(r)
-		sw := &statusWriter{ResponseWriter: w, info: info}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -226,9 +240,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.writeError(sw, r, err)
 				}
 			}
-			s.log.Info("request",
-				"method", r.Method, "route", info.route, "status", info.status,
-				"duration", time.Since(start), "request_id", id)
+			if s.log.Enabled(r.Context(), slog.LevelInfo) {
+				s.log.Info("request",
+					"method", r.Method, "route", info.route, "status", info.status,
+					"duration", time.Since(start), "request_id", id)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -250,10 +266,17 @@ func routeEscaped(r *http.Request) *http.Request {
 	return &r2
 }
 
+// newRequestID returns "RQ" and 32 random hex digits, Twilio's form. An ID
+// only has to be unique, so it comes from math/rand/v2's generator, which
+// is seeded from the system's entropy and costs no system call.
 func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return "RQ" + hex.EncodeToString(b[:])
+	var id [34]byte
+	id[0], id[1] = 'R', 'Q'
+	var raw [16]byte
+	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(raw[8:], rand.Uint64())
+	hex.Encode(id[2:], raw[:])
+	return string(id[:])
 }
 
 // authenticate requires Basic credentials on every route except chatd's own

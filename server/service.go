@@ -1,7 +1,9 @@
 package server
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
@@ -9,150 +11,100 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// serviceCommonJSON holds the Service fields of both API versions.
-type serviceCommonJSON struct {
-	Sid                          string            `json:"sid"`
-	AccountSid                   string            `json:"account_sid"`
-	FriendlyName                 string            `json:"friendly_name"`
-	DateCreated                  string            `json:"date_created"`
-	DateUpdated                  string            `json:"date_updated"`
-	DefaultServiceRoleSid        string            `json:"default_service_role_sid"`
-	DefaultChannelRoleSid        string            `json:"default_channel_role_sid"`
-	DefaultChannelCreatorRoleSid string            `json:"default_channel_creator_role_sid"`
-	ReadStatusEnabled            bool              `json:"read_status_enabled"`
-	ReachabilityEnabled          bool              `json:"reachability_enabled"`
-	TypingIndicatorTimeout       int               `json:"typing_indicator_timeout"`
-	ConsumptionReportInterval    int               `json:"consumption_report_interval"`
-	Limits                       limitsJSON        `json:"limits"`
-	PreWebhookURL                *string           `json:"pre_webhook_url"`
-	PostWebhookURL               *string           `json:"post_webhook_url"`
-	WebhookMethod                *string           `json:"webhook_method"`
-	WebhookFilters               []string          `json:"webhook_filters"`
-	Notifications                notificationsJSON `json:"notifications"`
-	URL                          string            `json:"url"`
-}
-
-// serviceJSON is a v2 Service.
-type serviceJSON struct {
-	serviceCommonJSON
-	PreWebhookRetryCount  int          `json:"pre_webhook_retry_count"`
-	PostWebhookRetryCount int          `json:"post_webhook_retry_count"`
-	Media                 mediaJSON    `json:"media"`
-	Links                 serviceLinks `json:"links"`
-}
-
-// serviceV1JSON is a v1 Service: per-event webhooks instead of retry
-// counts and media, and no bindings link.
-type serviceV1JSON struct {
-	serviceCommonJSON
-	Webhooks map[string]eventWebhookJSON `json:"webhooks"`
-	Links    serviceV1Links              `json:"links"`
-}
-
-// eventWebhookJSON is one entry of a v1 Service's webhooks object.
-type eventWebhookJSON struct {
-	URL    *string `json:"url"`
-	Method *string `json:"method"`
-	Format *string `json:"format"`
-}
-
-type serviceV1Links struct {
-	Channels string `json:"channels"`
-	Users    string `json:"users"`
-	Roles    string `json:"roles"`
-}
-
-type limitsJSON struct {
-	ChannelMembers int `json:"channel_members"`
-	UserChannels   int `json:"user_channels"`
-}
-
-type mediaJSON struct {
-	SizeLimitMB          int    `json:"size_limit_mb"`
-	CompatibilityMessage string `json:"compatibility_message"`
-}
-
-type notificationsJSON struct {
-	NewMessage         map[string]any `json:"new_message"`
-	AddedToChannel     map[string]any `json:"added_to_channel"`
-	RemovedFromChannel map[string]any `json:"removed_from_channel"`
-	InvitedToChannel   map[string]any `json:"invited_to_channel"`
-	LogEnabled         bool           `json:"log_enabled"`
-}
-
-type serviceLinks struct {
-	Channels string `json:"channels"`
-	Users    string `json:"users"`
-	Roles    string `json:"roles"`
-	Bindings string `json:"bindings"`
-}
-
-// notificationJSON renders one event's push settings. Until a template,
-// sound or badge setting is made only "enabled" shows; after that Twilio
-// shows the template and sound (null when unset), and for new messages the
-// badge setting.
-func notificationJSON(n model.Notification, badge bool) map[string]any {
-	m := map[string]any{"enabled": n.Enabled}
-	if n.Template != nil || n.Sound != nil || n.BadgeCountEnabled != nil {
-		m["template"] = n.Template
-		m["sound"] = n.Sound
-		if badge {
-			m["badge_count_enabled"] = n.BadgeCountEnabled != nil && *n.BadgeCountEnabled
-		}
-	}
-	return m
-}
-
-// serviceJSON renders sv in the shape of the request's API version.
-func (s *Server) serviceJSON(r *http.Request, sv *model.Service) any {
-	u := s.root(r) + "/Services/" + sv.Sid
+// service writes sv in the shape of the API version. A v2 Service has
+// retry counts, media and a bindings link; a v1 Service has the per-event
+// webhooks instead, and no bindings link.
+func (b *body) service(sv *model.Service) {
+	b.open("")
+	b.str("sid", sv.Sid)
+	b.accountSid()
+	b.str("friendly_name", sv.FriendlyName)
+	b.date("date_created", sv.DateCreated)
+	b.date("date_updated", sv.DateUpdated)
+	b.str("default_service_role_sid", sv.DefaultServiceRoleSid)
+	b.str("default_channel_role_sid", sv.DefaultChannelRoleSid)
+	b.str("default_channel_creator_role_sid", sv.DefaultChannelCreatorRoleSid)
+	b.bool("read_status_enabled", sv.ReadStatusEnabled)
+	b.bool("reachability_enabled", sv.ReachabilityEnabled)
+	b.int("typing_indicator_timeout", sv.TypingIndicatorTimeout)
+	b.int("consumption_report_interval", sv.ConsumptionReportInterval)
+	b.open("limits")
+	b.int("channel_members", sv.Limits.ChannelMembers)
+	b.int("user_channels", sv.Limits.UserChannels)
+	b.close()
+	b.optStr("pre_webhook_url", sv.PreWebhookURL)
+	b.optStr("post_webhook_url", sv.PostWebhookURL)
+	b.optStr("webhook_method", sv.WebhookMethod)
+	b.strs("webhook_filters", sv.WebhookFilters)
 	n := sv.Notifications
-	common := serviceCommonJSON{
-		Sid:                          sv.Sid,
-		AccountSid:                   s.cfg.AccountSid,
-		FriendlyName:                 sv.FriendlyName,
-		DateCreated:                  date(sv.DateCreated),
-		DateUpdated:                  date(sv.DateUpdated),
-		DefaultServiceRoleSid:        sv.DefaultServiceRoleSid,
-		DefaultChannelRoleSid:        sv.DefaultChannelRoleSid,
-		DefaultChannelCreatorRoleSid: sv.DefaultChannelCreatorRoleSid,
-		ReadStatusEnabled:            sv.ReadStatusEnabled,
-		ReachabilityEnabled:          sv.ReachabilityEnabled,
-		TypingIndicatorTimeout:       sv.TypingIndicatorTimeout,
-		ConsumptionReportInterval:    sv.ConsumptionReportInterval,
-		Limits:                       limitsJSON{sv.Limits.ChannelMembers, sv.Limits.UserChannels},
-		PreWebhookURL:                sv.PreWebhookURL,
-		PostWebhookURL:               sv.PostWebhookURL,
-		WebhookMethod:                sv.WebhookMethod,
-		WebhookFilters:               sv.WebhookFilters,
-		Notifications: notificationsJSON{
-			NewMessage:         notificationJSON(n.NewMessage, true),
-			AddedToChannel:     notificationJSON(n.AddedToChannel, false),
-			RemovedFromChannel: notificationJSON(n.RemovedFromChannel, false),
-			InvitedToChannel:   notificationJSON(n.InvitedToChannel, false),
-			LogEnabled:         n.LogEnabled,
-		},
-		URL: u,
+	b.open("notifications")
+	b.notification("new_message", n.NewMessage, true)
+	b.notification("added_to_channel", n.AddedToChannel, false)
+	b.notification("removed_from_channel", n.RemovedFromChannel, false)
+	b.notification("invited_to_channel", n.InvitedToChannel, false)
+	b.bool("log_enabled", n.LogEnabled)
+	b.close()
+	b.concat("url", b.root, "/Services/", sv.Sid)
+	if b.version == v1 {
+		b.v1Webhooks(sv.Webhooks)
+	} else {
+		b.int("pre_webhook_retry_count", sv.PreWebhookRetryCount)
+		b.int("post_webhook_retry_count", sv.PostWebhookRetryCount)
+		b.open("media")
+		b.int("size_limit_mb", sv.Media.SizeLimitMB)
+		b.str("compatibility_message", sv.Media.CompatibilityMessage)
+		b.close()
 	}
-	if apiVersion(r) == v1 {
-		hooks := make(map[string]eventWebhookJSON, len(model.V1WebhookEvents))
-		for _, event := range model.V1WebhookEvents {
-			wh := sv.Webhooks[event]
-			hooks[snakeEvent(event)] = eventWebhookJSON{URL: wh.URL, Method: wh.Method}
-		}
-		return serviceV1JSON{
-			serviceCommonJSON: common,
-			Webhooks:          hooks,
-			Links:             serviceV1Links{Channels: u + "/Channels", Users: u + "/Users", Roles: u + "/Roles"},
-		}
+	b.open("links")
+	b.concat("channels", b.root, "/Services/", sv.Sid, "/Channels")
+	b.concat("users", b.root, "/Services/", sv.Sid, "/Users")
+	b.concat("roles", b.root, "/Services/", sv.Sid, "/Roles")
+	if b.version != v1 {
+		b.concat("bindings", b.root, "/Services/", sv.Sid, "/Bindings")
 	}
-	return serviceJSON{
-		serviceCommonJSON:     common,
-		PreWebhookRetryCount:  sv.PreWebhookRetryCount,
-		PostWebhookRetryCount: sv.PostWebhookRetryCount,
-		Media:                 mediaJSON{sv.Media.SizeLimitMB, sv.Media.CompatibilityMessage},
-		Links:                 serviceLinks{Channels: u + "/Channels", Users: u + "/Users", Roles: u + "/Roles", Bindings: u + "/Bindings"},
+	b.close()
+	b.close()
+}
+
+// notification writes one event's push settings, keys in alphabetical
+// order. Until a template, sound or badge setting is made only "enabled"
+// shows; after that Twilio shows the template and sound (null when unset),
+// and for new messages (badge) the badge setting.
+func (b *body) notification(k string, n model.Notification, badge bool) {
+	b.open(k)
+	if n.Template == nil && n.Sound == nil && n.BadgeCountEnabled == nil {
+		b.bool("enabled", n.Enabled)
+		b.close()
+		return
 	}
+	if badge {
+		b.bool("badge_count_enabled", n.BadgeCountEnabled != nil && *n.BadgeCountEnabled)
+	}
+	b.bool("enabled", n.Enabled)
+	b.optStr("sound", n.Sound)
+	b.optStr("template", n.Template)
+	b.close()
+}
+
+// v1Webhooks writes a v1 Service's webhooks object: every v1 event under
+// its snake_case name (onMessageSend → on_message_send), in alphabetical
+// order, with its url and method (null when unset) and a format that is
+// always null.
+func (b *body) v1Webhooks(hooks map[string]model.EventWebhook) {
+	events := make(map[string]string, len(model.V1WebhookEvents))
+	for _, event := range model.V1WebhookEvents {
+		events[snakeEvent(event)] = event
+	}
+	b.open("webhooks")
+	for _, k := range slices.Sorted(maps.Keys(events)) {
+		wh := hooks[events[k]]
+		b.open(k)
+		b.optStr("url", wh.URL)
+		b.optStr("method", wh.Method)
+		b.null("format")
+		b.close()
+	}
+	b.close()
 }
 
 // snakeEvent turns an event name into its v1 webhooks key:
@@ -182,8 +134,7 @@ func (s *Server) handleServiceCreate(w http.ResponseWriter, r *http.Request, _ h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.serviceJSON(r, sv))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.service(sv) })
 }
 
 func (s *Server) handleServiceFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -191,8 +142,7 @@ func (s *Server) handleServiceFetch(w http.ResponseWriter, r *http.Request, p ht
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.serviceJSON(r, sv))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.service(sv) })
 }
 
 func (s *Server) handleServiceList(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
@@ -205,11 +155,11 @@ func (s *Server) handleServiceList(w http.ResponseWriter, r *http.Request, _ htt
 	if err != nil {
 		return err
 	}
-	out := make([]any, len(svs))
-	for i, sv := range svs {
-		out[i] = s.serviceJSON(r, sv)
-	}
-	return s.writeList(w, r, "services", out, nil, pg, cur)
+	return s.replyList(w, r, "services", nil, pg, cur, func(b *body) {
+		for _, sv := range svs {
+			b.service(sv)
+		}
+	})
 }
 
 func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -225,8 +175,7 @@ func (s *Server) handleServiceUpdate(w http.ResponseWriter, r *http.Request, p h
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.serviceJSON(r, sv))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.service(sv) })
 }
 
 // readServiceUpdate reads the parameters of UpdateService that the API

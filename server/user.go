@@ -8,63 +8,39 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// userJSON is a User of v1 or v2. v1 has no bindings link, and its list
-// items carry null attributes once assigned (see v1ListAttributes).
-type userJSON struct {
-	Sid                 string    `json:"sid"`
-	AccountSid          string    `json:"account_sid"`
-	ServiceSid          string    `json:"service_sid"`
-	Attributes          *string   `json:"attributes"`
-	FriendlyName        *string   `json:"friendly_name"`
-	RoleSid             string    `json:"role_sid"`
-	Identity            string    `json:"identity"`
-	IsOnline            *bool     `json:"is_online"`
-	IsNotifiable        *bool     `json:"is_notifiable"`
-	DateCreated         string    `json:"date_created"`
-	DateUpdated         string    `json:"date_updated"`
-	JoinedChannelsCount int       `json:"joined_channels_count"`
-	Links               userLinks `json:"links"`
-	URL                 string    `json:"url"`
-}
-
-type userLinks struct {
-	UserChannels string `json:"user_channels"`
-	// UserBindings is empty, and so left out, in v1.
-	UserBindings string `json:"user_bindings,omitempty"`
-}
-
-// userJSON renders u; inList is true for the items of a list. notifiable is
-// true only for a v2 fetch of a User that FindUser found notifiable:
-// is_notifiable is null otherwise, as for a User that never registered a
-// push Binding. is_online is always null: no chat client can connect to
-// chatd, and Twilio answers null for a User that has never been online.
-func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable bool) userJSON {
-	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
-	attributes := &u.Attributes
-	if inList && apiVersion(r) == v1 {
-		attributes = v1ListAttributes(u.Attributes)
+// user writes u, a User of v1 or v2; inList is true for the items of a
+// list. v1 has no bindings link, and its list items carry null attributes
+// once assigned (see listAttributes). notifiable is true only for a v2 fetch
+// of a User that FindUser found notifiable: is_notifiable is null otherwise,
+// as for a User that never registered a push Binding. is_online is always
+// null: no chat client can connect to chatd, and Twilio answers null for a
+// User that has never been online.
+func (b *body) user(u *model.User, inList, notifiable bool) {
+	b.open("")
+	b.str("sid", u.Sid)
+	b.accountSid()
+	b.str("service_sid", u.ServiceSid)
+	b.listAttributes(u.Attributes, inList)
+	b.optStr("friendly_name", u.FriendlyName)
+	b.str("role_sid", u.RoleSid)
+	b.str("identity", u.Identity)
+	b.null("is_online")
+	if notifiable && b.version != v1 {
+		b.bool("is_notifiable", true)
+	} else {
+		b.null("is_notifiable")
 	}
-	out := userJSON{
-		Sid:                 u.Sid,
-		AccountSid:          s.cfg.AccountSid,
-		ServiceSid:          u.ServiceSid,
-		Attributes:          attributes,
-		FriendlyName:        u.FriendlyName,
-		RoleSid:             u.RoleSid,
-		Identity:            u.Identity,
-		DateCreated:         date(u.DateCreated),
-		DateUpdated:         date(u.DateUpdated),
-		JoinedChannelsCount: u.JoinedChannelsCount,
-		Links:               userLinks{UserChannels: url + "/Channels"},
-		URL:                 url,
+	b.date("date_created", u.DateCreated)
+	b.date("date_updated", u.DateUpdated)
+	b.int("joined_channels_count", u.JoinedChannelsCount)
+	b.open("links")
+	b.concat("user_channels", b.root, "/Services/", u.ServiceSid, "/Users/", u.Sid, "/Channels")
+	if b.version != v1 {
+		b.concat("user_bindings", b.root, "/Services/", u.ServiceSid, "/Users/", u.Sid, "/Bindings")
 	}
-	if apiVersion(r) != v1 {
-		out.Links.UserBindings = url + "/Bindings"
-	}
-	if notifiable && apiVersion(r) != v1 {
-		out.IsNotifiable = &notifiable
-	}
-	return out
+	b.close()
+	b.concat("url", b.root, "/Services/", u.ServiceSid, "/Users/", u.Sid)
+	b.close()
 }
 
 func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -85,8 +61,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, false))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.user(u, false, false) })
 }
 
 func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -94,8 +69,7 @@ func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httpr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, notifiable))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, notifiable) })
 }
 
 func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -108,11 +82,11 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, len(users))
-	for i, u := range users {
-		out[i] = s.userJSON(r, u, true, false)
-	}
-	return s.writeList(w, r, "users", out, nil, pg, cur)
+	return s.replyList(w, r, "users", nil, pg, cur, func(b *body) {
+		for _, u := range users {
+			b.user(u, true, false)
+		}
+	})
 }
 
 func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -132,8 +106,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, false))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, false) })
 }
 
 func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

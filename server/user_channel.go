@@ -8,51 +8,37 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// userChannelJSON is a User Channel of v1 or v2. v1 has no user_sid, url
-// or notification_level; in v2 they are never empty, so omitempty drops
-// them exactly in v1.
-type userChannelJSON struct {
-	AccountSid               string           `json:"account_sid"`
-	ServiceSid               string           `json:"service_sid"`
-	ChannelSid               string           `json:"channel_sid"`
-	UserSid                  string           `json:"user_sid,omitempty"`
-	MemberSid                *string          `json:"member_sid"`
-	Status                   string           `json:"status"`
-	LastConsumedMessageIndex *int             `json:"last_consumed_message_index"`
-	UnreadMessagesCount      *int             `json:"unread_messages_count"`
-	Links                    userChannelLinks `json:"links"`
-	URL                      string           `json:"url,omitempty"`
-	NotificationLevel        string           `json:"notification_level,omitempty"`
-}
-
-type userChannelLinks struct {
-	Channel string  `json:"channel"`
-	Member  *string `json:"member"`
-}
-
-// userChannelJSON renders uc; its url uses the User and Channel SIDs, as
+// userChannel writes uc, a User Channel of v1 or v2. v1 has no user_sid,
+// url or notification_level. The url uses the User and Channel SIDs, as
 // Twilio's does, whatever keys the request used.
-func (s *Server) userChannelJSON(r *http.Request, uc *model.UserChannel) userChannelJSON {
-	ch := s.channelURL(r, uc.ServiceSid, uc.ChannelSid)
-	out := userChannelJSON{
-		AccountSid:               s.cfg.AccountSid,
-		ServiceSid:               uc.ServiceSid,
-		ChannelSid:               uc.ChannelSid,
-		Status:                   uc.Status,
-		LastConsumedMessageIndex: uc.LastConsumedMessageIndex,
-		UnreadMessagesCount:      uc.UnreadMessagesCount,
-		Links:                    userChannelLinks{Channel: ch},
+func (b *body) userChannel(uc *model.UserChannel) {
+	v2 := b.version != v1
+	b.open("")
+	b.accountSid()
+	b.str("service_sid", uc.ServiceSid)
+	b.str("channel_sid", uc.ChannelSid)
+	if v2 && uc.UserSid != "" {
+		b.str("user_sid", uc.UserSid)
 	}
-	if apiVersion(r) != v1 {
-		out.UserSid = uc.UserSid
-		out.URL = s.root(r) + "/Services/" + uc.ServiceSid + "/Users/" + uc.UserSid + "/Channels/" + uc.ChannelSid
-		out.NotificationLevel = uc.NotificationLevel
-	}
+	b.strOrNull("member_sid", uc.MemberSid)
+	b.str("status", uc.Status)
+	b.optInt("last_consumed_message_index", uc.LastConsumedMessageIndex)
+	b.optInt("unread_messages_count", uc.UnreadMessagesCount)
+	b.open("links")
+	b.concat("channel", b.root, "/Services/", uc.ServiceSid, "/Channels/", uc.ChannelSid)
 	if uc.MemberSid != "" {
-		member := ch + "/Members/" + uc.MemberSid
-		out.MemberSid, out.Links.Member = &uc.MemberSid, &member
+		b.concat("member", b.root, "/Services/", uc.ServiceSid, "/Channels/", uc.ChannelSid, "/Members/", uc.MemberSid)
+	} else {
+		b.null("member")
 	}
-	return out
+	b.close()
+	if v2 {
+		b.concat("url", b.root, "/Services/", uc.ServiceSid, "/Users/", uc.UserSid, "/Channels/", uc.ChannelSid)
+		if uc.NotificationLevel != "" {
+			b.str("notification_level", uc.NotificationLevel)
+		}
+	}
+	b.close()
 }
 
 func (s *Server) handleUserChannelList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -65,11 +51,11 @@ func (s *Server) handleUserChannelList(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	out := make([]userChannelJSON, len(ucs))
-	for i, uc := range ucs {
-		out[i] = s.userChannelJSON(r, uc)
-	}
-	return s.writeList(w, r, "channels", out, nil, pg, cur)
+	return s.replyList(w, r, "channels", nil, pg, cur, func(b *body) {
+		for _, uc := range ucs {
+			b.userChannel(uc)
+		}
+	})
 }
 
 func (s *Server) handleUserChannelFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -77,8 +63,7 @@ func (s *Server) handleUserChannelFetch(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userChannelJSON(r, uc))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.userChannel(uc) })
 }
 
 func (s *Server) handleUserChannelUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -98,8 +83,7 @@ func (s *Server) handleUserChannelUpdate(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userChannelJSON(r, uc))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.userChannel(uc) })
 }
 
 func (s *Server) handleUserChannelDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
@@ -31,24 +30,13 @@ func (v version) prefix() string {
 	return "/" + string(v)
 }
 
-type versionKey struct{}
-
-// withVersion records the version of the route r was routed to.
-func withVersion(r *http.Request, v version) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), versionKey{}, v))
-}
-
 // apiVersion is the version of the route r was routed to, as wrap recorded
-// it.
+// it in the request's requestInfo.
 func apiVersion(r *http.Request) version {
-	v, _ := r.Context().Value(versionKey{}).(version)
-	return v
-}
-
-// root is the absolute URL of the API version r came through, e.g.
-// https://chat.example.com/v2: every url and link starts with it.
-func (s *Server) root(r *http.Request) string {
-	return s.base(r) + apiVersion(r).prefix()
+	if info := infoOf(r); info != nil {
+		return info.version
+	}
+	return unversioned
 }
 
 // maxPage is a list's PageSize maximum: v1 allows up to 1000 where v2
@@ -76,12 +64,13 @@ func withWebhooks(h handler) handler {
 	}
 }
 
-// v1ListAttributes is the attributes of a v1 list item: Twilio's v1 lists
-// show attributes only while they are unset ("{}"); assigned ones appear on
-// a single fetch and are null in lists.
-func v1ListAttributes(attributes string) *string {
-	if attributes == model.DefaultAttributes {
-		return &attributes
+// listAttributes writes the attributes of a Channel, User or Message.
+// Twilio's v1 lists show attributes only while they are unset ("{}");
+// assigned ones appear on a single fetch and are null in lists.
+func (b *body) listAttributes(attributes string, inList bool) {
+	if inList && b.version == v1 && attributes != model.DefaultAttributes {
+		b.null("attributes")
+		return
 	}
-	return nil
+	b.str("attributes", attributes)
 }

@@ -13,67 +13,66 @@ import (
 // of the Channel Webhooks list (the spec's "default is 5, maximum is 5").
 const maxChannelWebhookPageSize = 5
 
-// channelWebhookJSON is a Channel webhook, in the spec example's key order.
-// It has its own url and no links.
-type channelWebhookJSON struct {
-	AccountSid    string                   `json:"account_sid"`
-	ServiceSid    string                   `json:"service_sid"`
-	ChannelSid    string                   `json:"channel_sid"`
-	Sid           string                   `json:"sid"`
-	Type          string                   `json:"type"`
-	Configuration channelWebhookConfigJSON `json:"configuration"`
-	DateCreated   string                   `json:"date_created"`
-	DateUpdated   string                   `json:"date_updated"`
-	URL           string                   `json:"url"`
+// channelWebhook writes wh, a Channel webhook, in the spec example's key
+// order. It has its own url and no links.
+func (b *body) channelWebhook(wh *model.ChannelWebhook) {
+	b.open("")
+	b.accountSid()
+	b.str("service_sid", wh.ServiceSid)
+	b.str("channel_sid", wh.ChannelSid)
+	b.str("sid", wh.Sid)
+	b.str("type", wh.Type)
+	b.webhookConfiguration(wh)
+	b.date("date_created", wh.DateCreated)
+	b.date("date_updated", wh.DateUpdated)
+	b.concat("url", b.root, "/Services/", wh.ServiceSid, "/Channels/", wh.ChannelSid, "/Webhooks/", wh.Sid)
+	b.close()
 }
 
-// channelWebhookConfigJSON is the configuration object: only the keys of
-// the webhook's type that are set appear (see channelWebhookConfig).
-type channelWebhookConfigJSON struct {
-	URL     *string  `json:"url,omitempty"`
-	Method  *string  `json:"method,omitempty"`
-	Filters []string `json:"filters,omitempty"`
-	// Triggers is "triggers", not "filters". The spec's examples show a
-	// trigger webhook's words under "filters", but those examples are
-	// synthetic (url "dummy", a RetryCount of 5 that the spec itself rules
-	// out). The third-party Go SDK RJPearson94/twilio-sdk-go, whose Chat
-	// fixtures were captured from the live API, models the key as
-	// "triggers" (channel/webhooks/api_op_create.go), as does Conversations,
-	// which runs on the same backend.
-	Triggers   []string `json:"triggers,omitempty"`
-	FlowSid    *string  `json:"flow_sid,omitempty"`
-	RetryCount *int     `json:"retry_count,omitempty"` // a nil pointer is omitted, a 0 kept
-}
-
-// channelWebhookConfig renders the configuration of wh's type: webhook →
+// webhookConfiguration writes the configuration of wh's type: webhook →
 // {url, method, filters, retry_count}; trigger → {url, method, triggers,
 // retry_count}; studio → {flow_sid} plus filters and retry_count when they
-// were given. Unset keys are omitted, as Twilio omits keys never supplied.
-func channelWebhookConfig(wh *model.ChannelWebhook) channelWebhookConfigJSON {
-	c := channelWebhookConfigJSON{RetryCount: wh.RetryCount}
+// were given. Unset keys and empty lists are left out, as Twilio omits keys
+// never supplied; a retry count of 0 is kept.
+//
+// A trigger webhook's words are under "triggers", not "filters". The spec's
+// examples show them under "filters", but those examples are synthetic (url
+// "dummy", a RetryCount of 5 that the spec itself rules out). The
+// third-party Go SDK RJPearson94/twilio-sdk-go, whose Chat fixtures were
+// captured from the live API, models the key as "triggers"
+// (channel/webhooks/api_op_create.go), as does Conversations, which runs on
+// the same backend.
+func (b *body) webhookConfiguration(wh *model.ChannelWebhook) {
+	var url, method, flowSid *string
+	var filters, triggers []string
 	switch wh.Type {
 	case model.WebhookTypeWebhook:
-		c.URL, c.Method, c.Filters = wh.URL, wh.Method, wh.Filters
+		url, method, filters = wh.URL, wh.Method, wh.Filters
 	case model.WebhookTypeTrigger:
-		c.URL, c.Method, c.Triggers = wh.URL, wh.Method, wh.Triggers
+		url, method, triggers = wh.URL, wh.Method, wh.Triggers
 	case model.WebhookTypeStudio:
-		c.FlowSid, c.Filters = wh.FlowSid, wh.Filters
+		flowSid, filters = wh.FlowSid, wh.Filters
 	}
-	return c
-}
-
-func (s *Server) channelWebhookJSON(r *http.Request, wh *model.ChannelWebhook) channelWebhookJSON {
-	return channelWebhookJSON{
-		AccountSid:    s.cfg.AccountSid,
-		ServiceSid:    wh.ServiceSid,
-		ChannelSid:    wh.ChannelSid,
-		Sid:           wh.Sid,
-		Type:          wh.Type,
-		Configuration: channelWebhookConfig(wh),
-		DateCreated:   date(wh.DateCreated),
-		DateUpdated:   date(wh.DateUpdated),
-		URL:           s.channelURL(r, wh.ServiceSid, wh.ChannelSid) + "/Webhooks/" + wh.Sid,
+	b.open("configuration")
+	if url != nil {
+		b.str("url", *url)
 	}
+	if method != nil {
+		b.str("method", *method)
+	}
+	if len(filters) > 0 {
+		b.strs("filters", filters)
+	}
+	if len(triggers) > 0 {
+		b.strs("triggers", triggers)
+	}
+	if flowSid != nil {
+		b.str("flow_sid", *flowSid)
+	}
+	if wh.RetryCount != nil {
+		b.int("retry_count", *wh.RetryCount)
+	}
+	b.close()
 }
 
 // readChannelWebhookConfig reads the Configuration.* parameters shared by
@@ -118,8 +117,7 @@ func (s *Server) handleChannelWebhookCreate(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.channelWebhookJSON(r, wh))
-	return nil
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.channelWebhook(wh) })
 }
 
 func (s *Server) handleChannelWebhookFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -127,8 +125,7 @@ func (s *Server) handleChannelWebhookFetch(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelWebhookJSON(r, wh))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.channelWebhook(wh) })
 }
 
 // handleChannelWebhookList lists a Channel's webhooks, five to a page at
@@ -144,11 +141,11 @@ func (s *Server) handleChannelWebhookList(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	out := make([]channelWebhookJSON, len(whs))
-	for i, wh := range whs {
-		out[i] = s.channelWebhookJSON(r, wh)
-	}
-	return s.writeList(w, r, "webhooks", out, nil, pg, cur)
+	return s.replyList(w, r, "webhooks", nil, pg, cur, func(b *body) {
+		for _, wh := range whs {
+			b.channelWebhook(wh)
+		}
+	})
 }
 
 // handleChannelWebhookUpdate changes the Configuration.* parameters given;
@@ -166,8 +163,7 @@ func (s *Server) handleChannelWebhookUpdate(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.channelWebhookJSON(r, wh))
-	return nil
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.channelWebhook(wh) })
 }
 
 func (s *Server) handleChannelWebhookDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -1,0 +1,437 @@
+package chat
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/chatd/chatd/model"
+)
+
+// The data of the Sync objects, derived from chat's records whenever it is
+// read: a root or item fetch and the projection's events (sync_project.go)
+// build it with the same functions, so that an event says exactly what a
+// fetch after it returns. Field names and shapes are those the client SDK
+// reads.
+
+// syncDate is the date format inside Sync data: ISO 8601 in UTC with
+// milliseconds, as JavaScript's Date parses and prints it.
+const syncDate = "2006-01-02T15:04:05.000Z"
+
+func syncTime(t time.Time) string { return t.UTC().Format(syncDate) }
+
+// marshal encodes v as JSON without escaping "<", ">" and "&", as chatd's
+// APIs write them.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func optSyncTime(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := syncTime(*t)
+	return &s
+}
+
+// channelDocJSON is the data of a Channel's document.
+type channelDocJSON struct {
+	FriendlyName *string          `json:"friendlyName"`
+	UniqueName   *string          `json:"uniqueName"`
+	Attributes   string           `json:"attributes"`
+	CreatedBy    string           `json:"createdBy"`
+	DateCreated  string           `json:"dateCreated"`
+	DateUpdated  string           `json:"dateUpdated"`
+	Type         string           `json:"type"`
+	LastMessage  *lastMessageJSON `json:"lastMessage,omitempty"`
+	Messages     string           `json:"messages"`
+	Roster       string           `json:"roster"`
+}
+
+type lastMessageJSON struct {
+	Index     int    `json:"index"`
+	Timestamp string `json:"timestamp"`
+}
+
+// channelDoc is the data of ch's document.
+func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
+	d := channelDocJSON{
+		FriendlyName: ch.FriendlyName,
+		UniqueName:   ch.UniqueName,
+		Attributes:   ch.Attributes,
+		CreatedBy:    ch.CreatedBy,
+		DateCreated:  syncTime(ch.DateCreated),
+		DateUpdated:  syncTime(ch.DateUpdated),
+		Type:         ch.Type,
+		Messages:     model.SyncMessages(ch.Sid),
+		Roster:       model.SyncRoster(ch.Sid),
+	}
+	if ch.LastMessageSid != "" {
+		m, err := tx.Message(ch.ServiceSid, ch.Sid, ch.LastMessageSid)
+		if err != nil {
+			return nil, err
+		}
+		d.LastMessage = &lastMessageJSON{Index: m.Index, Timestamp: syncTime(m.DateCreated)}
+	}
+	return marshal(d)
+}
+
+// messageItemJSON is the data of a Message's item in its Channel's list.
+type messageItemJSON struct {
+	Sid           string          `json:"sid"`
+	Author        string          `json:"author"`
+	Text          string          `json:"text"`
+	Attributes    string          `json:"attributes"`
+	Type          string          `json:"type"`
+	Media         *messageMedJSON `json:"media,omitempty"`
+	Timestamp     string          `json:"timestamp"`
+	DateUpdated   string          `json:"dateUpdated"`
+	LastUpdatedBy *string         `json:"lastUpdatedBy"`
+	MemberSid     *string         `json:"memberSid"`
+}
+
+type messageMedJSON struct {
+	Sid         string  `json:"sid"`
+	Filename    *string `json:"filename"`
+	ContentType string  `json:"contentType"`
+	Size        int64   `json:"size"`
+}
+
+// messageItem is the item of m; memberSid is its author's Member in the
+// Channel ("" when the author is none).
+func messageItem(m *model.Message, memberSid string) (*model.SyncItem, error) {
+	d := messageItemJSON{
+		Sid:           m.Sid,
+		Author:        m.From,
+		Text:          m.Body,
+		Attributes:    m.Attributes,
+		Type:          "text",
+		Timestamp:     syncTime(m.DateCreated),
+		DateUpdated:   syncTime(m.DateUpdated),
+		LastUpdatedBy: m.LastUpdatedBy,
+	}
+	if memberSid != "" {
+		d.MemberSid = &memberSid
+	}
+	if md := m.Media; md != nil {
+		d.Type = "media"
+		d.Media = &messageMedJSON{Sid: md.Sid, Filename: md.Filename, ContentType: md.ContentType, Size: md.Size}
+	}
+	data, err := marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SyncItem{Key: strconv.Itoa(m.Index), Index: m.Index, Data: data, DateUpdated: m.DateUpdated}, nil
+}
+
+// rosterItemJSON is the data of a Member's item in its Channel's roster.
+type rosterItemJSON struct {
+	Identity                 string  `json:"identity"`
+	Type                     string  `json:"type"`
+	Attributes               string  `json:"attributes"`
+	DateCreated              string  `json:"dateCreated"`
+	DateUpdated              string  `json:"dateUpdated"`
+	RoleSid                  string  `json:"roleSid"`
+	LastConsumedMessageIndex *int    `json:"lastConsumedMessageIndex"`
+	LastConsumptionTimestamp *string `json:"lastConsumptionTimestamp"`
+	UserInfo                 string  `json:"userInfo"`
+}
+
+func rosterItem(m *model.Member) (*model.SyncItem, error) {
+	data, err := marshal(rosterItemJSON{
+		Identity:                 m.Identity,
+		Type:                     "chat",
+		Attributes:               m.Attributes,
+		DateCreated:              syncTime(m.DateCreated),
+		DateUpdated:              syncTime(m.DateUpdated),
+		RoleSid:                  m.RoleSid,
+		LastConsumedMessageIndex: m.LastConsumedMessageIndex,
+		LastConsumptionTimestamp: optSyncTime(m.LastConsumptionTimestamp),
+		UserInfo:                 model.SyncUserInfo(m.UserSid),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SyncItem{Key: m.Sid, Data: data, DateUpdated: m.DateUpdated}, nil
+}
+
+// userChannelItemJSON is the data of a Channel's item in the channels map of
+// a User who belongs or is invited to it.
+type userChannelItemJSON struct {
+	Channel                  string `json:"channel"`
+	Messages                 string `json:"messages"`
+	Roster                   string `json:"roster"`
+	Status                   string `json:"status"`
+	Type                     string `json:"type"`
+	LastConsumedMessageIndex *int   `json:"lastConsumedMessageIndex"`
+	NotificationLevel        string `json:"notificationLevel"`
+}
+
+// userChannelItem is the item of the link l of a User to a Channel.
+func userChannelItem(tx model.Tx, service string, l model.UserChannelLink) (*model.SyncItem, error) {
+	ch, err := tx.Channel(service, l.ChannelSid)
+	if err != nil {
+		return nil, err
+	}
+	d := userChannelItemJSON{
+		Channel:           model.SyncChannel(ch.Sid),
+		Messages:          model.SyncMessages(ch.Sid),
+		Roster:            model.SyncRoster(ch.Sid),
+		Status:            model.UserChannelInvited,
+		Type:              ch.Type,
+		NotificationLevel: model.NotificationDefault,
+	}
+	var updated time.Time
+	if l.MemberSid != "" {
+		m, err := tx.Member(service, ch.Sid, l.MemberSid)
+		if err != nil {
+			return nil, err
+		}
+		d.Status, d.LastConsumedMessageIndex, d.NotificationLevel = model.UserChannelJoined, m.LastConsumedMessageIndex, m.NotificationLevel
+		updated = m.DateUpdated
+	} else {
+		in, err := tx.Invite(service, ch.Sid, l.InviteSid)
+		if err != nil {
+			return nil, err
+		}
+		updated = in.DateUpdated
+	}
+	data, err := marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SyncItem{Key: ch.Sid, Data: data, DateUpdated: updated}, nil
+}
+
+// The keys of a user info map, in key order.
+const (
+	userInfoAttributes   = "attributes"
+	userInfoFriendlyName = "friendlyName"
+	userInfoReachability = "reachability"
+)
+
+type userInfoValueJSON struct {
+	Value *string `json:"value"`
+}
+
+type reachabilityJSON struct {
+	Online     bool `json:"online"`
+	Notifiable bool `json:"notifiable"`
+}
+
+// userInfoItems are the items of u's info map, in key order. notifiable
+// tells whether u has a push Binding: the SDK reads the reachability item
+// only when its Service has reachability enabled. Online stays false until
+// chatd tracks its clients' connections.
+func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
+	bindings, err := tx.UserBindings(u.ServiceSid, u.Sid)
+	if err != nil {
+		return nil, err
+	}
+	values := []struct {
+		key string
+		v   any
+	}{
+		{userInfoAttributes, userInfoValueJSON{&u.Attributes}},
+		{userInfoFriendlyName, userInfoValueJSON{u.FriendlyName}},
+		{userInfoReachability, reachabilityJSON{Notifiable: len(bindings) > 0}},
+	}
+	out := make([]*model.SyncItem, 0, len(values))
+	for _, kv := range values {
+		data, err := marshal(kv.v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &model.SyncItem{Key: kv.key, Data: data, DateUpdated: u.DateUpdated})
+	}
+	return out, nil
+}
+
+// itemSource reads the items of one map or list, by key or in key order.
+// Keys of a list are its indexes in decimal.
+type itemSource interface {
+	// get returns the item under key, nil when there is none.
+	get(key string) (*model.SyncItem, error)
+	// list returns up to limit items whose keys come after after ("" from
+	// the first, or with reverse the last) in the direction of reverse.
+	list(after string, reverse bool, limit int) ([]*model.SyncItem, error)
+}
+
+// source returns the items of the map or list ref.
+func source(tx model.Tx, service string, ref model.SyncRef) itemSource {
+	switch ref.Kind {
+	case model.SyncKindUserInfo:
+		return &userInfoSource{tx: tx, service: service, user: ref.Owner}
+	case model.SyncKindUserChannels:
+		return userChannelsSource{tx, service, ref.Owner}
+	case model.SyncKindMessages:
+		return &messagesSource{tx: tx, service: service, channel: ref.Owner}
+	default:
+		return rosterSource{tx, service, ref.Owner}
+	}
+}
+
+type userInfoSource struct {
+	tx            model.Tx
+	service, user string
+	items         []*model.SyncItem // read once
+}
+
+func (s *userInfoSource) all() ([]*model.SyncItem, error) {
+	if s.items != nil {
+		return s.items, nil
+	}
+	u, err := s.tx.User(s.service, s.user)
+	if errors.Is(err, model.ErrNotFound) || err == nil && u.Sid != s.user {
+		s.items = []*model.SyncItem{}
+		return s.items, nil
+	} else if err != nil {
+		return nil, err
+	}
+	s.items, err = userInfoItems(s.tx, u)
+	return s.items, err
+}
+
+func (s *userInfoSource) get(key string) (*model.SyncItem, error) {
+	items, err := s.all()
+	for _, it := range items {
+		if it.Key == key {
+			return it, err
+		}
+	}
+	return nil, err
+}
+
+func (s *userInfoSource) list(after string, reverse bool, limit int) ([]*model.SyncItem, error) {
+	items, err := s.all()
+	if err != nil {
+		return nil, err
+	}
+	return inMemory(items, func(it *model.SyncItem) string { return it.Key })(model.Window{After: after, Reverse: reverse, Limit: limit})
+}
+
+type userChannelsSource struct {
+	tx            model.Tx
+	service, user string
+}
+
+func (s userChannelsSource) get(key string) (*model.SyncItem, error) {
+	l, err := s.tx.UserChannel(s.service, s.user, key)
+	if err != nil {
+		return nil, notFoundIsNil(err)
+	}
+	return userChannelItem(s.tx, s.service, l)
+}
+
+func (s userChannelsSource) list(after string, reverse bool, limit int) ([]*model.SyncItem, error) {
+	links, err := s.tx.UserChannels(s.service, s.user, model.Window{After: after, Reverse: reverse, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SyncItem, 0, len(links))
+	for _, l := range links {
+		it, err := userChannelItem(s.tx, s.service, l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+type rosterSource struct {
+	tx               model.Tx
+	service, channel string
+}
+
+func (s rosterSource) get(key string) (*model.SyncItem, error) {
+	if !model.IsSID(model.PrefixMember, key) {
+		return nil, nil
+	}
+	m, err := s.tx.Member(s.service, s.channel, key)
+	if err != nil || m.Sid != key {
+		return nil, notFoundIsNil(err)
+	}
+	return rosterItem(m)
+}
+
+func (s rosterSource) list(after string, reverse bool, limit int) ([]*model.SyncItem, error) {
+	ms, err := s.tx.Members(s.service, s.channel, model.Window{After: after, Reverse: reverse, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SyncItem, 0, len(ms))
+	for _, m := range ms {
+		it, err := rosterItem(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+type messagesSource struct {
+	tx               model.Tx
+	service, channel string
+	members          map[string]string // author → Member SID ("" for none), read once each
+}
+
+func (s *messagesSource) get(key string) (*model.SyncItem, error) {
+	i, err := strconv.Atoi(key)
+	if err != nil || i < 0 {
+		return nil, nil
+	}
+	after := ""
+	if i > 0 {
+		after = strconv.Itoa(i - 1)
+	}
+	ms, err := s.tx.Messages(s.service, s.channel, model.Window{After: after, Limit: 1})
+	if err != nil || len(ms) == 0 || ms[0].Index != i {
+		return nil, err
+	}
+	return s.item(ms[0])
+}
+
+func (s *messagesSource) list(after string, reverse bool, limit int) ([]*model.SyncItem, error) {
+	ms, err := s.tx.Messages(s.service, s.channel, model.Window{After: after, Reverse: reverse, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SyncItem, 0, len(ms))
+	for _, m := range ms {
+		it, err := s.item(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// item is the item of m, with the Member SID of its author.
+func (s *messagesSource) item(m *model.Message) (*model.SyncItem, error) {
+	if s.members == nil {
+		s.members = map[string]string{}
+	}
+	sid, ok := s.members[m.From]
+	if !ok {
+		mb, err := s.tx.Member(s.service, s.channel, m.From)
+		switch {
+		case err == nil && mb.Identity == m.From:
+			sid = mb.Sid
+		case err != nil && !errors.Is(err, model.ErrNotFound):
+			return nil, err
+		}
+		s.members[m.From] = sid
+	}
+	return messageItem(m, sid)
+}

@@ -1,0 +1,407 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Sync objects of the suite: object n of any Service. The log treats object
+// SIDs as opaque keys; these have the shape of chatd's.
+func syncObject(n int) string { return sid("MP", n) }
+
+// syncDraft is an event to append: its object and a payload that needs
+// care to store (quotes, unicode, a NUL byte).
+type syncDraft struct {
+	svc, object int
+}
+
+func (d syncDraft) event(id uint64) *model.SyncEvent {
+	return &model.SyncEvent{
+		ServiceSid: sid("IS", d.svc),
+		ObjectSid:  syncObject(d.object),
+		ID:         id,
+		Date:       testNow.Add(time.Duration(id) * time.Second),
+		Payload:    fmt.Appendf(nil, `{"event_type":"map_item_updated","event":{"id":%d,"item_data":{"value":"h\u00e9llo \"%d\""}}}`+"\x00", id, id),
+	}
+}
+
+// appendSync appends events for drafts, in order, in one Update: IDs are
+// reserved per Service as a block. keep is AppendSyncEvents' keep. It
+// returns the events as appended (fn may run more than once: the last
+// run's).
+func appendSync(t *testing.T, st model.Store, keep int, drafts ...syncDraft) []*model.SyncEvent {
+	t.Helper()
+	var out []*model.SyncEvent
+	mustUpdate(t, st, func(tx model.Tx) (err error) {
+		out, err = appendSyncTx(tx, keep, drafts)
+		return err
+	})
+	return out
+}
+
+func appendSyncTx(tx model.Tx, keep int, drafts []syncDraft) ([]*model.SyncEvent, error) {
+	count := map[int]int{}
+	for _, d := range drafts {
+		count[d.svc]++
+	}
+	next := map[int]uint64{}
+	for svc, n := range count {
+		first, err := tx.ReserveSyncEventIDs(sid("IS", svc), n)
+		if err != nil {
+			return nil, err
+		}
+		next[svc] = first
+	}
+	var out []*model.SyncEvent
+	for _, d := range drafts {
+		out = append(out, d.event(next[d.svc]))
+		next[d.svc]++
+	}
+	return out, tx.AppendSyncEvents(out, keep)
+}
+
+func syncEvents(t *testing.T, st model.Store, svc, object int, after uint64, limit int) []*model.SyncEvent {
+	t.Helper()
+	return mustRead(t, st, func(tx model.Tx) ([]*model.SyncEvent, error) {
+		return tx.SyncEvents(sid("IS", svc), syncObject(object), after, limit)
+	})
+}
+
+func syncFeed(t *testing.T, st model.Store, svc int, after uint64, limit int) []*model.SyncEvent {
+	t.Helper()
+	return mustRead(t, st, func(tx model.Tx) ([]*model.SyncEvent, error) {
+		return tx.SyncFeed(sid("IS", svc), after, limit)
+	})
+}
+
+func syncObjectLog(st model.Store, svc, object int) (*model.SyncObjectLog, error) {
+	var o *model.SyncObjectLog
+	err := st.View(context.Background(), func(tx model.Tx) (err error) {
+		o, err = tx.SyncObjectLog(sid("IS", svc), syncObject(object))
+		return err
+	})
+	return o, err
+}
+
+func eventIDs(es []*model.SyncEvent) []uint64 {
+	out := []uint64{}
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// wantEvents checks that got are exactly want, payloads and dates included.
+func wantEvents(t *testing.T, what string, got, want []*model.SyncEvent) {
+	t.Helper()
+	if len(got) == 0 && len(want) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = IDs %v, want IDs %v (or a field differs)", what, eventIDs(got), eventIDs(want))
+	}
+}
+
+// pick returns the events of es at the given positions.
+func pick(es []*model.SyncEvent, at ...int) []*model.SyncEvent {
+	out := []*model.SyncEvent{}
+	for _, i := range at {
+		out = append(out, es[i])
+	}
+	return out
+}
+
+func testSyncLog(t *testing.T, e Engine) {
+	t.Run("IDs are reserved in blocks and only grow", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		var a, b, c uint64
+		mustUpdate(t, st, func(tx model.Tx) (err error) {
+			if a, err = tx.ReserveSyncEventIDs(sid("IS", 1), 3); err != nil {
+				return err
+			}
+			b, err = tx.ReserveSyncEventIDs(sid("IS", 1), 1)
+			return err
+		})
+		mustUpdate(t, st, func(tx model.Tx) (err error) {
+			c, err = tx.ReserveSyncEventIDs(sid("IS", 2), 2)
+			return err
+		})
+		if a == 0 || b < a+3 || c < b+1 {
+			t.Errorf("reserved blocks start at %d (3 IDs), %d (1), %d (2): want each above the last ID before it, and no ID 0", a, b, c)
+		}
+	})
+	t.Run("a Service that does not exist has no log", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		wantNotFound(t, "ReserveSyncEventIDs", tryOp(t, st, func(tx model.Tx) error {
+			_, err := tx.ReserveSyncEventIDs(sid("IS", 2), 1)
+			return err
+		}))
+		wantNotFound(t, "AppendSyncEvents", tryOp(t, st, func(tx model.Tx) error {
+			first, err := tx.ReserveSyncEventIDs(sid("IS", 1), 1)
+			if err != nil {
+				return err
+			}
+			return tx.AppendSyncEvents([]*model.SyncEvent{syncDraft{2, 1}.event(first)}, 0)
+		}))
+		_, err := syncObjectLog(st, 2, 1)
+		wantNotFound(t, "SyncObjectLog", err)
+		if got := syncFeed(t, st, 2, 0, 0); len(got) != 0 {
+			t.Errorf("SyncFeed of a missing Service = %v, want none", eventIDs(got))
+		}
+	})
+	t.Run("an object's events replay in order after an ID", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		es := appendSync(t, st, 0, syncDraft{1, 1}, syncDraft{1, 2}, syncDraft{1, 1})
+		es = append(es, appendSync(t, st, 0, syncDraft{1, 1}, syncDraft{1, 2})...)
+		ofOne := pick(es, 0, 2, 3)
+		for i := 1; i < len(es); i++ {
+			if es[i].ID <= es[i-1].ID {
+				t.Fatalf("IDs %v do not grow in append order", eventIDs(es))
+			}
+		}
+		wantEvents(t, "SyncEvents(object 1, after 0)", syncEvents(t, st, 1, 1, 0, 0), ofOne)
+		wantEvents(t, "SyncEvents(object 1, after its first)", syncEvents(t, st, 1, 1, es[0].ID, 0), pick(es, 2, 3))
+		wantEvents(t, "SyncEvents(object 1, after an ID between its first two)", syncEvents(t, st, 1, 1, es[1].ID, 0), pick(es, 2, 3))
+		wantEvents(t, "SyncEvents(object 1, limit 2)", syncEvents(t, st, 1, 1, 0, 2), pick(es, 0, 2))
+		wantEvents(t, "SyncEvents(object 1, after its newest)", syncEvents(t, st, 1, 1, es[3].ID, 0), nil)
+		wantEvents(t, "SyncEvents(object 2)", syncEvents(t, st, 1, 2, 0, 0), pick(es, 1, 4))
+		wantEvents(t, "SyncEvents(object 3)", syncEvents(t, st, 1, 3, 0, 0), nil)
+
+		o, err := syncObjectLog(st, 1, 1)
+		want := &model.SyncObjectLog{ServiceSid: sid("IS", 1), ObjectSid: syncObject(1),
+			LastEventID: es[3].ID, Events: 3, DateUpdated: es[3].Date}
+		if err != nil || !reflect.DeepEqual(o, want) {
+			t.Errorf("SyncObjectLog(object 1) = %+v, %v; want %+v", o, err, want)
+		}
+		_, err = syncObjectLog(st, 1, 3)
+		wantNotFound(t, "SyncObjectLog(object without events)", err)
+	})
+	t.Run("objects whose SIDs share a prefix keep apart", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		// With the first IDs an engine gives, the keys of the second
+		// object's events would fall among the first's if a key were the
+		// SID followed by the ID.
+		objects := []string{"MP", "MP\x00\x00\x00\x00\x00\x00\x00\x02", "MP1", "MP1\xff", "MP10"}
+		var es []*model.SyncEvent
+		for round := range 2 {
+			mustUpdate(t, st, func(tx model.Tx) error {
+				first, err := tx.ReserveSyncEventIDs(sid("IS", 1), len(objects))
+				if err != nil {
+					return err
+				}
+				batch := []*model.SyncEvent{}
+				for i, object := range objects {
+					ev := syncDraft{1, 1}.event(first + uint64(i))
+					ev.ObjectSid = object
+					batch = append(batch, ev)
+				}
+				if len(es) > round*len(objects) {
+					es = es[:round*len(objects)]
+				}
+				es = append(es, batch...)
+				return tx.AppendSyncEvents(batch, 0)
+			})
+		}
+		for i, object := range objects {
+			got := mustRead(t, st, func(tx model.Tx) ([]*model.SyncEvent, error) { return tx.SyncEvents(sid("IS", 1), object, 0, 0) })
+			wantEvents(t, fmt.Sprintf("SyncEvents(%q)", object), got, pick(es, i, i+len(objects)))
+		}
+		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), es)
+	})
+	t.Run("an ID not above the object's newest is refused", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		es := appendSync(t, st, 0, syncDraft{1, 1})
+		before := e.state(t, st)
+		err := tryOp(t, st, func(tx model.Tx) error {
+			if _, err := tx.ReserveSyncEventIDs(sid("IS", 1), 1); err != nil {
+				return err
+			}
+			return tx.AppendSyncEvents([]*model.SyncEvent{syncDraft{1, 1}.event(es[0].ID)}, 0)
+		})
+		if err == nil {
+			t.Error("AppendSyncEvents of an event under an ID the object has: no error")
+		}
+		e.wantUnchanged(t, st, before)
+	})
+	t.Run("the feed lists every object's events in ID order", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		es := appendSync(t, st, 0, syncDraft{1, 1}, syncDraft{2, 1}, syncDraft{1, 2})
+		es = append(es, appendSync(t, st, 0, syncDraft{1, 3}, syncDraft{1, 1}, syncDraft{2, 2})...)
+		wantEvents(t, "SyncFeed(IS 1)", syncFeed(t, st, 1, 0, 0), pick(es, 0, 2, 3, 4))
+		wantEvents(t, "SyncFeed(IS 1, after its second)", syncFeed(t, st, 1, es[2].ID, 0), pick(es, 3, 4))
+		wantEvents(t, "SyncFeed(IS 1, limit 3)", syncFeed(t, st, 1, 0, 3), pick(es, 0, 2, 3))
+		wantEvents(t, "SyncFeed(IS 2)", syncFeed(t, st, 2, 0, 0), pick(es, 1, 5))
+	})
+	t.Run("retention keeps the newest events of each object", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		var es []*model.SyncEvent
+		for range 3 {
+			es = append(es, appendSync(t, st, 3, syncDraft{1, 1}, syncDraft{1, 2})...)
+		}
+		// Object 1 has es 0, 2, 4; one more in a transaction with two of
+		// object 1 leaves the newest three: es 4, 6, 7.
+		es = append(es, appendSync(t, st, 3, syncDraft{1, 1}, syncDraft{1, 1})...)
+		wantEvents(t, "SyncEvents(object 1)", syncEvents(t, st, 1, 1, 0, 0), pick(es, 4, 6, 7))
+		wantEvents(t, "SyncEvents(object 2)", syncEvents(t, st, 1, 2, 0, 0), pick(es, 1, 3, 5))
+		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), pick(es, 1, 3, 4, 5, 6, 7))
+		o, err := syncObjectLog(st, 1, 1)
+		if err != nil || o.Trimmed != es[2].ID || o.Events != 3 || o.LastEventID != es[7].ID {
+			t.Errorf("SyncObjectLog(object 1) = %+v, %v; want Trimmed %d (the newest dropped), Events 3, LastEventID %d",
+				o, err, es[2].ID, es[7].ID)
+		}
+		o, err = syncObjectLog(st, 1, 2)
+		if err != nil || o.Trimmed != 0 || o.Events != 3 {
+			t.Errorf("SyncObjectLog(object 2) = %+v, %v; want nothing trimmed, 3 events", o, err)
+		}
+
+		// keep 1 is how an object's removal leaves only its last word.
+		es = append(es, appendSync(t, st, 1, syncDraft{1, 2})...)
+		wantEvents(t, "SyncEvents(object 2) after keep 1", syncEvents(t, st, 1, 2, 0, 0), pick(es, 8))
+		wantEvents(t, "SyncEvents(object 1) after another object's keep 1", syncEvents(t, st, 1, 1, 0, 0), pick(es, 4, 6, 7))
+		if o, err := syncObjectLog(st, 1, 2); err != nil || o.Trimmed != es[5].ID || o.Events != 1 {
+			t.Errorf("SyncObjectLog(object 2) = %+v, %v; want Trimmed %d, Events 1", o, err, es[5].ID)
+		}
+	})
+	t.Run("a failed transaction appends nothing", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		kept := appendSync(t, st, 0, syncDraft{1, 1})
+		before := e.state(t, st)
+		fail := errors.New("the rules refused")
+		err := st.Update(context.Background(), func(tx model.Tx) error {
+			if _, err := appendSyncTx(tx, 1, []syncDraft{{1, 1}, {1, 2}}); err != nil {
+				return err
+			}
+			return fail
+		})
+		if err != fail {
+			t.Fatalf("Update = %v, want the fn's error", err)
+		}
+		e.wantUnchanged(t, st, before)
+		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), kept)
+		_, err = syncObjectLog(st, 1, 2)
+		wantNotFound(t, "SyncObjectLog(object of the failed transaction)", err)
+	})
+	t.Run("events become visible in ID order", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1))
+		const writers, rounds = 8, 6
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range rounds {
+					err := st.Update(context.Background(), func(tx model.Tx) error {
+						_, err := appendSyncTx(tx, 0, []syncDraft{{1, w + 1}, {1, w%2 + 100}})
+						return err
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		// Every snapshot a reader takes must extend the one before it: no
+		// event may appear with an ID below the newest one seen already.
+		var prev []uint64
+		for reading := true; reading; {
+			select {
+			case <-done:
+				reading = false
+			default:
+			}
+			ids := eventIDs(syncFeed(t, st, 1, 0, 0))
+			if len(ids) < len(prev) || !slices.Equal(ids[:len(prev)], prev) {
+				t.Fatalf("a snapshot of the feed lists %v, which does not extend the one before it, %v", ids, prev)
+			}
+			prev = ids
+		}
+		close(errs)
+		for err := range errs {
+			t.Fatalf("Update: %v", err)
+		}
+		all := syncFeed(t, st, 1, 0, 0)
+		if len(all) != writers*rounds*2 {
+			t.Fatalf("the feed holds %d events, want %d", len(all), writers*rounds*2)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].ID <= all[i-1].ID {
+				t.Fatalf("the feed is not in ID order: %v", eventIDs(all))
+			}
+		}
+		for w := range writers {
+			if got := syncEvents(t, st, 1, w+1, 0, 0); len(got) != rounds {
+				t.Errorf("object %d has %d events, want %d", w+1, len(got), rounds)
+			}
+		}
+	})
+	t.Run("deleting a Service removes its log, and IDs are never given again", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		es := appendSync(t, st, 0, syncDraft{1, 1}, syncDraft{2, 1}, syncDraft{1, 2})
+		mustSeed(t, st, func(tx model.Tx) error { return tx.DeleteServiceTree(sid("IS", 1)) })
+		_, err := syncObjectLog(st, 1, 1)
+		wantNotFound(t, "SyncObjectLog(deleted Service)", err)
+		wantEvents(t, "SyncFeed(IS 2)", syncFeed(t, st, 2, 0, 0), pick(es, 1))
+		mustSeed(t, st, insService(1))
+		if got := syncFeed(t, st, 1, 0, 0); len(got) != 0 {
+			t.Errorf("SyncFeed of the Service created again = %v, want none", eventIDs(got))
+		}
+		again := appendSync(t, st, 0, syncDraft{1, 1})
+		if again[0].ID <= es[2].ID {
+			t.Errorf("after DeleteServiceTree the next ID is %d, want above %d", again[0].ID, es[2].ID)
+		}
+		wantEvents(t, "SyncEvents(object 1 created again)", syncEvents(t, st, 1, 1, 0, 0), again)
+	})
+	t.Run("Wipe removes every log, and IDs are never given again", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		es := appendSync(t, st, 0, syncDraft{1, 1}, syncDraft{2, 1})
+		wipe(t, st)
+		mustSeed(t, st, insService(1), insService(2))
+		for svc := 1; svc <= 2; svc++ {
+			if got := syncFeed(t, st, svc, 0, 0); len(got) != 0 {
+				t.Errorf("SyncFeed(IS %d) after Wipe = %v, want none", svc, eventIDs(got))
+			}
+			_, err := syncObjectLog(st, svc, 1)
+			wantNotFound(t, fmt.Sprintf("SyncObjectLog(IS %d) after Wipe", svc), err)
+		}
+		if again := appendSync(t, st, 0, syncDraft{2, 1}); again[0].ID <= es[1].ID {
+			t.Errorf("after Wipe the next ID is %d, want above %d", again[0].ID, es[1].ID)
+		}
+	})
+	t.Run("the log is durable", func(t *testing.T) {
+		if e.Reopen == nil {
+			t.Skip("Engine.Reopen is nil")
+		}
+		st := e.Open(t)
+		mustSeed(t, st, insService(1))
+		es := appendSync(t, st, 2, syncDraft{1, 1}, syncDraft{1, 1}, syncDraft{1, 1})
+		st = e.Reopen(t, st)
+		t.Cleanup(func() { closeStore(t, st) })
+		wantEvents(t, "SyncEvents after reopening", syncEvents(t, st, 1, 1, 0, 0), pick(es, 1, 2))
+		if again := appendSync(t, st, 0, syncDraft{1, 2}); again[0].ID <= es[2].ID {
+			t.Errorf("after reopening the next ID is %d, want above %d", again[0].ID, es[2].ID)
+		}
+	})
+}
