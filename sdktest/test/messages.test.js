@@ -1,11 +1,15 @@
 'use strict';
 const { scenario, waitEvent, unique, assert } = require('../lib/harness');
 
-// A channel alice created through the SDK, with bob added by her; both
-// clients hold their own Channel object of it.
+// A channel alice created through the SDK (its creator joins it), with bob
+// added by her; both clients hold their own Channel object of it.
 async function sharedChannel(alice, bob) {
-  const a = await alice.createChannel({ uniqueName: unique('room'), friendlyName: 'Room' });
-  if (a.status !== 'joined') await a.join();
+  const uniqueName = unique('room');
+  const aliceJoined = waitEvent(alice, 'channelJoined', (c) => c.uniqueName === uniqueName);
+  const a = await alice.createChannel({ uniqueName, friendlyName: 'Room' });
+  await aliceJoined;
+  assert.equal(a.status, 'joined');
+  assert.equal(a.createdBy, 'alice');
   const bobJoined = waitEvent(bob, 'channelJoined', (c) => c.sid === a.sid);
   await a.add('bob');
   const b = await bobJoined;

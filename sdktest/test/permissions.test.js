@@ -5,8 +5,10 @@ scenario("a channel user's delete of a channel they do not administer is refused
   const svc = await s.chatd.service('permissions');
   const alice = await s.client('alice', svc.sid);
   const bob = await s.client('bob', svc.sid);
-  const a = await alice.createChannel({ uniqueName: unique('owned'), friendlyName: 'Owned', isPrivate: false });
-  if (a.status !== 'joined') await a.join();
+  const uniqueName = unique('owned');
+  const aliceJoined = waitEvent(alice, 'channelJoined', (c) => c.uniqueName === uniqueName);
+  const a = await alice.createChannel({ uniqueName, friendlyName: 'Owned' });
+  await aliceJoined; // as its creator, alice is its channel admin
   const b = await bob.getChannelBySid(a.sid);
   await b.join();
 
