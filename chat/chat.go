@@ -29,6 +29,7 @@ type Chat struct {
 	seed       *Seed
 	apiKey     struct{ sid, secret string }
 	preEvents  PreEventSender
+	onCommit   func([]model.Change)
 }
 
 // Options configure Chat.
@@ -50,6 +51,12 @@ type Options struct {
 	// PreEvents, when set, makes the pre-event webhook calls of
 	// first-person actions; without it none are made.
 	PreEvents PreEventSender
+	// OnCommit, when set, is told after each commit what it changed of
+	// Services, Users, Channels, Members, Messages and Invites, in the
+	// order the write made the changes, once the data is durable. It runs
+	// on the writer's goroutine: it must return quickly (a broker that
+	// signals its subscribers, say).
+	OnCommit func([]model.Change)
 }
 
 var (
@@ -81,6 +88,7 @@ func New(store model.Store, opts Options) *Chat {
 		wake:       opts.Wake,
 		seed:       opts.Seed,
 		preEvents:  opts.PreEvents,
+		onCommit:   opts.OnCommit,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c
@@ -108,35 +116,37 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 
 // update runs fn in a write transaction: every write of chat goes through
 // it. When the committed attempt of fn changed the webhook outbox, the
-// sender is woken after the commit, when the deliveries are durable.
+// sender is woken after the commit, when the deliveries are durable; what
+// it changed of the data is told to OnCommit then too.
 func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
-	var outboxChanged bool
+	var done *writeTx
 	err := c.store.Update(ctx, func(tx model.Tx) error {
-		w := &writeTx{Tx: tx}
-		err := fn(w)
-		outboxChanged = w.outboxChanged // fn may run again: the last run counts
-		return err
+		done = &writeTx{Tx: tx} // fn may run again: the last run counts
+		return fn(done)
 	})
-	if err == nil && outboxChanged && c.wake != nil {
+	if err != nil {
+		return err
+	}
+	if done.outboxChanged && c.wake != nil {
 		c.wake()
 	}
-	return err
+	if len(done.changes) > 0 && c.onCommit != nil {
+		c.onCommit(done.changes)
+	}
+	return nil
 }
 
-// writeTx is the Tx of update: it notes whether fn changed the outbox.
+// writeTx is the Tx of update: it notes whether fn changed the outbox,
+// and the changes OnCommit hears of (change.go).
 type writeTx struct {
 	model.Tx
 	outboxChanged bool
+	changes       []model.Change
 }
 
 func (t *writeTx) EnqueueDelivery(d *model.Delivery) error {
 	t.outboxChanged = true
 	return t.Tx.EnqueueDelivery(d)
-}
-
-func (t *writeTx) Wipe() error {
-	t.outboxChanged = true
-	return t.Tx.Wipe()
 }
 
 // inPath maps the store's ErrNotFound for a resource named in the request
