@@ -79,6 +79,15 @@ type Config struct {
 	// same request log, panic recovery and limits; it authenticates its
 	// requests itself, with access tokens.
 	Client http.Handler
+	// Console, when set, serves the web console (package console) under
+	// /_chatd/console/, to the Account credentials only.
+	Console http.Handler
+	// Metrics, when set, serves GET /_chatd/metrics, with the credentials
+	// of the API unless MetricsPublic.
+	Metrics       http.Handler
+	MetricsPublic bool
+	// Observer, when set, hears of every request as it ends (observe.go).
+	Observer RequestObserver
 }
 
 // Server serves the Chat REST API.
@@ -222,9 +231,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.writeError(sw, r, err)
 				}
 			}
+			took := time.Since(start)
 			s.log.Info("request",
 				"method", r.Method, "route", info.route, "status", info.status,
-				"duration", time.Since(start), "request_id", id)
+				"duration", took, "request_id", id)
+			s.observed(r.Method, info, took)
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -266,7 +277,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// literally (no cleaning, no redirects), so this prefix reaches
 		// that one handler or a 404/405, never another route.
 		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
-			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) {
+			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) || s.publicMetrics(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
