@@ -142,13 +142,13 @@ func TestDeliveriesFilter(t *testing.T) {
 		return out
 	}
 	for query, want := range map[string][]string{
-		"":                             {"2", "1"},
-		"status=delivered":             {"2", "1"},
-		"status=failed":                nil,
-		"event=onMessageSent":          {"2", "1"},
-		"event=onMemberAdded":          nil,
-		"service=" + f.service:         {"2", "1"},
-		"service=IS" + zeros(32):       nil,
+		"":                       {"2", "1"},
+		"status=delivered":       {"2", "1"},
+		"status=failed":          nil,
+		"event=onMessageSent":    {"2", "1"},
+		"event=onMemberAdded":    nil,
+		"service=" + f.service:   {"2", "1"},
+		"service=IS" + zeros(32): nil,
 		"service=" + f.service + "&status=pending": nil,
 	} {
 		if got := ids(query); !slices.Equal(got, want) {
