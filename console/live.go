@@ -18,8 +18,9 @@ import (
 // page that went away is noticed and a proxy keeps the stream open.
 const keepAlive = 20 * time.Second
 
-// errRecreated: the Channel a live stream follows was deleted and made
-// again under its SID (a reset to the seed): its indexes start over.
+// errRecreated: the Channel a live stream follows was made again under
+// its SID (a reset to the seed), or lost the messages the page shows: what
+// the page shows is no longer the Channel's.
 var errRecreated = errors.New("the channel was created again")
 
 // liveMessages streams a Channel's new messages to its page as
@@ -124,6 +125,9 @@ read:
 		page, cur, err := c.api.ListMessages(ctx, ch.ServiceSid, ch.Sid, model.MessageFilter{Order: model.OrderDesc}, p)
 		if err != nil {
 			return after, err
+		}
+		if p.Token == "" && after >= 0 && (len(page) == 0 || page[0].Index < after) {
+			return after, errRecreated
 		}
 		for _, m := range page {
 			if m.Index <= after {
