@@ -32,6 +32,7 @@ type serveConfig struct {
 	logFormat     string
 	logLevel      string
 	maxConns      int
+	metricsPublic bool
 	webhooks      webhookFlags
 }
 
@@ -112,6 +113,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.logLevel, "log-level", e.str("CHATD_LOG_LEVEL", "info"), "log level: debug, info, warn or error [CHATD_LOG_LEVEL]")
 	fs.IntVar(&cfg.maxConns, "max-connections", e.integer("CHATD_MAX_CONNECTIONS", 0, &bad),
 		fmt.Sprintf("connections open at once, more wait until one closes; 0 means %d [CHATD_MAX_CONNECTIONS]", server.DefaultLimits().MaxConnections))
+	fs.BoolVar(&cfg.metricsPublic, "metrics-public", e.boolean("CHATD_METRICS_PUBLIC", &bad), "serve GET /_chatd/metrics without credentials [CHATD_METRICS_PUBLIC]")
 	cfg.webhooks.define(fs, e, &bad)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -143,6 +145,7 @@ func (cfg serveConfig) app() app.Config {
 		TLSSelfSigned: cfg.tlsSelfSigned,
 		Limits:        server.Limits{MaxConnections: cfg.maxConns},
 		Webhooks:      cfg.webhooks.options(),
+		MetricsPublic: cfg.metricsPublic,
 	}
 }
 

@@ -4,7 +4,7 @@
 //	chatd [serve] [--addr HOST:PORT] [--db PATH | --ephemeral] [--seed FILE]
 //	              [--account-sid AC… --auth-token TOKEN] [--api-key-sid SK… --api-key-secret SECRET]
 //	              [--public-url URL] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
-//	              [--log-format text|json] [--log-level debug|info|warn|error]
+//	              [--log-format text|json] [--log-level debug|info|warn|error] [--metrics-public]
 //	chatd healthcheck [--url URL]
 //	chatd backup --out FILE (--url URL [--account-sid AC… --auth-token TOKEN] [--ca-cert FILE | --insecure] | --db PATH)
 //	chatd compact --db PATH [--out PATH]
@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/internal/app"
+	"github.com/chatd/chatd/metrics"
 )
 
 func main() {
@@ -115,6 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	acfg := cfg.app()
 	acfg.Seed, acfg.Logger, acfg.Version = seed, log, version()
+	acfg.Monitor = appMonitor{metrics.New()}
 	a, err := app.Start(ctx, acfg)
 	if err != nil {
 		return err
@@ -132,6 +135,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cancel()
 	return a.Close(sctx)
 }
+
+// appMonitor is package metrics as the Monitor of the chatd that serve
+// starts: it reads the App's state when scraped.
+type appMonitor struct{ *metrics.Metrics }
+
+func (m appMonitor) Handler(a *app.App) http.Handler { return m.Metrics.Handler(a) }
 
 // version is the module version chatd was built as, or its VCS revision.
 func version() string {

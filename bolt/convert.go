@@ -351,7 +351,7 @@ func (r *mediaRecord) model() *model.Media {
 }
 
 // deliveryRecordOf and model map every field of a Delivery one to one,
-// except Params (a list sorted by name) and Duration (nanoseconds).
+// except Params (a list sorted by name) and the durations (nanoseconds).
 func deliveryRecordOf(d *model.Delivery) *deliveryRecord {
 	r := &deliveryRecord{
 		ID:           d.ID,
@@ -379,6 +379,13 @@ func deliveryRecordOf(d *model.Delivery) *deliveryRecord {
 			r.Params = append(r.Params, paramRecord{Name: name, Values: values})
 		}
 		slices.SortFunc(r.Params, func(a, b paramRecord) int { return cmp.Compare(a.Name, b.Name) })
+	}
+	if d.Log != nil {
+		r.Log = make([]attemptRecord, len(d.Log))
+		for i, a := range d.Log {
+			r.Log[i] = attemptRecord{Start: a.Start, Duration: int64(a.Duration), Status: a.Status,
+				Error: a.Error, Signature: a.Signature, Response: a.Response}
+		}
 	}
 	return r
 }
@@ -408,6 +415,13 @@ func (r *deliveryRecord) model() *model.Delivery {
 		d.Params = make(map[string][]string, len(r.Params))
 		for _, p := range r.Params {
 			d.Params[p.Name] = p.Values
+		}
+	}
+	if r.Log != nil {
+		d.Log = make([]model.DeliveryAttempt, len(r.Log))
+		for i, a := range r.Log {
+			d.Log[i] = model.DeliveryAttempt{Start: a.Start, Duration: time.Duration(a.Duration), Status: a.Status,
+				Error: a.Error, Signature: a.Signature, Response: a.Response}
 		}
 	}
 	return d

@@ -35,6 +35,18 @@ type Options struct {
 	// Logger hears of a migration of the file's schema (which may take a
 	// while on a large file); nothing is logged when nil.
 	Logger *slog.Logger
+	// Observer, when set, hears of every commit of the write loop.
+	Observer CommitObserver
+}
+
+// CommitObserver hears of each commit of the write loop, for metrics: how
+// many writes (Update calls) it carried, how long it took from the start
+// of the transaction to the end of its fsync, and its error if it failed.
+// A transaction rolled back because one write failed is not a commit: the
+// others go on in the next one, which is. It is called on the loop's
+// goroutine: it must return quickly.
+type CommitObserver interface {
+	ObserveCommit(writes int, d time.Duration, err error)
 }
 
 // DB is a model.Store on a bbolt file.
@@ -45,8 +57,9 @@ type Options struct {
 // concurrent clients share fsyncs, which is what makes throughput grow with
 // them.
 type DB struct {
-	bolt *bbolt.DB
-	now  func() time.Time
+	bolt     *bbolt.DB
+	now      func() time.Time
+	observer CommitObserver
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool
@@ -93,10 +106,11 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	d := &DB{
-		bolt:  bdb,
-		now:   opts.Now,
-		queue: make(chan *request),
-		done:  make(chan struct{}),
+		bolt:     bdb,
+		now:      opts.Now,
+		observer: opts.Observer,
+		queue:    make(chan *request),
+		done:     make(chan struct{}),
 	}
 	go d.loop()
 	return d, nil
@@ -212,6 +226,7 @@ func (d *DB) commit(batch []*request) {
 		}
 		failed := -1
 		var failure error
+		start := time.Now()
 		err := d.bolt.Update(func(btx *bbolt.Tx) error {
 			t := &tx{btx: btx, now: d.now().UTC()}
 			for i, r := range batch {
@@ -223,6 +238,9 @@ func (d *DB) commit(batch []*request) {
 			return nil
 		})
 		if failed < 0 {
+			if d.observer != nil {
+				d.observer.ObserveCommit(len(batch), time.Since(start), err)
+			}
 			for _, r := range batch {
 				settled = append(settled, outcome{r, err})
 			}

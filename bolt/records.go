@@ -242,25 +242,36 @@ type mediaRecord struct {
 // deliveryRecord is one webhook delivery of the outbox. Its ID is also its
 // key.
 type deliveryRecord struct {
-	ID           uint64        `msg:"1,omitempty"`
-	ServiceSid   string        `msg:"2,omitempty"`
-	ChannelSid   string        `msg:"3,omitempty"`
-	Event        string        `msg:"4,omitempty"`
-	URL          string        `msg:"5,omitempty"`
-	Method       string        `msg:"6,omitempty"`
-	Params       []paramRecord `msg:"7,allownil"` // sorted by Name
-	WebhookSid   string        `msg:"8,omitempty"`
-	WebhookType  string        `msg:"9,omitempty"`
-	MaxRetries   int           `msg:"10,omitempty"`
-	Status       string        `msg:"11,omitempty"`
-	Attempts     int           `msg:"12,omitempty"`
-	ResponseCode int           `msg:"13,omitempty"`
-	Error        string        `msg:"14,omitempty"`
-	Duration     int64         `msg:"15,omitempty"` // nanoseconds
-	DateCreated  time.Time     `msg:"16,omitempty"`
-	DateUpdated  time.Time     `msg:"17,omitempty"`
-	NextAttempt  time.Time     `msg:"18,omitempty"`
-	ErrorCode    int           `msg:"19,omitempty"`
+	ID           uint64          `msg:"1,omitempty"`
+	ServiceSid   string          `msg:"2,omitempty"`
+	ChannelSid   string          `msg:"3,omitempty"`
+	Event        string          `msg:"4,omitempty"`
+	URL          string          `msg:"5,omitempty"`
+	Method       string          `msg:"6,omitempty"`
+	Params       []paramRecord   `msg:"7,allownil"` // sorted by Name
+	WebhookSid   string          `msg:"8,omitempty"`
+	WebhookType  string          `msg:"9,omitempty"`
+	MaxRetries   int             `msg:"10,omitempty"`
+	Status       string          `msg:"11,omitempty"`
+	Attempts     int             `msg:"12,omitempty"`
+	ResponseCode int             `msg:"13,omitempty"`
+	Error        string          `msg:"14,omitempty"`
+	Duration     int64           `msg:"15,omitempty"` // nanoseconds
+	DateCreated  time.Time       `msg:"16,omitempty"`
+	DateUpdated  time.Time       `msg:"17,omitempty"`
+	NextAttempt  time.Time       `msg:"18,omitempty"`
+	ErrorCode    int             `msg:"19,omitempty"`
+	Log          []attemptRecord `msg:"20,omitempty"` // nil and empty alike: no attempt yet
+}
+
+// attemptRecord is one attempt of a delivery (model.DeliveryAttempt).
+type attemptRecord struct {
+	Start     time.Time `msg:"1,omitempty"`
+	Duration  int64     `msg:"2,omitempty"` // nanoseconds
+	Status    int       `msg:"3,omitempty"`
+	Error     string    `msg:"4,omitempty"`
+	Signature string    `msg:"5,omitempty"`
+	Response  []byte    `msg:"6,allownil"`
 }
 
 // paramRecord is one name of a form and its values, in order.

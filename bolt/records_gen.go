@@ -157,6 +157,154 @@ func (z *apiKeyRecord) Msgsize() (s int) {
 }
 
 // MarshalMsg implements msgp.Marshaler
+func (z *attemptRecord) MarshalMsg(b []byte) (o []byte, err error) {
+	o = msgp.Require(b, z.Msgsize())
+	// check for omitted fields
+	zb0001Len := uint32(6)
+	var zb0001Mask uint8 /* 6 bits */
+	_ = zb0001Mask
+	if z.Start == (time.Time{}) {
+		zb0001Len--
+		zb0001Mask |= 0x1
+	}
+	if z.Duration == 0 {
+		zb0001Len--
+		zb0001Mask |= 0x2
+	}
+	if z.Status == 0 {
+		zb0001Len--
+		zb0001Mask |= 0x4
+	}
+	if z.Error == "" {
+		zb0001Len--
+		zb0001Mask |= 0x8
+	}
+	if z.Signature == "" {
+		zb0001Len--
+		zb0001Mask |= 0x10
+	}
+	// variable map header, size zb0001Len
+	o = append(o, 0x80|uint8(zb0001Len))
+
+	// skip if no fields are to be emitted
+	if zb0001Len != 0 {
+		if (zb0001Mask & 0x1) == 0 { // if not omitted
+			// string "1"
+			o = append(o, 0xa1, 0x31)
+			o = msgp.AppendTimeExt(o, z.Start)
+		}
+		if (zb0001Mask & 0x2) == 0 { // if not omitted
+			// string "2"
+			o = append(o, 0xa1, 0x32)
+			o = msgp.AppendInt64(o, z.Duration)
+		}
+		if (zb0001Mask & 0x4) == 0 { // if not omitted
+			// string "3"
+			o = append(o, 0xa1, 0x33)
+			o = msgp.AppendInt(o, z.Status)
+		}
+		if (zb0001Mask & 0x8) == 0 { // if not omitted
+			// string "4"
+			o = append(o, 0xa1, 0x34)
+			o = msgp.AppendString(o, z.Error)
+		}
+		if (zb0001Mask & 0x10) == 0 { // if not omitted
+			// string "5"
+			o = append(o, 0xa1, 0x35)
+			o = msgp.AppendString(o, z.Signature)
+		}
+		// string "6"
+		o = append(o, 0xa1, 0x36)
+		if z.Response == nil { // allownil: if nil
+			o = msgp.AppendNil(o)
+		} else {
+			o = msgp.AppendBytes(o, z.Response)
+		}
+	}
+	return
+}
+
+// UnmarshalMsg implements msgp.Unmarshaler
+func (z *attemptRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
+	var field []byte
+	_ = field
+	var zb0001 uint32
+	zb0001, bts, err = msgp.ReadMapHeaderBytes(bts)
+	if err != nil {
+		err = msgp.WrapError(err)
+		return
+	}
+	for zb0001 > 0 {
+		zb0001--
+		field, bts, err = msgp.ReadMapKeyZC(bts)
+		if err != nil {
+			err = msgp.WrapError(err)
+			return
+		}
+		switch msgp.UnsafeString(field) {
+		case "1":
+			z.Start, bts, err = msgp.ReadTimeUTCBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Start")
+				return
+			}
+		case "2":
+			z.Duration, bts, err = msgp.ReadInt64Bytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Duration")
+				return
+			}
+		case "3":
+			z.Status, bts, err = msgp.ReadIntBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Status")
+				return
+			}
+		case "4":
+			z.Error, bts, err = msgp.ReadStringBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Error")
+				return
+			}
+		case "5":
+			z.Signature, bts, err = msgp.ReadStringBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Signature")
+				return
+			}
+		case "6":
+			if msgp.IsNil(bts) {
+				bts = bts[1:]
+				z.Response = nil
+			} else {
+				z.Response, bts, err = msgp.ReadBytesBytes(bts, z.Response)
+				if err != nil {
+					err = msgp.WrapError(err, "Response")
+					return
+				}
+				if z.Response == nil {
+					z.Response = make([]byte, 0)
+				}
+			}
+		default:
+			bts, err = msgp.Skip(bts)
+			if err != nil {
+				err = msgp.WrapError(err)
+				return
+			}
+		}
+	}
+	o = bts
+	return
+}
+
+// Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
+func (z *attemptRecord) Msgsize() (s int) {
+	s = 1 + 2 + msgp.TimeSize + 2 + msgp.Int64Size + 2 + msgp.IntSize + 2 + msgp.StringPrefixSize + len(z.Error) + 2 + msgp.StringPrefixSize + len(z.Signature) + 2 + msgp.BytesPrefixSize + len(z.Response)
+	return
+}
+
+// MarshalMsg implements msgp.Marshaler
 func (z *bindingRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
@@ -1280,8 +1428,8 @@ func (z *credentialRecord) Msgsize() (s int) {
 func (z *deliveryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(19)
-	var zb0001Mask uint32 /* 19 bits */
+	zb0001Len := uint32(20)
+	var zb0001Mask uint32 /* 20 bits */
 	_ = zb0001Mask
 	if z.ID == 0 {
 		zb0001Len--
@@ -1354,6 +1502,10 @@ func (z *deliveryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	if z.ErrorCode == 0 {
 		zb0001Len--
 		zb0001Mask |= 0x40000
+	}
+	if z.Log == nil {
+		zb0001Len--
+		zb0001Mask |= 0x80000
 	}
 	// variable map header, size zb0001Len
 	o = msgp.AppendMapHeader(o, zb0001Len)
@@ -1472,6 +1624,18 @@ func (z *deliveryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 			// string "19"
 			o = append(o, 0xa2, 0x31, 0x39)
 			o = msgp.AppendInt(o, z.ErrorCode)
+		}
+		if (zb0001Mask & 0x80000) == 0 { // if not omitted
+			// string "20"
+			o = append(o, 0xa2, 0x32, 0x30)
+			o = msgp.AppendArrayHeader(o, uint32(len(z.Log)))
+			for za0003 := range z.Log {
+				o, err = z.Log[za0003].MarshalMsg(o)
+				if err != nil {
+					err = msgp.WrapError(err, "Log", za0003)
+					return
+				}
+			}
 		}
 	}
 	return
@@ -1674,6 +1838,25 @@ func (z *deliveryRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "ErrorCode")
 				return
 			}
+		case "20":
+			var zb0005 uint32
+			zb0005, bts, err = msgp.ReadArrayHeaderBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Log")
+				return
+			}
+			if cap(z.Log) >= int(zb0005) {
+				z.Log = (z.Log)[:zb0005]
+			} else {
+				z.Log = make([]attemptRecord, zb0005)
+			}
+			for za0003 := range z.Log {
+				bts, err = z.Log[za0003].UnmarshalMsg(bts)
+				if err != nil {
+					err = msgp.WrapError(err, "Log", za0003)
+					return
+				}
+			}
 		default:
 			bts, err = msgp.Skip(bts)
 			if err != nil {
@@ -1695,7 +1878,10 @@ func (z *deliveryRecord) Msgsize() (s int) {
 			s += msgp.StringPrefixSize + len(z.Params[za0001].Values[za0002])
 		}
 	}
-	s += 2 + msgp.StringPrefixSize + len(z.WebhookSid) + 2 + msgp.StringPrefixSize + len(z.WebhookType) + 3 + msgp.IntSize + 3 + msgp.StringPrefixSize + len(z.Status) + 3 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.StringPrefixSize + len(z.Error) + 3 + msgp.Int64Size + 3 + msgp.TimeSize + 3 + msgp.TimeSize + 3 + msgp.TimeSize + 3 + msgp.IntSize
+	s += 2 + msgp.StringPrefixSize + len(z.WebhookSid) + 2 + msgp.StringPrefixSize + len(z.WebhookType) + 3 + msgp.IntSize + 3 + msgp.StringPrefixSize + len(z.Status) + 3 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.StringPrefixSize + len(z.Error) + 3 + msgp.Int64Size + 3 + msgp.TimeSize + 3 + msgp.TimeSize + 3 + msgp.TimeSize + 3 + msgp.IntSize + 3 + msgp.ArrayHeaderSize
+	for za0003 := range z.Log {
+		s += z.Log[za0003].Msgsize()
+	}
 	return
 }
 

@@ -84,6 +84,14 @@ func goldenRecords() []golden {
 			Event: "onMessageSend", URL: "https://example.com/pre", Method: "POST", Params: map[string][]string{"Body": {"hi"}},
 			Status: model.DeliveryFailed, Attempts: 1, Error: "timed out", ErrorCode: 50076, Duration: 5 * time.Second,
 			DateCreated: at(50), DateUpdated: at(55), NextAttempt: at(55)}),
+		goldenOf("delivery with attempts", deliveryCodec, &model.Delivery{ID: 10, ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1),
+			Event: "onMessageSent", URL: "https://example.com/post", Method: "POST", Params: map[string][]string{"Body": {"hi"}},
+			MaxRetries: 1, Status: model.DeliveryDelivered, Attempts: 2, ResponseCode: 200, Duration: 30 * time.Millisecond,
+			DateCreated: at(60), DateUpdated: at(61), NextAttempt: at(62),
+			Log: []model.DeliveryAttempt{
+				{Start: at(60), Duration: 2 * time.Second, Error: "timed out after 2s", Signature: "c2lnbmF0dXJlMQ=="},
+				{Start: at(61), Duration: 30 * time.Millisecond, Status: 200, Signature: "c2lnbmF0dXJlMg==", Response: []byte{}},
+			}}),
 		goldenOf("api key", apiKeyCodec, &model.APIKey{Sid: sid("SK", 1), FriendlyName: ptr("ci"),
 			SealedSecret: []byte{1, 2, 3, 4}, DateCreated: at(60), DateUpdated: at(60)}),
 	}

@@ -34,6 +34,7 @@ type Chat struct {
 	syncURL    string
 	syncKeep   int
 	syncWake   func(service string)
+	onCommit   func([]model.Change)
 }
 
 // Options configure Chat.
@@ -68,6 +69,13 @@ type Options struct {
 	// events to the log of service, so that its subscribers are sent them
 	// at once.
 	SyncWake func(service string)
+
+	// OnCommit, when set, is told after each commit what it changed of
+	// Services, Users, Channels, Members, Messages and Invites, in the
+	// order the write made the changes, once the data is durable. It runs
+	// on the writer's goroutine: it must return quickly (a broker that
+	// signals its subscribers, say).
+	OnCommit func([]model.Change)
 }
 
 // DefaultSyncRetention is how many events each Sync object keeps by
@@ -107,6 +115,7 @@ func New(store model.Store, opts Options) *Chat {
 		syncURL:    strings.TrimRight(opts.SyncURL, "/"),
 		syncKeep:   cmp.Or(opts.SyncRetention, DefaultSyncRetention),
 		syncWake:   opts.SyncWake,
+		onCommit:   opts.OnCommit,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c
@@ -137,25 +146,24 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 // appends the events of its changes before the transaction commits. When
 // the committed attempt of fn changed the webhook outbox or Sync logs,
 // their senders are woken after the commit, when what they send is
-// durable.
+// durable; what it changed of the data is told to OnCommit then too.
 func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
-	var outboxChanged bool
+	var done *writeTx
 	var synced []string
 	err := c.store.Update(ctx, func(tx model.Tx) error {
 		p := newProjectTx(tx)
-		w := &writeTx{Tx: p}
-		err := fn(w)
-		synced = nil // fn may run again: the last run counts
+		done = &writeTx{Tx: p} // fn may run again: the last run counts
+		err := fn(done)
+		synced = nil
 		if err == nil {
 			synced, err = p.flush(c)
 		}
-		outboxChanged = w.outboxChanged
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if outboxChanged && c.wake != nil {
+	if done.outboxChanged && c.wake != nil {
 		c.wake()
 	}
 	if c.syncWake != nil {
@@ -163,23 +171,23 @@ func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 			c.syncWake(service)
 		}
 	}
+	if len(done.changes) > 0 && c.onCommit != nil {
+		c.onCommit(done.changes)
+	}
 	return nil
 }
 
-// writeTx is the Tx of update: it notes whether fn changed the outbox.
+// writeTx is the Tx of update: it notes whether fn changed the outbox,
+// and the changes OnCommit hears of (change.go).
 type writeTx struct {
 	model.Tx
 	outboxChanged bool
+	changes       []model.Change
 }
 
 func (t *writeTx) EnqueueDelivery(d *model.Delivery) error {
 	t.outboxChanged = true
 	return t.Tx.EnqueueDelivery(d)
-}
-
-func (t *writeTx) Wipe() error {
-	t.outboxChanged = true
-	return t.Tx.Wipe()
 }
 
 // inPath maps the store's ErrNotFound for a resource named in the request

@@ -301,17 +301,3 @@ func boundary(s string, i int, before bool) bool {
 func hooked(ctx context.Context) bool {
 	return actorOf(ctx) != nil || model.WebhooksEnabled(ctx)
 }
-
-// ListDeliveries lists recent webhook deliveries, newest first.
-func (c *Chat) ListDeliveries(ctx context.Context, service string, p model.Page) (out []*model.Delivery, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
-		out, cur, err = list[*model.Delivery]{
-			desc:     true,
-			read:     func(w model.Window) ([]*model.Delivery, error) { return tx.Deliveries(service, w) },
-			key:      func(d *model.Delivery) string { return strconv.FormatUint(d.ID, 10) },
-			validKey: isIndex,
-		}.page(p)
-		return err
-	})
-	return out, cur, err
-}

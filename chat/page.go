@@ -141,3 +141,36 @@ func isIndex(k string) bool {
 	_, err := strconv.ParseUint(k, 10, 63)
 	return err == nil
 }
+
+// where narrows the windows of read to the items keep accepts: it reads
+// the list on, a window at a time, until it has Limit of them or the list
+// ends. The cost grows with the items skipped, so it suits short lists (the
+// bounded webhook outbox).
+func where[T any](read func(model.Window) ([]T, error), key func(T) string, keep func(T) bool) func(model.Window) ([]T, error) {
+	return func(w model.Window) ([]T, error) {
+		var out []T
+		chunk := w
+		chunk.Limit = max(w.Limit, 256)
+		if w.Limit <= 0 {
+			chunk.Limit = 0
+		}
+		for {
+			items, err := read(chunk)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range items {
+				if keep(it) {
+					out = append(out, it)
+					if w.Limit > 0 && len(out) == w.Limit {
+						return out, nil
+					}
+				}
+			}
+			if chunk.Limit <= 0 || len(items) < chunk.Limit {
+				return out, nil
+			}
+			chunk.After = key(items[len(items)-1])
+		}
+	}
+}

@@ -119,6 +119,7 @@ func preDelivery(svc *model.Service, event string, call model.PreEventCall, ans 
 		Attempts:     ans.Attempts,
 		ResponseCode: ans.Status,
 		Duration:     ans.Duration,
+		Log:          ans.Log,
 	}
 	d.Params["RetryCount"] = []string{strconv.Itoa(max(ans.Attempts-1, 0))}
 	switch {

@@ -72,7 +72,7 @@ func sendParams() url.Values {
 
 func loggedDeliveries(t *testing.T, c *Chat) []*model.Delivery {
 	t.Helper()
-	ds, _, err := c.ListDeliveries(context.Background(), "", model.Page{Size: 100})
+	ds, _, err := c.ListDeliveries(context.Background(), model.DeliveryFilter{}, model.Page{Size: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,42 @@ type Delivery struct {
 	DateCreated time.Time
 	DateUpdated time.Time
 	NextAttempt time.Time // when a pending delivery may be sent
+	// Log is the attempts made so far, oldest first: at most
+	// MaxLoggedAttempts of them, the latest.
+	Log []DeliveryAttempt
+}
+
+// DeliveryAttempt is one request made of a Delivery and how it ended, as
+// the console shows it.
+type DeliveryAttempt struct {
+	Start    time.Time
+	Duration time.Duration
+	// Status is the HTTP status answered; 0 when there was no answer.
+	Status int
+	Error  string // why there was no answer, if there was none
+	// Signature is the X-Twilio-Signature the request carried.
+	Signature string
+	// Response is the first bytes of the answer's body, at most
+	// MaxLoggedResponse of them.
+	Response []byte
+}
+
+// Bounds of a Delivery's Log: a delivery is attempted at most
+// MaxRetryCount+1 times, and the start of an answer is enough to tell
+// what the receiver said.
+const (
+	MaxLoggedAttempts = MaxRetryCount + 1
+	MaxLoggedResponse = 1024
+)
+
+// LogAttempt appends a to d's Log, dropping the oldest attempts beyond
+// MaxLoggedAttempts and the bytes of the answer beyond MaxLoggedResponse.
+func (d *Delivery) LogAttempt(a DeliveryAttempt) {
+	if len(a.Response) > MaxLoggedResponse {
+		a.Response = a.Response[:MaxLoggedResponse]
+	}
+	log := append(d.Log[:len(d.Log):len(d.Log)], a)
+	d.Log = log[max(len(log)-MaxLoggedAttempts, 0):]
 }
 
 // Lane is the ordering key of a Delivery: one receiver's events of one
@@ -84,12 +120,26 @@ type PreEventAnswer struct {
 	TimedOut bool   // no answer came in time
 	Err      error  // why there was no answer; nil when Status is set
 	Duration time.Duration
+	// Log is the attempts made, as a Delivery logs them.
+	Log []DeliveryAttempt
+}
+
+// DeliveryFilter narrows ListDeliveries: to one Service's deliveries, one
+// event's, and those in one Status; an empty field does not narrow.
+type DeliveryFilter struct {
+	ServiceSid string
+	Event      string
+	Status     string
 }
 
 // DeliveryService is chatd's inspection of recent webhook deliveries
-// (GET /_chatd/deliveries).
+// (GET /_chatd/deliveries and the console).
 type DeliveryService interface {
-	// ListDeliveries lists deliveries newest first, all of them or those of
-	// one Service.
-	ListDeliveries(ctx context.Context, service string, p Page) ([]*Delivery, Cursor, error)
+	// ListDeliveries lists the deliveries f accepts, newest first.
+	ListDeliveries(ctx context.Context, f DeliveryFilter, p Page) ([]*Delivery, Cursor, error)
+	// FindDelivery finds a delivery by ID (404 when it was trimmed).
+	FindDelivery(ctx context.Context, id uint64) (*Delivery, error)
+	// ResendDelivery enqueues a copy of a delivery as a new pending one,
+	// to be sent as if for the first time, and returns the copy.
+	ResendDelivery(ctx context.Context, id uint64) (*Delivery, error)
 }

@@ -77,7 +77,7 @@ func (s *Server) handleDeliveryList(w http.ResponseWriter, r *http.Request, _ ht
 	if f.err != nil {
 		return f.err
 	}
-	ds, cur, err := s.api.ListDeliveries(r.Context(), service, pg)
+	ds, cur, err := s.api.ListDeliveries(r.Context(), model.DeliveryFilter{ServiceSid: service}, pg)
 	if err != nil {
 		return err
 	}

@@ -341,7 +341,7 @@ func (b fixedBackend) FindMedia(_ context.Context, _, key string) (*model.Media,
 	return find(b.media(), func(me *model.Media) bool { return me.Sid == key })
 }
 
-func (fixedBackend) ListDeliveries(_ context.Context, _ string, p model.Page) ([]*model.Delivery, model.Cursor, error) {
+func (fixedBackend) ListDeliveries(_ context.Context, _ model.DeliveryFilter, p model.Page) ([]*model.Delivery, model.Cursor, error) {
 	return []*model.Delivery{
 		{ID: 1, ServiceSid: fixedSvc, ChannelSid: fixedChan, Event: "onMessageSent", URL: "https://hooks.example.com/post?x=<1>",
 			Method: "POST", Params: map[string][]string{"Body": {tricky}, "EventType": {"onMessageSent"}, "Empty": {}, "Z&<key>": {"a", "b"}},

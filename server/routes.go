@@ -126,6 +126,9 @@ func (s *Server) routes(r *httprouter.Router) {
 	mcs.route(http.MethodGet, "/Services/:service/Media/:sid/Content", s.transfer(s.handleMediaContent))
 	chatd.route(http.MethodGet, mediaTemporaryPrefix+":service/:sid", s.transfer(s.handleMediaTemporary))
 
+	// The web console and the metrics: chatd's own front doors (mount.go).
+	s.mountOperations(chatd)
+
 	// The Client API of first-person clients, a front door of its own.
 	if s.cfg.Client != nil {
 		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {

@@ -84,6 +84,15 @@ type Config struct {
 	// client SDKs (twilsock), authenticated by the access token it sends,
 	// not by Basic credentials, and free of the read and write timeouts.
 	Realtime http.Handler
+	// Console, when set, serves the web console (package console) under
+	// /_chatd/console/, to the Account credentials only.
+	Console http.Handler
+	// Metrics, when set, serves GET /_chatd/metrics, with the credentials
+	// of the API unless MetricsPublic.
+	Metrics       http.Handler
+	MetricsPublic bool
+	// Observer, when set, hears of every request as it ends (observe.go).
+	Observer RequestObserver
 }
 
 // Server serves the Chat REST API.
@@ -240,11 +249,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.writeError(sw, r, err)
 				}
 			}
+			took := time.Since(start)
 			if s.log.Enabled(r.Context(), slog.LevelInfo) {
 				s.log.Info("request",
 					"method", r.Method, "route", info.route, "status", info.status,
-					"duration", time.Since(start), "request_id", id)
+					"duration", took, "request_id", id)
 			}
+			s.observed(r.Method, info, took)
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -297,7 +308,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the access token comes in its first frame.
 		if r.URL.Path == "/_chatd/health" || strings.HasPrefix(r.URL.Path, mediaTemporaryPrefix) ||
 			(s.cfg.Client != nil && strings.HasPrefix(r.URL.Path, clientPrefix)) ||
-			(r.URL.Path == realtimePath && s.cfg.Realtime != nil) {
+			(r.URL.Path == realtimePath && s.cfg.Realtime != nil) || s.publicMetrics(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

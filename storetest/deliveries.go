@@ -40,6 +40,10 @@ func newDelivery(svc, n int) *model.Delivery {
 		DateCreated:  testNow,
 		DateUpdated:  testNow.Add(time.Second),
 		NextAttempt:  testNow.Add(time.Minute),
+		Log: []model.DeliveryAttempt{{
+			Start: testNow, Duration: 1500 * time.Millisecond, Status: 503,
+			Signature: "bm90IGEgcmVhbCBzaWduYXR1cmU=", Response: []byte("busy\x00\xff"),
+		}},
 	}
 }
 

@@ -16,6 +16,7 @@ type Hub struct {
 	mu         sync.Mutex
 	identities map[identityKey]*identityConns
 	ids        atomic.Uint64
+	open       atomic.Int64 // connections joined and not yet left
 }
 
 type identityKey struct{ service, identity string }
@@ -65,6 +66,10 @@ func (h *Hub) Connections(service, identity string) int {
 	return 0
 }
 
+// OpenConnections is the number of initialised connections open now, of
+// every identity.
+func (h *Hub) OpenConnections() int { return int(h.open.Load()) }
+
 // join adds an initialised connection, calling OnConnect for the identity's
 // first one. The init reply is queued in the same step: no notification
 // overtakes it, and none sent once the client has it is missed.
@@ -73,6 +78,7 @@ func (h *Hub) join(c *Conn, reply []byte) {
 	h.change(identityKey{p.ServiceSid, p.Identity}, func(conns map[*Conn]struct{}) func(string, string) {
 		c.push(reply)
 		conns[c] = struct{}{}
+		h.open.Add(1)
 		if len(conns) == 1 {
 			return h.onConnect
 		}
@@ -87,6 +93,7 @@ func (h *Hub) leave(c *Conn) {
 	p := c.Principal()
 	h.change(identityKey{p.ServiceSid, p.Identity}, func(conns map[*Conn]struct{}) func(string, string) {
 		delete(conns, c)
+		h.open.Add(-1)
 		if len(conns) == 0 {
 			return h.onDisconnect
 		}

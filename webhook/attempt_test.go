@@ -23,7 +23,11 @@ import (
 func TestDeliveredOn2xx(t *testing.T) {
 	for _, code := range []int{200, 201, 204, 299} {
 		t.Run(fmt.Sprint(code, " is delivered after one attempt"), func(t *testing.T) {
-			rc := newReceiver(t, func(hit, http.ResponseWriter, *http.Request) int { return code })
+			rc := newReceiver(t, func(_ hit, w http.ResponseWriter, _ *http.Request) int {
+				w.WriteHeader(code)
+				w.Write([]byte("thanks")) // not sent with a 204
+				return answered
+			})
 			db := openStore(t)
 			// A clock that moves at every reading gives every attempt a
 			// duration, whatever the machine's speed.
@@ -36,6 +40,21 @@ func TestDeliveredOn2xx(t *testing.T) {
 			want := *dl
 			want.Status, want.Attempts, want.ResponseCode = model.DeliveryDelivered, 1, code
 			want.Duration, want.DateUpdated = got.Duration, got.DateUpdated
+			hs := rc.Hits()
+			if len(hs) == 0 || len(got.Log) != 1 {
+				t.Fatalf("receiver got %d requests, log holds %+v; want one each", len(hs), got.Log)
+			}
+			response := []byte("thanks")
+			if code == http.StatusNoContent {
+				response = []byte{}
+			}
+			want.Log = []model.DeliveryAttempt{{
+				Start: got.Log[0].Start, Duration: got.Duration, Status: code,
+				Signature: hs[0].Header.Get("X-Twilio-Signature"), Response: response,
+			}}
+			if got.Log[0].Signature == "" || got.Log[0].Start.Before(testTime.Add(time.Hour)) {
+				t.Errorf("attempt logged %+v, want its signature and the time it started", got.Log[0])
+			}
 			if !reflect.DeepEqual(got, &want) {
 				t.Errorf("recorded\n %+v\nwant\n %+v", got, &want)
 			}
@@ -93,6 +112,22 @@ func TestRetries(t *testing.T) {
 			}
 			if (c.wantError == "" && got.Error != "") || !strings.Contains(got.Error, c.wantError) {
 				t.Errorf("recorded error %q, want %q", got.Error, c.wantError)
+			}
+			// The log keeps the last attempts, each with its answer's
+			// status, or why there was none.
+			hs := rc.Hits()
+			if want := min(c.wantAttempts, model.MaxLoggedAttempts); len(got.Log) != want {
+				t.Fatalf("log holds %d attempts, want %d", len(got.Log), want)
+			}
+			for i, a := range got.Log {
+				h := hs[len(hs)-len(got.Log)+i]
+				code := c.answer(h.RetryCount)
+				if code == hangUp {
+					code = 0
+				}
+				if a.Status != code || (code == 0) != (a.Error != "") || a.Signature != h.Header.Get("X-Twilio-Signature") {
+					t.Errorf("attempt %d logged %+v, want status %d, an error only without an answer, the signature sent", i, a, code)
+				}
 			}
 			if p := pendingIDs(t, db); len(p) != 0 {
 				t.Errorf("pending = %v, want none", p)

@@ -62,6 +62,9 @@ type Options struct {
 	Client *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Observer, when set, hears of every attempt, post-event and
+	// pre-event, as it ends.
+	Observer Observer
 }
 
 // withDefaults is o with every zero value replaced by its default.

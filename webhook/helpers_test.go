@@ -231,6 +231,9 @@ func signal(ch chan<- struct{}) {
 // answering.
 const hangUp = -1
 
+// answered is the answer of a receiver that wrote its answer itself.
+const answered = -2
+
 // hit is one request a receiver got.
 type hit struct {
 	Method string
@@ -289,14 +292,16 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if rc.answer != nil {
 		code = rc.answer(h, w, r)
 	}
-	if code == hangUp {
+	switch code {
+	case hangUp:
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			conn.Close()
 		}
-		return
+	case answered:
+	default:
+		w.WriteHeader(code)
 	}
-	w.WriteHeader(code)
 }
 
 // block waits until release is closed, the request is abandoned or the test

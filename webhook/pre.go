@@ -30,12 +30,13 @@ type PreSender struct {
 	authToken string
 	timeout   time.Duration
 	client    *http.Client
+	observer  Observer
 }
 
 // NewPreSender returns a PreSender with the AuthToken, Timeout and Client
 // of opts, the Dispatcher's options: DefaultTimeout when Timeout is zero.
 func NewPreSender(opts Options) *PreSender {
-	s := &PreSender{authToken: opts.AuthToken, timeout: opts.Timeout, client: opts.Client}
+	s := &PreSender{authToken: opts.AuthToken, timeout: opts.Timeout, client: opts.Client, observer: opts.Observer}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}
@@ -53,9 +54,20 @@ func (s *PreSender) Send(ctx context.Context, call model.PreEventCall) model.Pre
 	var ans model.PreEventAnswer
 	for {
 		ans.Attempts++
-		ans.Status, ans.Body, ans.Err = s.attempt(ctx, call, ans.Attempts-1, idempotency)
+		try := model.DeliveryAttempt{Start: time.Now()}
+		ans.Status, ans.Body, ans.Err = s.attempt(ctx, call, ans.Attempts-1, idempotency, &try)
+		try.Duration, try.Status, try.Response = time.Since(try.Start), ans.Status, ans.Body
+		if ans.Err != nil {
+			try.Error = ans.Err.Error()
+		}
 		ans.TimedOut = errors.Is(ans.Err, errTimedOut)
-		if ctx.Err() != nil || !retryable(ans.Status, ans.Err) || ans.Attempts > call.Retries {
+		last := ctx.Err() != nil || !retryable(ans.Status, ans.Err) || ans.Attempts > call.Retries
+		s.observe(ans.Status, last, try.Duration)
+		// The Log is a Delivery's: its bound applies.
+		d := model.Delivery{Log: ans.Log}
+		d.LogAttempt(try)
+		ans.Log = d.Log
+		if last {
 			break
 		}
 	}
@@ -63,11 +75,27 @@ func (s *PreSender) Send(ctx context.Context, call model.PreEventCall) model.Pre
 	return ans
 }
 
+// observe tells the Observer how an attempt ended: retried, or the
+// call's outcome when it was the last.
+func (s *PreSender) observe(status int, last bool, took time.Duration) {
+	if s.observer == nil {
+		return
+	}
+	outcome := model.DeliveryPending
+	switch {
+	case status >= 200 && status < 300:
+		outcome = model.DeliveryDelivered
+	case last:
+		outcome = model.DeliveryFailed
+	}
+	s.observer.ObserveWebhook(KindPre, outcome, took)
+}
+
 // errTimedOut marks an attempt that got no answer within the timeout.
 var errTimedOut = errors.New("timed out")
 
 // attempt makes one request of call and reads the answer.
-func (s *PreSender) attempt(ctx context.Context, call model.PreEventCall, retry int, idempotency string) (int, []byte, error) {
+func (s *PreSender) attempt(ctx context.Context, call model.PreEventCall, retry int, idempotency string, try *model.DeliveryAttempt) (int, []byte, error) {
 	params := url.Values{}
 	for k, vs := range call.Params {
 		params[k] = vs
@@ -79,6 +107,7 @@ func (s *PreSender) attempt(ctx context.Context, call model.PreEventCall, retry 
 	if err != nil {
 		return 0, nil, err
 	}
+	try.Signature = req.Header.Get("X-Twilio-Signature")
 	req.Header.Set("I-Twilio-Idempotency-Token", idempotency)
 	resp, err := s.client.Do(req)
 	if err == nil {

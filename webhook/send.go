@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chatd/chatd/model"
@@ -28,6 +27,7 @@ type result struct {
 // attempt sends dl once and works out its record: delivered on a 2xx; on a
 // timeout, a failed connection or a 429/503/504 (the answers Twilio retries)
 // pending again after a back-off while retries remain; failed otherwise.
+// The attempt is added to the record's Log.
 func (d *Dispatcher) attempt(ctx context.Context, e *entry, dl *model.Delivery) result {
 	out := result{entry: e}
 	gone, err := d.gone(ctx, dl)
@@ -37,13 +37,16 @@ func (d *Dispatcher) attempt(ctx context.Context, e *entry, dl *model.Delivery) 
 	}
 	rec := *dl
 	rec.Attempts++
-	start := d.opts.Now()
-	code, err := d.send(ctx, &rec)
+	try := model.DeliveryAttempt{Start: d.opts.Now()}
+	err = d.send(ctx, &rec, &try)
 	if ctx.Err() != nil {
 		return out
 	}
-	rec.ResponseCode, rec.Duration, rec.DateUpdated = code, d.opts.Now().Sub(start), d.opts.Now()
+	rec.DateUpdated = d.opts.Now()
+	try.Duration = rec.DateUpdated.Sub(try.Start)
+	rec.ResponseCode, rec.Duration = try.Status, try.Duration
 	rec.Error = ""
+	code := try.Status
 	switch {
 	case err == nil && code >= 200 && code < 300:
 		rec.Status = model.DeliveryDelivered
@@ -54,10 +57,12 @@ func (d *Dispatcher) attempt(ctx context.Context, e *entry, dl *model.Delivery) 
 		rec.Status = model.DeliveryFailed
 	}
 	if err != nil {
-		rec.Error = err.Error()
+		rec.Error, try.Error = err.Error(), err.Error()
 	} else if rec.Status != model.DeliveryDelivered {
 		rec.Error = fmt.Sprintf("receiver answered %d", code)
 	}
+	rec.LogAttempt(try)
+	d.observe(KindPost, rec.Status, try.Duration)
 	out.rec = &rec
 	return out
 }
@@ -89,46 +94,34 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 
 // send makes one HTTP request of dl: its parameters form-encoded in the body
 // of a POST or in the query of a GET, RetryCount counting the attempts
-// before this one, and signed.
-func (d *Dispatcher) send(ctx context.Context, dl *model.Delivery) (int, error) {
+// before this one, and signed. It notes the signature, the status and the
+// start of the answer in try.
+func (d *Dispatcher) send(ctx context.Context, dl *model.Delivery, try *model.DeliveryAttempt) error {
 	params := url.Values{}
 	for k, vs := range dl.Params {
 		params[k] = vs
 	}
 	params.Set("RetryCount", strconv.Itoa(dl.Attempts-1))
-	target, body, signed := dl.URL, "", map[string][]string(params)
-	if dl.Method == http.MethodGet {
-		sep := "?"
-		if strings.Contains(target, "?") {
-			sep = "&"
-		}
-		target += sep + params.Encode()
-		signed = nil
-	} else {
-		body = params.Encode()
-	}
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, dl.Method, target, strings.NewReader(body))
+	req, err := signedRequest(ctx, d.opts.AuthToken, dl.Method, dl.URL, params)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	if dl.Method != http.MethodGet {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("X-Twilio-Signature", Sign(d.opts.AuthToken, target, signed))
+	try.Signature = req.Header.Get("X-Twilio-Signature")
 	req.Header.Set("I-Twilio-Idempotency-Token", idempotencyToken(dl))
-	req.Header.Set("User-Agent", "TwilioProxy/1.1")
 	resp, err := d.opts.Client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, fmt.Errorf("timed out after %s", d.opts.Timeout)
+			return fmt.Errorf("timed out after %s", d.opts.Timeout)
 		}
-		return 0, err
+		return err
 	}
+	defer resp.Body.Close()
+	try.Status = resp.StatusCode
+	try.Response, _ = io.ReadAll(io.LimitReader(resp.Body, model.MaxLoggedResponse))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return nil
 }
 
 // idempotencyToken is the same on every attempt of a delivery, so that a

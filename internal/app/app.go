@@ -21,6 +21,8 @@ import (
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/clientapi"
+	"github.com/chatd/chatd/console"
+	"github.com/chatd/chatd/internal/changes"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/server"
 	"github.com/chatd/chatd/twilsock"
@@ -70,6 +72,12 @@ type Config struct {
 	// until a later start on the same store sends them. For tests.
 	HoldWebhooks bool
 	Version      string
+
+	// Monitor, when set, collects the metrics and serves them at
+	// GET /_chatd/metrics (monitor.go); with MetricsPublic, without
+	// credentials.
+	Monitor       Monitor
+	MetricsPublic bool
 }
 
 // Snapshotter is a store that writes a consistent copy of all its data, as
@@ -95,6 +103,7 @@ type App struct {
 	store    model.Store
 	ownDB    *bolt.DB // the file Start opened, which Close closes
 	hooks    *webhook.Dispatcher
+	console  *console.Console
 	realtime *twilsock.Server
 	srv      *server.Server
 	tempDir  string
@@ -119,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 	}()
 	if a.store = cfg.Store; a.store == nil {
-		if err := a.openFile(cfg.Ephemeral, cfg.Logger); err != nil {
+		if err := a.openFile(cfg.Ephemeral, cfg.Logger, cfg.Monitor); err != nil {
 			return a, err
 		}
 	}
@@ -135,7 +144,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if hookOpts.Logger == nil {
 		hookOpts.Logger = cfg.Logger
 	}
+	if hookOpts.Observer == nil && cfg.Monitor != nil {
+		hookOpts.Observer = cfg.Monitor
+	}
 	a.hooks = webhook.New(a.store, hookOpts)
+	// Live views (the console's channel pages) hear of commits here.
+	var live changes.Broker
 	api := chat.New(a.store, chat.Options{
 		AccountSid:   a.AccountSid,
 		Wake:         a.hooks.Wake,
@@ -143,6 +157,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		APIKeySid:    cfg.APIKeySid,
 		APIKeySecret: cfg.APIKeySecret,
 		PreEvents:    webhook.NewPreSender(hookOpts),
+		OnCommit:     live.Publish,
 	})
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
@@ -189,6 +204,18 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
 	}
+	a.console = console.New(api, console.Config{
+		Snapshot:        srvCfg.Snapshot,
+		Watcher:         &live,
+		TransferTimeout: cfg.Limits.TransferTimeout,
+		Version:         cfg.Version,
+		Logger:          cfg.Logger,
+	})
+	srvCfg.Console = a.console
+	if cfg.Monitor != nil {
+		srvCfg.Observer = cfg.Monitor
+		srvCfg.Metrics, srvCfg.MetricsPublic = cfg.Monitor.Handler(a), cfg.MetricsPublic
+	}
 	a.srv = server.New(api, srvCfg)
 	if !cfg.HoldWebhooks {
 		a.hooks.Start()
@@ -201,15 +228,19 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 }
 
 // openFile opens the bbolt file of a.DBPath, or of a new temporary
-// directory when ephemeral.
-func (a *App) openFile(ephemeral bool, logger *slog.Logger) (err error) {
+// directory when ephemeral; the monitor, if any, observes its commits.
+func (a *App) openFile(ephemeral bool, logger *slog.Logger, monitor Monitor) (err error) {
 	if ephemeral {
 		if a.tempDir, err = os.MkdirTemp("", "chatd-"); err != nil {
 			return err
 		}
 		a.DBPath = filepath.Join(a.tempDir, "chatd.db")
 	}
-	db, err := bolt.Open(a.DBPath, bolt.Options{Logger: logger})
+	opts := bolt.Options{Logger: logger}
+	if monitor != nil {
+		opts.Observer = monitor
+	}
+	db, err := bolt.Open(a.DBPath, opts)
 	if err != nil {
 		return err
 	}
@@ -224,6 +255,9 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger) (err error) {
 // Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
+	if a.console != nil {
+		a.console.Close() // its live pages would hold the server's shutdown
+	}
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
 	}
