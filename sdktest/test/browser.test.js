@@ -2,7 +2,7 @@
 // The SDK's browser build (twilio-chat.min.js, the bundle apps load from
 // Twilio's CDN, with its own older Sync inside) in headless Chromium: a
 // page served from loopback connects to chatd and shows a message posted
-// over REST.
+// over REST, then sends a file.
 const { scenario, unique, assert, frames } = require('../lib/harness');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -31,7 +31,7 @@ async function servePage() {
 // Without Chromium the scenario skips, except under CI, where it must run.
 const skip = !fs.existsSync(chromiumPath) && !process.env.CI ? `no Chromium at ${chromiumPath}` : false;
 
-scenario('the browser build in headless Chromium shows a message received', async (s) => {
+scenario('the browser build in headless Chromium shows a message received and sends a file', async (s) => {
   const svc = await s.chatd.service('browser');
   const ch = await s.chatd.channel(svc.sid, { UniqueName: unique('lobby') });
   await s.chatd.member(svc.sid, ch.sid, 'carol');
@@ -75,5 +75,14 @@ scenario('the browser build in headless Chromium shows a message received', asyn
   await s.chatd.message(svc.sid, ch.sid, 'hello, browser', { From: 'server' });
   await tab.waitForFunction(() => document.querySelector('#messages li'), null, { timeout: 10_000 });
   assert.equal(await tab.textContent('#messages li'), 'server: hello, browser');
+
+  // A file from the page: an upload to chatd's media service from another
+  // origin (CORS, with the token in X-Twilio-Token), then the message.
+  const index = await tab.evaluate(() => window.sendFile('a note from the browser'));
+  await tab.waitForFunction(() => document.querySelectorAll('#messages li').length === 2, null, { timeout: 10_000 });
+  assert.equal(await tab.textContent('#messages li:nth-child(2)'), 'carol: [text/plain, 23 bytes]');
+  const sent = (await s.chatd.messages(svc.sid, ch.sid)).find((m) => m.index === index);
+  assert.equal(sent.type, 'media');
+  assert.equal(sent.media.content_type, 'text/plain');
   assert.deepEqual(elsewhere, [], 'the page reached only loopback');
 }, { skip });
