@@ -50,7 +50,7 @@ func TestSDK(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
 	defer cancel()
-	args := append([]string{"--test", "--test-reporter=spec", "--test-concurrency=1"}, files...)
+	args := append([]string{"--test", "--test-force-exit", "--test-reporter=spec", "--test-concurrency=1"}, files...)
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Env = append(os.Environ(),
 		"SDKTEST_URL="+srv.URL,

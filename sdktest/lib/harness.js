@@ -126,11 +126,20 @@ function scenario(name, fn, options = {}) {
   });
 }
 
+// opened resolves once the SDK has opened a channel's messages list and
+// roster, which it does lazily: a message that arrives before is part of
+// the history the client loads, not a messageAdded event.
+async function opened(channel) {
+  await channel.getMessages(1);
+  await channel.getMembers();
+  return channel;
+}
+
 // A unique suffix for names inside one run.
 let seq = 0;
 const unique = (prefix) => `${prefix}-${process.pid}-${++seq}`;
 
-module.exports = { scenario, waitEvent, withTimeout, unique, assert, frames, guard, EVENT_WAIT };
+module.exports = { scenario, waitEvent, withTimeout, opened, unique, assert, frames, guard, EVENT_WAIT };
 
 // eventually resolves once check() returns true, polling; it rejects with
 // what() once ms have passed.

@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
 
 scenario("a member's consumption horizon is visible to the other member", async (s) => {
   const svc = await s.chatd.service('horizon');
@@ -10,9 +10,8 @@ scenario("a member's consumption horizon is visible to the other member", async 
   await s.chatd.message(svc.sid, ch.sid, 'two', { From: 'alice' });
   const alice = await s.client('alice', svc.sid);
   const bob = await s.client('bob', svc.sid);
-  const a = await alice.getChannelBySid(ch.sid);
-  const b = await bob.getChannelBySid(ch.sid);
-  await a.getMembers();
+  const a = await opened(await alice.getChannelBySid(ch.sid));
+  const b = await opened(await bob.getChannelBySid(ch.sid));
 
   const seen = waitEvent(a, 'memberUpdated', ({ member }) => member.identity === 'bob' && member.lastConsumedMessageIndex === 1);
   const unread = await b.updateLastConsumedMessageIndex(1);

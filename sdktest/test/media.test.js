@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
 
 scenario('a media message goes through the media service chatd names, and its content can be fetched', async (s) => {
   const svc = await s.chatd.service('media');
@@ -8,8 +8,8 @@ scenario('a media message goes through the media service chatd names, and its co
   await s.chatd.member(svc.sid, ch.sid, 'bob');
   const alice = await s.client('alice', svc.sid);
   const bob = await s.client('bob', svc.sid);
-  const a = await alice.getChannelBySid(ch.sid);
-  const b = await bob.getChannelBySid(ch.sid);
+  const a = await opened(await alice.getChannelBySid(ch.sid));
+  const b = await opened(await bob.getChannelBySid(ch.sid));
 
   const got = waitEvent(b, 'messageAdded', (m) => m.type === 'media');
   const index = await a.sendMessage({ contentType: 'text/plain', media: Buffer.from('a picture, of sorts') });

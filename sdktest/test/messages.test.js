@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
 
 // A channel alice created through the SDK (its creator joins it), with bob
 // added by her; both clients hold their own Channel object of it.
@@ -13,7 +13,7 @@ async function sharedChannel(alice, bob) {
   const bobJoined = waitEvent(bob, 'channelJoined', (c) => c.sid === a.sid);
   await a.add('bob');
   const b = await bobJoined;
-  return { a, b };
+  return { a: await opened(a), b: await opened(b) };
 }
 
 scenario('two clients exchange messages', async (s) => {
@@ -43,7 +43,7 @@ scenario('a message posted over REST reaches an SDK client', async (s) => {
   const ch = await s.chatd.channel(svc.sid, { UniqueName: unique('news'), FriendlyName: 'News' });
   await s.chatd.member(svc.sid, ch.sid, 'bob');
   const bob = await s.client('bob', svc.sid);
-  const channel = await bob.getChannelBySid(ch.sid);
+  const channel = await opened(await bob.getChannelBySid(ch.sid));
 
   const got = waitEvent(channel, 'messageAdded', (m) => m.body === 'from the server');
   const posted = await s.chatd.message(svc.sid, ch.sid, 'from the server', { From: 'system', Attributes: '{"k":1}' });

@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
 
 scenario("a channel user's delete of a channel they do not administer is refused", async (s) => {
   const svc = await s.chatd.service('permissions');
@@ -11,6 +11,7 @@ scenario("a channel user's delete of a channel they do not administer is refused
   await aliceJoined; // as its creator, alice is its channel admin
   const b = await bob.getChannelBySid(a.sid);
   await b.join();
+  await opened(b);
 
   const err = await b.delete().then(
     () => assert.fail('delete by a channel user succeeded'),

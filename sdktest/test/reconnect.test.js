@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert, frames } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert, frames } = require('../lib/harness');
 const { startProxy } = require('../lib/proxy');
 
 scenario('a dropped connection reconnects and receives what was sent meanwhile, by replay', async (s) => {
@@ -12,8 +12,8 @@ scenario('a dropped connection reconnects and receives what was sent meanwhile, 
 
   const alice = await s.client('alice', svc.sid);
   const bob = await s.client('bob', svc.sid, { uri: `ws://127.0.0.1:${proxy.port}/v3/wsconnect` });
-  const a = await alice.getChannelBySid(ch.sid);
-  const b = await bob.getChannelBySid(ch.sid);
+  const a = await opened(await alice.getChannelBySid(ch.sid));
+  const b = await opened(await bob.getChannelBySid(ch.sid));
   // bob is subscribed: a message before the cut reaches him live.
   const before = waitEvent(b, 'messageAdded', (m) => m.body === 'before');
   await a.sendMessage('before');

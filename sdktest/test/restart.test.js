@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, eventually, withTimeout, unique, assert, frames } = require('../lib/harness');
+const { scenario, waitEvent, opened, eventually, withTimeout, unique, assert, frames } = require('../lib/harness');
 const { Process } = require('../lib/chatd');
 
 scenario('kill -9 and a restart on the same file and port: clients reconnect and nothing acknowledged is missing', async (s) => {
@@ -12,8 +12,8 @@ scenario('kill -9 and a restart on the same file and port: clients reconnect and
   await chatd.member(svc.sid, ch.sid, 'bob');
   const alice = await s.client('alice', svc.sid, { chatd });
   const bob = await s.client('bob', svc.sid, { chatd });
-  const a = await alice.getChannelBySid(ch.sid);
-  const b = await bob.getChannelBySid(ch.sid);
+  const a = await opened(await alice.getChannelBySid(ch.sid));
+  const b = await opened(await bob.getChannelBySid(ch.sid));
   const atBob = new Set();
   b.on('messageAdded', (m) => atBob.add(m.body));
 

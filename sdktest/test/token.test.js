@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, eventually, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, eventually, unique, assert } = require('../lib/harness');
 
 // Tokens that live a few seconds: chatd warns before their expiry; one
 // client refreshes its token and stays, the other does not and is told
@@ -29,7 +29,7 @@ scenario('a token about to expire is refreshed with updateToken; one that is not
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstExpiry - Date.now()) + 2_000));
   assert.equal(aliceExpired, false, 'tokenExpired on the refreshed client');
   assert.equal(alice.connectionState, 'connected');
-  const a = await alice.getChannelBySid(ch.sid);
+  const a = await opened(await alice.getChannelBySid(ch.sid));
   const got = waitEvent(a, 'messageAdded', (m) => m.body === 'still here');
   await s.chatd.message(svc.sid, ch.sid, 'still here');
   await got;

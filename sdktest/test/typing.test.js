@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
 
 scenario('typing on one client is seen by the other', async (s) => {
   const svc = await s.chatd.service('typing');
@@ -8,9 +8,8 @@ scenario('typing on one client is seen by the other', async (s) => {
   await s.chatd.member(svc.sid, ch.sid, 'bob');
   const alice = await s.client('alice', svc.sid);
   const bob = await s.client('bob', svc.sid);
-  const a = await alice.getChannelBySid(ch.sid);
-  const b = await bob.getChannelBySid(ch.sid);
-  await b.getMembers(); // bob's client knows the roster
+  const a = await opened(await alice.getChannelBySid(ch.sid));
+  const b = await opened(await bob.getChannelBySid(ch.sid));
 
   const started = waitEvent(b, 'typingStarted', (m) => m.identity === 'alice');
   await a.typing();
