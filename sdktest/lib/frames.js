@@ -47,11 +47,36 @@ function identityOf(token) {
   }
 }
 
+// The sockets by identity, newest last, with what the Sync traffic on
+// them shows: the SIDs of the objects the client opened, by unique name,
+// and the objects whose subscription chatd established.
+const byIdentity = new Map();
+
+function track(sock, dir, f) {
+  if (!f.header || dir !== '<' || !f.payload.includes('"')) return;
+  if (f.header.method === 'reply' && f.payload.includes('"unique_name"')) {
+    try {
+      const root = JSON.parse(f.payload);
+      if (root.sid && root.unique_name) sock.sids.set(root.unique_name, root.sid);
+    } catch {}
+  } else if (f.header.message_type === 'twilio.sync.event' && f.payload.includes('subscription_')) {
+    try {
+      const { event_type: type, event } = JSON.parse(f.payload);
+      if (type === 'subscription_established') sock.established.add(event.object_sid);
+      if (type === 'subscription_canceled' || type === 'subscription_failed') sock.established.delete(event.object_sid);
+    } catch {}
+  }
+}
+
 function record(sock, dir, data) {
   const f = decode(data);
   if (f.header && f.header.method === 'init' && dir === '>') {
-    sock.label = `${identityOf(f.header.token) ?? '?'}#${sock.n}`;
+    sock.identity = identityOf(f.header.token);
+    sock.label = `${sock.identity ?? '?'}#${sock.n}`;
+    if (!byIdentity.has(sock.identity)) byIdentity.set(sock.identity, []);
+    byIdentity.get(sock.identity).push(sock);
   }
+  track(sock, dir, f);
   let text;
   if (f.bad !== undefined) {
     text = `(not a twilsock frame) ${JSON.stringify(f.bad)}`;
@@ -69,7 +94,7 @@ function record(sock, dir, data) {
 class TappedWebSocket extends WS {
   constructor(...args) {
     super(...args);
-    this._tap = { n: ++sockets, label: `socket#${sockets}` };
+    this._tap = newSocket('socket');
     this.on('open', () => note(`${this._tap.label} open ${args[0]}`));
     this.on('message', (data) => record(this._tap, '<', data));
     this.on('close', (code) => note(`${this._tap.label} closed ${code}`));
@@ -79,6 +104,11 @@ class TappedWebSocket extends WS {
     record(this._tap, '>', data);
     return super.send(data, ...rest);
   }
+}
+
+function newSocket(label) {
+  const n = ++sockets;
+  return { n, label: `${label}#${n}`, sids: new Map(), established: new Set() };
 }
 
 function note(text) {
@@ -95,10 +125,18 @@ module.exports = {
   since: (mark) => log.slice(mark).join('\n'),
   note,
   decode,
+  // subscribed reports whether the newest socket of identity has opened
+  // the Sync objects of these unique names and holds a subscription to
+  // each: from then on their events reach it live, not by replay.
+  subscribed(identity, names) {
+    const socks = byIdentity.get(identity);
+    const sock = socks && socks[socks.length - 1];
+    return !!sock && names.every((name) => sock.sids.has(name) && sock.established.has(sock.sids.get(name)));
+  },
   // tap logs the frames of a socket this process does not own (a
   // browser's): call sent and received with each frame's bytes.
   tap(label) {
-    const sock = { n: ++sockets, label: `${label}#${sockets}` };
+    const sock = newSocket(label);
     return { sent: (data) => record(sock, '>', data), received: (data) => record(sock, '<', data) };
   },
 };

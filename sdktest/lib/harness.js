@@ -135,6 +135,15 @@ async function opened(channel) {
   return channel;
 }
 
+// subscribed resolves once identity's client holds live subscriptions to
+// the channel's document, messages list and roster (the SDK subscribes a
+// moment after it opens them; until then, what changes reaches it by the
+// replay its subscription starts with).
+async function subscribed(identity, channelSid) {
+  const names = ['channel', 'messages', 'roster'].map((kind) => `${channelSid}.${kind}`);
+  await eventually(() => frames.subscribed(identity, names), `${identity}'s subscriptions to ${channelSid}`);
+}
+
 // A unique suffix for names inside one run.
 let seq = 0;
 const unique = (prefix) => `${prefix}-${process.pid}-${++seq}`;
@@ -153,3 +162,4 @@ async function eventually(check, what, ms = EVENT_WAIT) {
 }
 
 module.exports.eventually = eventually;
+module.exports.subscribed = subscribed;

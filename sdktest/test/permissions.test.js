@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, opened, unique, assert } = require('../lib/harness');
+const { scenario, waitEvent, opened, subscribed, unique, assert } = require('../lib/harness');
 
 scenario("a channel user's delete of a channel they do not administer is refused", async (s) => {
   const svc = await s.chatd.service('permissions');
@@ -23,7 +23,8 @@ scenario("a channel user's delete of a channel they do not administer is refused
   const still = await s.chatd.rest('GET', `/v2/Services/${svc.sid}/Channels/${a.sid}`);
   assert.equal(still.sid, a.sid);
 
-  // Its admin may.
+  // Its admin may; bob's client, subscribed to the channel, sees it go.
+  await subscribed('bob', a.sid);
   const removed = waitEvent(bob, 'channelRemoved', (c) => c.sid === a.sid);
   await a.delete();
   await removed;
