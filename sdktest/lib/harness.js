@@ -148,8 +148,6 @@ async function subscribed(identity, channelSid) {
 let seq = 0;
 const unique = (prefix) => `${prefix}-${process.pid}-${++seq}`;
 
-module.exports = { scenario, waitEvent, withTimeout, opened, unique, assert, frames, guard, EVENT_WAIT };
-
 // eventually resolves once check() returns true, polling; it rejects with
 // what() once ms have passed.
 async function eventually(check, what, ms = EVENT_WAIT) {
@@ -161,5 +159,4 @@ async function eventually(check, what, ms = EVENT_WAIT) {
   }
 }
 
-module.exports.eventually = eventually;
-module.exports.subscribed = subscribed;
+module.exports = { scenario, waitEvent, eventually, withTimeout, opened, subscribed, unique, assert, frames, guard };
