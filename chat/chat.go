@@ -34,6 +34,7 @@ type Chat struct {
 	syncURL    string
 	syncKeep   int
 	syncWake   func(service string)
+	syncReset  func(service string)
 }
 
 // Options configure Chat.
@@ -68,6 +69,11 @@ type Options struct {
 	// events to the log of service, so that its subscribers are sent them
 	// at once.
 	SyncWake func(service string)
+	// SyncReset, when set, is called after a commit that removed the Sync
+	// log of service (a deleted or reset Service; "" after a reset of all
+	// of them): what its clients hold of it tells of objects that are gone
+	// or were made anew, which no event says.
+	SyncReset func(service string)
 }
 
 // DefaultSyncRetention is how many events each Sync object keeps by
@@ -107,6 +113,7 @@ func New(store model.Store, opts Options) *Chat {
 		syncURL:    strings.TrimRight(opts.SyncURL, "/"),
 		syncKeep:   cmp.Or(opts.SyncRetention, DefaultSyncRetention),
 		syncWake:   opts.SyncWake,
+		syncReset:  opts.SyncReset,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c
@@ -137,10 +144,11 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 // appends the events of its changes before the transaction commits. When
 // the committed attempt of fn changed the webhook outbox or Sync logs,
 // their senders are woken after the commit, when what they send is
-// durable.
+// durable; a Service whose log went is reported before the Services whose
+// logs grew.
 func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 	var outboxChanged bool
-	var synced []string
+	var synced, reset []string
 	err := c.store.Update(ctx, func(tx model.Tx) error {
 		p := newProjectTx(tx)
 		w := &writeTx{Tx: p}
@@ -149,7 +157,7 @@ func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 		if err == nil {
 			synced, err = p.flush(c)
 		}
-		outboxChanged = w.outboxChanged
+		outboxChanged, reset = w.outboxChanged, p.reset
 		return err
 	})
 	if err != nil {
@@ -157,6 +165,11 @@ func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 	}
 	if outboxChanged && c.wake != nil {
 		c.wake()
+	}
+	if c.syncReset != nil {
+		for _, service := range reset {
+			c.syncReset(service)
+		}
 	}
 	if c.syncWake != nil {
 		for _, service := range synced {

@@ -33,12 +33,14 @@ type userLinks struct {
 	UserBindings string `json:"user_bindings,omitempty"`
 }
 
-// userJSON renders u; inList is true for the items of a list. notifiable is
-// true only for a v2 fetch of a User that FindUser found notifiable:
-// is_notifiable is null otherwise, as for a User that never registered a
-// push Binding. is_online is always null: no chat client can connect to
-// chatd, and Twilio answers null for a User that has never been online.
-func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable bool) userJSON {
+// userJSON renders u; inList is true for the items of a list. r is the
+// User's reachability, given only for a single fetch with reachability
+// enabled (nil otherwise): is_online and is_notifiable are null without it,
+// as Twilio answers them null in lists, on create and update, and whenever
+// reachability is off. is_online is null too for a User whose clients have
+// never connected while reachability was on; is_notifiable is true for one
+// with a push Binding (v2 only), null otherwise.
+func (s *Server) userJSON(r *http.Request, u *model.User, inList bool, reach *model.Reachability) userJSON {
 	url := s.root(r) + "/Services/" + u.ServiceSid + "/Users/" + u.Sid
 	attributes := &u.Attributes
 	if inList && apiVersion(r) == v1 {
@@ -61,8 +63,11 @@ func (s *Server) userJSON(r *http.Request, u *model.User, inList, notifiable boo
 	if apiVersion(r) != v1 {
 		out.Links.UserBindings = url + "/Bindings"
 	}
-	if notifiable && apiVersion(r) != v1 {
-		out.IsNotifiable = &notifiable
+	if reach != nil {
+		out.IsOnline = reach.Online
+		if reach.Notifiable && apiVersion(r) != v1 {
+			out.IsNotifiable = &reach.Notifiable
+		}
 	}
 	return out
 }
@@ -85,16 +90,16 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, false))
+	writeJSON(w, http.StatusCreated, s.userJSON(r, u, false, nil))
 	return nil
 }
 
 func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	u, notifiable, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
+	u, reach, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, notifiable))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, reach))
 	return nil
 }
 
@@ -110,7 +115,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	}
 	out := make([]userJSON, len(users))
 	for i, u := range users {
-		out[i] = s.userJSON(r, u, true, false)
+		out[i] = s.userJSON(r, u, true, nil)
 	}
 	return s.writeList(w, r, "users", out, nil, pg, cur)
 }
@@ -132,7 +137,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, false))
+	writeJSON(w, http.StatusOK, s.userJSON(r, u, false, nil))
 	return nil
 }
 
