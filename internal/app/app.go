@@ -1,9 +1,10 @@
 // Package app is one running chatd: the store, the Chat rules, the webhook
-// dispatcher, the client SDKs' socket and the HTTP server (the REST API,
-// with the Client API mounted in it), wired and started in order and closed
-// in the reverse order. The chatd command, the chatdtest fixture package
-// and chatd's own tests (internal/testenv) all run chatd through it, so they
-// cannot drift apart.
+// dispatcher, the client SDKs' socket with what it carries (the Client API,
+// the Sync API, Sync subscriptions, reachability, push registrations) and
+// the HTTP server (the REST API, with the Client API mounted in it), wired
+// and started in order and closed in the reverse order. The chatd command,
+// the chatdtest fixture package and chatd's own tests (internal/testenv)
+// all run chatd through it, so they cannot drift apart.
 package app
 
 import (
@@ -22,7 +23,9 @@ import (
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/clientapi"
 	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/realtime"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/syncapi"
 	"github.com/chatd/chatd/twilsock"
 	"github.com/chatd/chatd/webhook"
 )
@@ -50,6 +53,10 @@ type Config struct {
 	// Seed fills a file that holds no Service yet, and is what
 	// POST /_chatd/reset returns to.
 	Seed *chat.Seed
+	// SyncRetention is how many of its newest events each Sync object
+	// keeps for the client SDKs to catch up with when they resubscribe;
+	// chat.DefaultSyncRetention when 0.
+	SyncRetention int
 
 	// TLS: a certificate and key (PEM files), or a self-signed certificate
 	// generated at start (TLSSelfSigned).
@@ -92,12 +99,13 @@ type App struct {
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
-	store    model.Store
-	ownDB    *bolt.DB // the file Start opened, which Close closes
-	hooks    *webhook.Dispatcher
-	realtime *twilsock.Server
-	srv      *server.Server
-	tempDir  string
+	store   model.Store
+	ownDB   *bolt.DB // the file Start opened, which Close closes
+	hooks   *webhook.Dispatcher
+	socket  *twilsock.Server
+	live    *realtime.Realtime
+	srv     *server.Server
+	tempDir string
 }
 
 // Start opens the file (unless cfg.Store is given), loads the seed into an
@@ -136,16 +144,42 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		hookOpts.Logger = cfg.Logger
 	}
 	a.hooks = webhook.New(a.store, hookOpts)
+	// chat tells the realtime side of its commits: the Sync events to send
+	// (live), the Services whose data went (their sockets start afresh).
+	// Both are set below, before the first write.
 	api := chat.New(a.store, chat.Options{
-		AccountSid:   a.AccountSid,
-		Wake:         a.hooks.Wake,
-		Seed:         cfg.Seed,
-		APIKeySid:    cfg.APIKeySid,
-		APIKeySecret: cfg.APIKeySecret,
-		PreEvents:    webhook.NewPreSender(hookOpts),
+		AccountSid:    a.AccountSid,
+		Wake:          a.hooks.Wake,
+		Seed:          cfg.Seed,
+		APIKeySid:     cfg.APIKeySid,
+		APIKeySecret:  cfg.APIKeySecret,
+		PreEvents:     webhook.NewPreSender(hookOpts),
+		SyncURL:       cfg.PublicURL,
+		SyncRetention: cfg.SyncRetention,
+		SyncWake:      func(service string) { a.live.Wake(service) },
+		SyncReset:     func(service string) { a.socket.Offload(service) },
 	})
+	// The client SDKs' socket tunnels the Client API, the Sync API, the
+	// Sync subscriptions and the push registrar; the Client API is also
+	// served over HTTP, where it pushes typing indicators through the
+	// socket too.
+	a.live = realtime.New(api, realtime.Options{Logger: cfg.Logger})
+	routes := &tunnel{live: a.live, sync: syncapi.New(api, syncapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})}
+	a.socket = twilsock.New(twilsock.Options{
+		Auth: api, Handler: routes, Logger: cfg.Logger,
+		OnConnect: a.live.Connected, OnDisconnect: a.live.Disconnected,
+	})
+	client := clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger, Notifier: a.socket})
+	routes.client = client
+
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
+	}
+	// No client is connected to a chatd that starts.
+	if n, err := api.ResetOnline(ctx); err != nil {
+		return a, err
+	} else if n > 0 {
+		cfg.Logger.Info("set the Users online at the last stop offline", "users", n)
 	}
 	swept, err := api.SweepStagedMedia(ctx)
 	if err != nil {
@@ -169,10 +203,6 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	// The Client API serves first-person clients over HTTP, and through the
-	// client SDKs' socket, which tunnels their requests to it.
-	client := clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})
-	a.realtime = twilsock.New(twilsock.Options{Auth: api, Handler: client, Logger: cfg.Logger})
 	srvCfg := server.Config{
 		AccountSid:   a.AccountSid,
 		AuthToken:    a.AuthToken,
@@ -184,7 +214,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
 		Client:       client,
-		Realtime:     a.realtime,
+		Realtime:     a.socket,
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
@@ -198,6 +228,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.URL = a.srv.URL()
 	return a, nil
+}
+
+// Connections is how many sockets of the client SDKs identity holds open
+// in service.
+func (a *App) Connections(service, identity string) int {
+	return a.socket.Connections(service, identity)
 }
 
 // openFile opens the bbolt file of a.DBPath, or of a new temporary
@@ -218,17 +254,23 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger) (err error) {
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), closes the client SDKs' sockets (they reconnect later), stops
-// the dispatcher (pending deliveries stay in the outbox for the next
-// start), closes the file, and removes an ephemeral one. A store given in
-// Config.Store stays open.
+// is done), stops the Sync tailers, closes the client SDKs' sockets (they
+// reconnect later), stops the dispatcher (pending deliveries stay in the
+// outbox for the next start), closes the file, and removes an ephemeral
+// one. A store given in Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
 	}
-	if a.realtime != nil {
-		errs = append(errs, a.realtime.Close(ctx))
+	// The tailers stop first, and with them the recording of reachability:
+	// the sockets' ends are not written, as the next start sets everyone
+	// offline.
+	if a.live != nil {
+		a.live.Close()
+	}
+	if a.socket != nil {
+		errs = append(errs, a.socket.Close(ctx))
 	}
 	if a.hooks != nil {
 		a.hooks.Close()
