@@ -115,3 +115,21 @@ func TestReachability(t *testing.T) {
 		t.Errorf("is_online after a restart = %v, want false", got)
 	}
 }
+
+func TestReset(t *testing.T) {
+	// A reset of a Service closes its sockets (308): their clients come
+	// back to what the Service is now, and are counted online afresh.
+	// Sockets of other Services stay.
+	env := testenv.New(t)
+	reset, kept := newRoom(t, env, "alice"), newRoom(t, env, "alice")
+	gone, stays := env.Socket(t, "alice", reset.service), env.Socket(t, "alice", kept.service)
+	join(t, stays, kept.channel, 1)
+	env.Must(t, http.StatusNoContent, http.MethodPost, "/_chatd/reset", testenv.Form("ServiceSid", reset.service))
+	f, ok := <-gone.Events()
+	if !ok || f.Method != "close" || f.Status == nil || f.Status.Code != 308 {
+		t.Fatalf("the reset Service's socket got %+v, want close 308", f)
+	}
+	ended(t, gone)
+	kept.send(t, kept.channel, "alice", "still here")
+	want(t, "the other Service's socket", next(t, stays), "com.twilio.rtd.cds.list", "list_item_added")
+}
