@@ -125,9 +125,14 @@ func (l *fakeLog) SyncTail(_ context.Context, _ string, after uint64, limit int)
 
 // fakeChatd serves realtime over l behind a real socket.
 func fakeChatd(t *testing.T, l *fakeLog) (dial func(identity string) *twilsocktest.Client) {
+	dial, _ = fakeChatdRT(t, l)
+	return dial
+}
+
+func fakeChatdRT(t *testing.T, l *fakeLog) (dial func(identity string) *twilsocktest.Client, rt *realtime.Realtime) {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	rt := realtime.New(l, realtime.Options{Logger: logger})
+	rt = realtime.New(l, realtime.Options{Logger: logger})
 	l.wake = rt.Wake
 	srv := twilsock.New(twilsock.Options{Auth: l, Handler: rt, Logger: logger})
 	hs := httptest.NewServer(srv)
@@ -145,7 +150,7 @@ func fakeChatd(t *testing.T, l *fakeLog) (dial func(identity string) *twilsockte
 		}
 		t.Cleanup(func() { c.CloseNow() })
 		return c
-	}
+	}, rt
 }
 
 // index is the item index of a list_item_added, -1 for another note.
@@ -217,4 +222,31 @@ func TestTailerBehindRetention(t *testing.T) {
 	if n := next(t, fine); index(n) != 0 || n.Event.ListSid != other {
 		t.Errorf("the other subscriber got %s", n.Raw)
 	}
+}
+
+func TestLetGo(t *testing.T) {
+	// What a socket holds goes with it, and a Service's feed with its last
+	// subscription; a cancel lets go too.
+	l := newFakeLog()
+	dial, rt := fakeChatdRT(t, l)
+	a, b := "ES"+strings.Repeat("1", 32), "ES"+strings.Repeat("2", 32)
+	one, two := dial("one"), dial("two")
+	subscribe(t, one, "establish", 1, object{a, "list", 0}, object{b, "list", 0})
+	subscribe(t, two, "establish", 1, object{a, "list", 0})
+	for range 2 {
+		want(t, "one", next(t, one), "twilio.sync.event", "subscription_established")
+	}
+	want(t, "two", next(t, two), "twilio.sync.event", "subscription_established")
+	if f, s, n := rt.Held(); f != 1 || s != 2 || n != 3 {
+		t.Errorf("held %d feeds, %d sessions, %d subscriptions; want 1, 2, 3", f, s, n)
+	}
+	subscribe(t, one, "cancel", 2, object{Sid: b, Type: "list"})
+	want(t, "one", next(t, one), "twilio.sync.event", "subscription_canceled")
+	if _, _, n := rt.Held(); n != 2 {
+		t.Errorf("%d subscriptions after a cancel, want 2", n)
+	}
+	one.CloseNow()
+	waitFor(t, "the first socket to be let go", func() bool { _, s, n := rt.Held(); return s == 1 && n == 1 })
+	two.Close()
+	waitFor(t, "everything to be let go", func() bool { f, s, n := rt.Held(); return f == 0 && s == 0 && n == 0 })
 }
