@@ -47,8 +47,18 @@ const (
 
 var built struct {
 	once sync.Once
+	dir  string
 	bin  string
 	err  error
+}
+
+// TestMain removes the chatd a benchmark built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // chatdProcess is a running chatd binary.
@@ -69,7 +79,7 @@ func startChatd(b *testing.B) *chatdProcess {
 			built.err = err
 			return
 		}
-		built.bin = filepath.Join(dir, "chatd")
+		built.dir, built.bin = dir, filepath.Join(dir, "chatd")
 		out, err := exec.Command("go", "build", "-o", built.bin, "github.com/chatd/chatd").CombinedOutput()
 		if err != nil {
 			built.err = fmt.Errorf("go build: %v\n%s", err, out)
