@@ -255,6 +255,18 @@ func (t *tx) SyncFeed(service string, after uint64, limit int) ([]*model.SyncEve
 	return out, nil
 }
 
+func (t *tx) SyncHead(service string) (uint64, error) {
+	tree, err := t.syncTree(service, false)
+	if tree == nil || err != nil {
+		return 0, err
+	}
+	k, _ := tree.feed.Cursor().Last()
+	if k == nil {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(k), nil
+}
+
 // encodeSyncEvent is the stored value of an event: its date in Unix
 // nanoseconds, 8 bytes big-endian, then its payload.
 func encodeSyncEvent(e *model.SyncEvent) []byte {

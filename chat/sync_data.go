@@ -227,10 +227,10 @@ type reachabilityJSON struct {
 	Notifiable bool `json:"notifiable"`
 }
 
-// userInfoItems are the items of u's info map, in key order. notifiable
-// tells whether u has a push Binding: the SDK reads the reachability item
-// only when its Service has reachability enabled. Online stays false until
-// chatd tracks its clients' connections.
+// userInfoItems are the items of u's info map, in key order. The
+// reachability item tells whether a client of u is connected (SetOnline)
+// and whether u has a push Binding: the SDK reads it only when its Service
+// has reachability enabled.
 func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
 	bindings, err := tx.UserBindings(u.ServiceSid, u.Sid)
 	if err != nil {
@@ -242,7 +242,7 @@ func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
 	}{
 		{userInfoAttributes, userInfoValueJSON{&u.Attributes}},
 		{userInfoFriendlyName, userInfoValueJSON{u.FriendlyName}},
-		{userInfoReachability, reachabilityJSON{Notifiable: len(bindings) > 0}},
+		{userInfoReachability, reachabilityJSON{Online: u.Online != nil && *u.Online, Notifiable: len(bindings) > 0}},
 	}
 	out := make([]*model.SyncItem, 0, len(values))
 	for _, kv := range values {

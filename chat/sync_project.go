@@ -46,6 +46,9 @@ type projectTx struct {
 	removed []syncObjectKey                 // objects it removed, in order
 	gone    map[syncObjectKey]bool          // the same, as a set
 	after   map[syncObjectKey]itemSource    // read by flush, after every write
+	// reset are the Services whose logs the transaction removed, "" for
+	// all of them (a Wipe).
+	reset []string
 }
 
 func newProjectTx(tx model.Tx) *projectTx {
@@ -317,7 +320,7 @@ func (p *projectTx) InsertUser(u *model.User) error {
 }
 
 func (p *projectTx) PutUser(u *model.User) error {
-	if err := p.userInfo(u.ServiceSid, u.Sid, userInfoAttributes, userInfoFriendlyName); err != nil {
+	if err := p.userInfo(u.ServiceSid, u.Sid, userInfoAttributes, userInfoFriendlyName, userInfoReachability); err != nil {
 		return err
 	}
 	return p.Tx.PutUser(u)
@@ -382,6 +385,7 @@ func (p *projectTx) DeleteServiceTree(sid string) error {
 		return err
 	}
 	p.forgetService(sid)
+	p.reset = append(p.reset, sid)
 	return nil
 }
 
@@ -409,6 +413,7 @@ func (p *projectTx) Wipe() error {
 		return err
 	}
 	p.forget()
+	p.reset = append(p.reset, "")
 	return nil
 }
 
