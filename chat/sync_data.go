@@ -63,6 +63,19 @@ type lastMessageJSON struct {
 
 // channelDoc is the data of ch's document.
 func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
+	var last *model.Message
+	if ch.LastMessageSid != "" {
+		var err error
+		if last, err = tx.Message(ch.ServiceSid, ch.Sid, ch.LastMessageSid); err != nil {
+			return nil, err
+		}
+	}
+	return channelDocOf(ch, last), nil
+}
+
+// channelDocOf is the data of ch's document whose newest Message is last
+// (nil when it has none).
+func channelDocOf(ch *model.Channel, last *model.Message) json.RawMessage {
 	d := channelDocJSON{
 		FriendlyName: ch.FriendlyName,
 		UniqueName:   ch.UniqueName,
@@ -74,14 +87,11 @@ func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 		Messages:     model.SyncMessages(ch.Sid),
 		Roster:       model.SyncRoster(ch.Sid),
 	}
-	if ch.LastMessageSid != "" {
-		m, err := tx.Message(ch.ServiceSid, ch.Sid, ch.LastMessageSid)
-		if err != nil {
-			return nil, err
-		}
-		d.LastMessage = &lastMessageJSON{Index: m.Index, Timestamp: syncTime(m.DateCreated)}
+	if last != nil {
+		d.LastMessage = &lastMessageJSON{Index: last.Index, Timestamp: syncTime(last.DateCreated)}
 	}
-	return marshal(d)
+	data, _ := marshal(d) // strings and numbers always encode
+	return data
 }
 
 // messageItemJSON is the data of a Message's item in its Channel's list.
