@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/internal/app"
 	"github.com/chatd/chatd/server"
 )
@@ -33,6 +34,7 @@ type serveConfig struct {
 	logLevel      string
 	maxConns      int
 	metricsPublic bool
+	syncRetention int
 	webhooks      webhookFlags
 }
 
@@ -114,6 +116,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.IntVar(&cfg.maxConns, "max-connections", e.integer("CHATD_MAX_CONNECTIONS", 0, &bad),
 		fmt.Sprintf("connections open at once, more wait until one closes; 0 means %d [CHATD_MAX_CONNECTIONS]", server.DefaultLimits().MaxConnections))
 	fs.BoolVar(&cfg.metricsPublic, "metrics-public", e.boolean("CHATD_METRICS_PUBLIC", &bad), "serve GET /_chatd/metrics without credentials [CHATD_METRICS_PUBLIC]")
+	fs.IntVar(&cfg.syncRetention, "sync-retention", e.integer("CHATD_SYNC_RETENTION", 0, &bad),
+		fmt.Sprintf("newest events each Sync object keeps for the client SDKs to catch up on when they resubscribe; 0 means %d [CHATD_SYNC_RETENTION]", chat.DefaultSyncRetention))
 	cfg.webhooks.define(fs, e, &bad)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -144,6 +148,7 @@ func (cfg serveConfig) app() app.Config {
 		TLSKey:        cfg.tlsKey,
 		TLSSelfSigned: cfg.tlsSelfSigned,
 		Limits:        server.Limits{MaxConnections: cfg.maxConns},
+		SyncRetention: cfg.syncRetention,
 		Webhooks:      cfg.webhooks.options(),
 		MetricsPublic: cfg.metricsPublic,
 	}
@@ -163,6 +168,9 @@ func (cfg serveConfig) check() []string {
 	}
 	if cfg.maxConns < 0 {
 		fail("--max-connections must not be negative, not %d", cfg.maxConns)
+	}
+	if cfg.syncRetention < 0 {
+		fail("--sync-retention must not be negative, not %d", cfg.syncRetention)
 	}
 	bad = append(bad, cfg.webhooks.check()...)
 	if err := cfg.app().Validate(); err != nil {

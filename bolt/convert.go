@@ -209,13 +209,13 @@ func (r *roleRecord) model() *model.Role {
 func userRecordOf(u *model.User) *userRecord {
 	return &userRecord{Sid: u.Sid, ServiceSid: u.ServiceSid, Identity: u.Identity, FriendlyName: u.FriendlyName,
 		Attributes: u.Attributes, RoleSid: u.RoleSid, JoinedChannelsCount: u.JoinedChannelsCount,
-		DateCreated: u.DateCreated, DateUpdated: u.DateUpdated}
+		DateCreated: u.DateCreated, DateUpdated: u.DateUpdated, Online: u.Online}
 }
 
 func (r *userRecord) model() *model.User {
 	return &model.User{Sid: r.Sid, ServiceSid: r.ServiceSid, Identity: r.Identity, FriendlyName: r.FriendlyName,
 		Attributes: r.Attributes, RoleSid: r.RoleSid, JoinedChannelsCount: r.JoinedChannelsCount,
-		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
+		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated, Online: r.Online}
 }
 
 func userChannelRecordOf(l *model.UserChannelLink) *userChannelRecord {

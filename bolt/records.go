@@ -102,6 +102,7 @@ type userRecord struct {
 	JoinedChannelsCount int       `msg:"7,omitempty"`
 	DateCreated         time.Time `msg:"8,omitempty"`
 	DateUpdated         time.Time `msg:"9,omitempty"`
+	Online              *bool     `msg:"10,omitempty"`
 }
 
 // userChannelRecord is the link between a User and a Channel, kept under

@@ -4192,8 +4192,8 @@ func (z userChannelRecord) Msgsize() (s int) {
 func (z *userRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(9)
-	var zb0001Mask uint16 /* 9 bits */
+	zb0001Len := uint32(10)
+	var zb0001Mask uint16 /* 10 bits */
 	_ = zb0001Mask
 	if z.Sid == "" {
 		zb0001Len--
@@ -4230,6 +4230,10 @@ func (z *userRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	if z.DateUpdated == (time.Time{}) {
 		zb0001Len--
 		zb0001Mask |= 0x100
+	}
+	if z.Online == nil {
+		zb0001Len--
+		zb0001Mask |= 0x200
 	}
 	// variable map header, size zb0001Len
 	o = append(o, 0x80|uint8(zb0001Len))
@@ -4284,6 +4288,15 @@ func (z *userRecord) MarshalMsg(b []byte) (o []byte, err error) {
 			// string "9"
 			o = append(o, 0xa1, 0x39)
 			o = msgp.AppendTimeExt(o, z.DateUpdated)
+		}
+		if (zb0001Mask & 0x200) == 0 { // if not omitted
+			// string "10"
+			o = append(o, 0xa2, 0x31, 0x30)
+			if z.Online == nil {
+				o = msgp.AppendNil(o)
+			} else {
+				o = msgp.AppendBool(o, *z.Online)
+			}
 		}
 	}
 	return
@@ -4372,6 +4385,23 @@ func (z *userRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "DateUpdated")
 				return
 			}
+		case "10":
+			if msgp.IsNil(bts) {
+				bts, err = msgp.ReadNilBytes(bts)
+				if err != nil {
+					return
+				}
+				z.Online = nil
+			} else {
+				if z.Online == nil {
+					z.Online = new(bool)
+				}
+				*z.Online, bts, err = msgp.ReadBoolBytes(bts)
+				if err != nil {
+					err = msgp.WrapError(err, "Online")
+					return
+				}
+			}
 		default:
 			bts, err = msgp.Skip(bts)
 			if err != nil {
@@ -4392,6 +4422,11 @@ func (z *userRecord) Msgsize() (s int) {
 	} else {
 		s += msgp.StringPrefixSize + len(*z.FriendlyName)
 	}
-	s += 2 + msgp.StringPrefixSize + len(z.Attributes) + 2 + msgp.StringPrefixSize + len(z.RoleSid) + 2 + msgp.IntSize + 2 + msgp.TimeSize + 2 + msgp.TimeSize
+	s += 2 + msgp.StringPrefixSize + len(z.Attributes) + 2 + msgp.StringPrefixSize + len(z.RoleSid) + 2 + msgp.IntSize + 2 + msgp.TimeSize + 2 + msgp.TimeSize + 3
+	if z.Online == nil {
+		s += msgp.NilSize
+	} else {
+		s += msgp.BoolSize
+	}
 	return
 }

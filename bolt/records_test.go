@@ -65,6 +65,8 @@ func goldenRecords() []golden {
 		goldenOf("service with empty lists", serviceCodec, f.services[1]),
 		goldenOf("role", roleCodec, f.roles[0]),
 		goldenOf("user", userCodec, f.users[0]),
+		goldenOf("user online", userCodec, online(f.users[0], true)),
+		goldenOf("user offline", userCodec, online(f.users[1], false)),
 		goldenOf("user channel", userChannelCodec, &link),
 		goldenOf("channel", channelCodec, f.channels[0]),
 		goldenOf("member", memberCodec, f.members[0]),
@@ -95,6 +97,14 @@ func goldenRecords() []golden {
 		goldenOf("api key", apiKeyCodec, &model.APIKey{Sid: sid("SK", 1), FriendlyName: ptr("ci"),
 			SealedSecret: []byte{1, 2, 3, 4}, DateCreated: at(60), DateUpdated: at(60)}),
 	}
+}
+
+// online is a copy of u whose reachability says online, as a Service with
+// reachability enabled records it.
+func online(u *model.User, online bool) *model.User {
+	c := *u
+	c.Online = &online
+	return &c
 }
 
 // TestGolden checks that every kind of record encodes to the bytes pinned

@@ -104,7 +104,9 @@ func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
 	if b == nil {
 		return nil, nil
 	}
-	return &syncTree{b.Bucket(bucketSyncObjects), b.Bucket(bucketSyncLog), b.Bucket(bucketSyncFeed)}, nil
+	// An object's events are appended at the end of its range of the log,
+	// and the feed's keys only grow: both fill their pages completely.
+	return &syncTree{b.Bucket(bucketSyncObjects), appendOnly(b.Bucket(bucketSyncLog)), appendOnly(b.Bucket(bucketSyncFeed))}, nil
 }
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
@@ -122,19 +124,26 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 	type objectKey struct{ service, object string }
 	touched := map[objectKey]*syncTree{}
+	trees := map[string]*syncTree{}
+	reserved := t.btx.Bucket(bucketSync).Sequence()
 	for _, e := range events {
-		if e.ID == 0 || e.ID > t.btx.Bucket(bucketSync).Sequence() {
+		if e.ID == 0 || e.ID > reserved {
 			return fmt.Errorf("bolt: Sync event ID %d was not reserved", e.ID)
 		}
-		if _, err := t.service(e.ServiceSid); err != nil {
-			return err
-		}
-		tree, err := t.syncTree(e.ServiceSid, true)
-		if err != nil {
-			return err
+		tree := trees[e.ServiceSid]
+		if tree == nil {
+			if _, err := t.service(e.ServiceSid); err != nil {
+				return err
+			}
+			var err error
+			if tree, err = t.syncTree(e.ServiceSid, true); err != nil {
+				return err
+			}
+			trees[e.ServiceSid] = tree
 		}
 		o := &model.SyncObjectLog{}
 		if v := tree.objects.Get([]byte(e.ObjectSid)); v != nil {
+			var err error
 			if o, err = decodeSyncLog(e.ServiceSid, e.ObjectSid, v); err != nil {
 				return err
 			}
@@ -253,6 +262,18 @@ func (t *tx) SyncFeed(service string, after uint64, limit int) ([]*model.SyncEve
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+func (t *tx) SyncHead(service string) (uint64, error) {
+	tree, err := t.syncTree(service, false)
+	if tree == nil || err != nil {
+		return 0, err
+	}
+	k, _ := tree.feed.Cursor().Last()
+	if k == nil {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(k), nil
 }
 
 // encodeSyncEvent is the stored value of an event: its date in Unix

@@ -35,6 +35,7 @@ type Chat struct {
 	syncKeep   int
 	syncWake   func(service string)
 	onCommit   func([]model.Change)
+	syncReset  func(service string)
 }
 
 // Options configure Chat.
@@ -76,6 +77,11 @@ type Options struct {
 	// on the writer's goroutine: it must return quickly (a broker that
 	// signals its subscribers, say).
 	OnCommit func([]model.Change)
+	// SyncReset, when set, is called after a commit that removed the Sync
+	// log of service (a deleted or reset Service; "" after a reset of all
+	// of them): what its clients hold of it tells of objects that are gone
+	// or were made anew, which no event says.
+	SyncReset func(service string)
 }
 
 // DefaultSyncRetention is how many events each Sync object keeps by
@@ -116,6 +122,7 @@ func New(store model.Store, opts Options) *Chat {
 		syncKeep:   cmp.Or(opts.SyncRetention, DefaultSyncRetention),
 		syncWake:   opts.SyncWake,
 		onCommit:   opts.OnCommit,
+		syncReset:  opts.SyncReset,
 	}
 	c.apiKey.sid, c.apiKey.secret = opts.APIKeySid, opts.APIKeySecret
 	return c
@@ -146,10 +153,11 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 // appends the events of its changes before the transaction commits. When
 // the committed attempt of fn changed the webhook outbox or Sync logs,
 // their senders are woken after the commit, when what they send is
-// durable; what it changed of the data is told to OnCommit then too.
+// durable; a Service whose log went is reported before the Services whose
+// logs grew. What it changed of the data is told to OnCommit then too.
 func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 	var done *writeTx
-	var synced []string
+	var synced, reset []string
 	err := c.store.Update(ctx, func(tx model.Tx) error {
 		p := newProjectTx(tx)
 		done = &writeTx{Tx: p} // fn may run again: the last run counts
@@ -158,6 +166,7 @@ func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 		if err == nil {
 			synced, err = p.flush(c)
 		}
+		reset = p.reset
 		return err
 	})
 	if err != nil {
@@ -165,6 +174,11 @@ func (c *Chat) update(ctx context.Context, fn func(model.Tx) error) error {
 	}
 	if done.outboxChanged && c.wake != nil {
 		c.wake()
+	}
+	if c.syncReset != nil {
+		for _, service := range reset {
+			c.syncReset(service)
+		}
 	}
 	if c.syncWake != nil {
 		for _, service := range synced {

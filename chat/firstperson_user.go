@@ -8,7 +8,7 @@ import (
 
 // FindUserAs fetches any User of p's Service, with its reachability as
 // FindUser gives it.
-func (c *Chat) FindUserAs(ctx context.Context, p *model.Principal, key string) (*model.User, bool, error) {
+func (c *Chat) FindUserAs(ctx context.Context, p *model.Principal, key string) (*model.User, *model.Reachability, error) {
 	return c.FindUser(ctx, p.ServiceSid, key)
 }
 
@@ -92,10 +92,12 @@ func (c *Chat) ListChannelUsersAs(ctx context.Context, p *model.Principal, chann
 }
 
 // TypingAs checks that p may type in a Channel, as it may send there
-// (sendMessage), and returns the Service's typing indicator timeout in
-// seconds.
-func (c *Chat) TypingAs(ctx context.Context, p *model.Principal, channel string) (timeout int, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) error {
+// (sendMessage), and returns the indicator: the Service's typing indicator
+// timeout in seconds, and the identities of the Channel's other Members,
+// who are to be told.
+func (c *Chat) TypingAs(ctx context.Context, p *model.Principal, channel string) (*model.Typing, error) {
+	var t *model.Typing
+	err := c.store.View(ctx, func(tx model.Tx) error {
 		ch, err := visibleChannel(tx, p, channel)
 		if err != nil {
 			return err
@@ -107,8 +109,17 @@ func (c *Chat) TypingAs(ctx context.Context, p *model.Principal, channel string)
 		if err != nil {
 			return inPath(err)
 		}
-		timeout = s.TypingIndicatorTimeout
+		members, err := tx.Members(p.ServiceSid, ch.Sid, model.Window{})
+		if err != nil {
+			return err
+		}
+		t = &model.Typing{ChannelSid: ch.Sid, Identity: p.Identity, Timeout: s.TypingIndicatorTimeout}
+		for _, m := range members {
+			if m.Identity != p.Identity {
+				t.Members = append(t.Members, m.Identity)
+			}
+		}
 		return nil
 	})
-	return timeout, err
+	return t, err
 }

@@ -63,6 +63,19 @@ type lastMessageJSON struct {
 
 // channelDoc is the data of ch's document.
 func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
+	var last *model.Message
+	if ch.LastMessageSid != "" {
+		var err error
+		if last, err = tx.Message(ch.ServiceSid, ch.Sid, ch.LastMessageSid); err != nil {
+			return nil, err
+		}
+	}
+	return channelDocOf(ch, last), nil
+}
+
+// channelDocOf is the data of ch's document whose newest Message is last
+// (nil when it has none).
+func channelDocOf(ch *model.Channel, last *model.Message) json.RawMessage {
 	d := channelDocJSON{
 		FriendlyName: ch.FriendlyName,
 		UniqueName:   ch.UniqueName,
@@ -74,14 +87,11 @@ func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 		Messages:     model.SyncMessages(ch.Sid),
 		Roster:       model.SyncRoster(ch.Sid),
 	}
-	if ch.LastMessageSid != "" {
-		m, err := tx.Message(ch.ServiceSid, ch.Sid, ch.LastMessageSid)
-		if err != nil {
-			return nil, err
-		}
-		d.LastMessage = &lastMessageJSON{Index: m.Index, Timestamp: syncTime(m.DateCreated)}
+	if last != nil {
+		d.LastMessage = &lastMessageJSON{Index: last.Index, Timestamp: syncTime(last.DateCreated)}
 	}
-	return marshal(d)
+	data, _ := marshal(d) // strings and numbers always encode
+	return data
 }
 
 // messageItemJSON is the data of a Message's item in its Channel's list.
@@ -227,10 +237,10 @@ type reachabilityJSON struct {
 	Notifiable bool `json:"notifiable"`
 }
 
-// userInfoItems are the items of u's info map, in key order. notifiable
-// tells whether u has a push Binding: the SDK reads the reachability item
-// only when its Service has reachability enabled. Online stays false until
-// chatd tracks its clients' connections.
+// userInfoItems are the items of u's info map, in key order. The
+// reachability item tells whether a client of u is connected (SetOnline)
+// and whether u has a push Binding: the SDK reads it only when its Service
+// has reachability enabled.
 func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
 	bindings, err := tx.UserBindings(u.ServiceSid, u.Sid)
 	if err != nil {
@@ -242,7 +252,7 @@ func userInfoItems(tx model.Tx, u *model.User) ([]*model.SyncItem, error) {
 	}{
 		{userInfoAttributes, userInfoValueJSON{&u.Attributes}},
 		{userInfoFriendlyName, userInfoValueJSON{u.FriendlyName}},
-		{userInfoReachability, reachabilityJSON{Notifiable: len(bindings) > 0}},
+		{userInfoReachability, reachabilityJSON{Online: u.Online != nil && *u.Online, Notifiable: len(bindings) > 0}},
 	}
 	out := make([]*model.SyncItem, 0, len(values))
 	for _, kv := range values {

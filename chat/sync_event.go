@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatd/chatd/model"
 )
@@ -53,77 +54,83 @@ func (ch syncChange) eventType() string {
 	}
 }
 
-type syncPayloadJSON struct {
-	EventType string `json:"event_type"`
-	Event     any    `json:"event"`
-}
-
-type documentEventJSON struct {
-	ID          uint64          `json:"id"`
-	DateCreated string          `json:"date_created"`
-	DocumentSid string          `json:"document_sid"`
-	Data        json.RawMessage `json:"document_data,omitempty"`
-	Revision    string          `json:"document_revision,omitempty"`
-}
-
-type listEventJSON struct {
-	ID           uint64          `json:"id"`
-	DateCreated  string          `json:"date_created"`
-	ListSid      string          `json:"list_sid"`
-	ItemIndex    *int            `json:"item_index,omitempty"`
-	ItemData     json.RawMessage `json:"item_data,omitempty"`
-	ItemURL      string          `json:"item_url,omitempty"`
-	ItemRevision string          `json:"item_revision,omitempty"`
-	ListRevision string          `json:"list_revision"`
-}
-
-type mapEventJSON struct {
-	ID           uint64          `json:"id"`
-	DateCreated  string          `json:"date_created"`
-	MapSid       string          `json:"map_sid"`
-	ItemKey      *string         `json:"item_key,omitempty"`
-	ItemData     json.RawMessage `json:"item_data,omitempty"`
-	ItemURL      string          `json:"item_url,omitempty"`
-	ItemRevision string          `json:"item_revision,omitempty"`
-	MapRevision  string          `json:"map_revision"`
-}
-
-// payload is the notification payload of ch as the event id, made at date.
+// payload is the notification payload of ch as the event id, made at date,
+// written member by member in the order and with the omissions that
+// encoding/json gives the event's fields (the sync tests pin the bytes).
+// ch.data is JSON that marshal wrote, compact already, so it is copied as
+// it is.
 func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error) {
 	var (
-		created     = syncTime(date)
-		sid         = ch.ref.Sid()
-		rev         = model.SyncRevision(id)
-		isItem      = ch.what >= addedItem
-		url, itemRv string
+		typ    = ch.ref.Type()
+		rev    = model.SyncRevision(id)
+		isItem = ch.what >= addedItem
+		b      = make([]byte, 0, 160+len(ch.data)+len(c.syncURL))
 	)
-	if isItem && ch.what != removedItem {
-		url, itemRv = c.syncURL+ch.ref.ItemPath(ch.key), rev
-	}
-	var event any
-	switch ch.ref.Type() {
-	case model.SyncDocument:
-		e := documentEventJSON{ID: id, DateCreated: created, DocumentSid: sid}
+	b = append(b, `{"event_type":`...)
+	b = appendJSONString(b, ch.eventType())
+	b = append(b, `,"event":{"id":`...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, `,"date_created":"`...)
+	b = date.UTC().AppendFormat(b, syncDate)
+	b = append(b, `","`...)
+	b = append(b, typ...)
+	b = append(b, `_sid":`...)
+	b = appendJSONString(b, ch.ref.Sid())
+	if typ == model.SyncDocument {
 		if ch.what == changedDocument {
-			e.Data, e.Revision = ch.data, rev
+			b = appendRaw(b, `,"document_data":`, ch.data)
+			b = append(b, `,"document_revision":`...)
+			b = appendJSONString(b, rev)
 		}
-		event = e
-	case model.SyncList:
-		e := listEventJSON{ID: id, DateCreated: created, ListSid: sid, ItemData: ch.data, ItemURL: url, ItemRevision: itemRv, ListRevision: rev}
-		if isItem {
+		return append(b, "}}"...), nil
+	}
+	if isItem {
+		if typ == model.SyncList {
 			index, err := strconv.Atoi(ch.key)
 			if err != nil {
 				return nil, err
 			}
-			e.ItemIndex = &index
+			b = append(b, `,"item_index":`...)
+			b = strconv.AppendInt(b, int64(index), 10)
+		} else {
+			b = append(b, `,"item_key":`...)
+			b = appendJSONString(b, ch.key)
 		}
-		event = e
-	default:
-		e := mapEventJSON{ID: id, DateCreated: created, MapSid: sid, ItemData: ch.data, ItemURL: url, ItemRevision: itemRv, MapRevision: rev}
-		if isItem {
-			e.ItemKey = &ch.key
-		}
-		event = e
 	}
-	return marshal(syncPayloadJSON{EventType: ch.eventType(), Event: event})
+	b = appendRaw(b, `,"item_data":`, ch.data)
+	if isItem && ch.what != removedItem {
+		b = append(b, `,"item_url":`...)
+		b = appendJSONString(b, c.syncURL+ch.ref.ItemPath(ch.key))
+		b = append(b, `,"item_revision":`...)
+		b = appendJSONString(b, rev)
+	}
+	b = append(b, `,"`...)
+	b = append(b, typ...)
+	b = append(b, `_revision":`...)
+	b = appendJSONString(b, rev)
+	return append(b, "}}"...), nil
+}
+
+// appendRaw appends the member key: v, omitted when v is empty.
+func appendRaw(b []byte, key string, v json.RawMessage) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	b = append(b, key...)
+	return append(b, v...)
+}
+
+// appendJSONString appends s as marshal writes a string: as it is between
+// quotes when it is printable ASCII without a quote or backslash (SIDs,
+// revisions, dates, URLs), through marshal otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			v, _ := marshal(s) // a string always encodes
+			return append(b, v...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"errors"
+	"slices"
 
 	"github.com/chatd/chatd/model"
 )
@@ -46,6 +47,13 @@ type projectTx struct {
 	removed []syncObjectKey                 // objects it removed, in order
 	gone    map[syncObjectKey]bool          // the same, as a set
 	after   map[syncObjectKey]itemSource    // read by flush, after every write
+	// reset are the Services whose logs the transaction removed, "" for
+	// all of them (a Wipe).
+	reset []string
+	// appended are the Messages the transaction appended and did not
+	// change or delete after: flush takes their items and the documents'
+	// lastMessage from them instead of reading them back.
+	appended []*model.Message
 }
 
 func newProjectTx(tx model.Tx) *projectTx {
@@ -56,7 +64,7 @@ func newProjectTx(tx model.Tx) *projectTx {
 
 // forget drops everything noted so far: the Services it was about are gone.
 func (p *projectTx) forget() {
-	p.touched, p.removed = nil, nil
+	p.touched, p.removed, p.appended = nil, nil, nil
 	p.before = map[syncItemKey]*model.SyncItem{}
 	p.created = map[syncObjectKey]bool{}
 	p.gone = map[syncObjectKey]bool{}
@@ -256,12 +264,30 @@ func (p *projectTx) AppendMessage(m *model.Message) error {
 	}
 	p.newItem(m.ServiceSid, model.MessagesRef(m.ChannelSid), itemKey(m.Index))
 	p.document(m.ServiceSid, m.ChannelSid)
+	p.appended = append(p.appended, m)
 	return nil
+}
+
+// appendedMessage is the Message of the channel the transaction appended
+// and did not change since for which is(m) holds, or nil.
+func (p *projectTx) appendedMessage(service, channel string, is func(*model.Message) bool) *model.Message {
+	for _, m := range p.appended {
+		if m.ServiceSid == service && m.ChannelSid == channel && is(m) {
+			return m
+		}
+	}
+	return nil
+}
+
+// changedMessage drops sid from the appended Messages.
+func (p *projectTx) changedMessage(sid string) {
+	p.appended = slices.DeleteFunc(p.appended, func(m *model.Message) bool { return m.Sid == sid })
 }
 
 // PutMessage changes the Message's item, and the document's lastMessage
 // when it is the newest Message and its date changes.
 func (p *projectTx) PutMessage(m *model.Message) error {
+	p.changedMessage(m.Sid)
 	if err := p.item(m.ServiceSid, model.MessagesRef(m.ChannelSid), itemKey(m.Index)); err != nil {
 		return err
 	}
@@ -276,6 +302,7 @@ func (p *projectTx) PutMessage(m *model.Message) error {
 // DeleteMessage removes the Message's item, and moves the document's
 // lastMessage when it was the newest.
 func (p *projectTx) DeleteMessage(service, channel, sid string) error {
+	p.changedMessage(sid)
 	m, err := p.Tx.Message(service, channel, sid)
 	if err == nil {
 		err = p.item(service, model.MessagesRef(channel), itemKey(m.Index))
@@ -317,7 +344,7 @@ func (p *projectTx) InsertUser(u *model.User) error {
 }
 
 func (p *projectTx) PutUser(u *model.User) error {
-	if err := p.userInfo(u.ServiceSid, u.Sid, userInfoAttributes, userInfoFriendlyName); err != nil {
+	if err := p.userInfo(u.ServiceSid, u.Sid, userInfoAttributes, userInfoFriendlyName, userInfoReachability); err != nil {
 		return err
 	}
 	return p.Tx.PutUser(u)
@@ -382,6 +409,7 @@ func (p *projectTx) DeleteServiceTree(sid string) error {
 		return err
 	}
 	p.forgetService(sid)
+	p.reset = append(p.reset, sid)
 	return nil
 }
 
@@ -402,6 +430,13 @@ func (p *projectTx) forgetService(service string) {
 		}
 	}
 	p.removed = removed
+	appended := p.appended[:0]
+	for _, m := range p.appended {
+		if m.ServiceSid != service {
+			appended = append(appended, m)
+		}
+	}
+	p.appended = appended
 }
 
 func (p *projectTx) Wipe() error {
@@ -409,6 +444,7 @@ func (p *projectTx) Wipe() error {
 		return err
 	}
 	p.forget()
+	p.reset = append(p.reset, "")
 	return nil
 }
 
@@ -449,8 +485,12 @@ func (p *projectTx) changed(k syncItemKey) (syncChange, bool, error) {
 			return ch, false, err
 		}
 		ch.what = changedDocument
-		ch.data, err = channelDoc(p.Tx, c)
-		return ch, err == nil, err
+		if last := p.appendedMessage(k.service, c.Sid, func(m *model.Message) bool { return m.Sid == c.LastMessageSid }); last != nil {
+			ch.data = channelDocOf(c, last)
+		} else if ch.data, err = channelDoc(p.Tx, c); err != nil {
+			return ch, false, err
+		}
+		return ch, true, nil
 	}
 	obj := syncObjectKey{k.service, k.ref}
 	src, ok := p.after[obj]
@@ -461,7 +501,13 @@ func (p *projectTx) changed(k syncItemKey) (syncChange, bool, error) {
 		}
 		p.after[obj] = src
 	}
-	now, err := src.get(k.key)
+	var now *model.SyncItem
+	var err error
+	if m := p.appendedItem(k); m != nil {
+		now, err = src.(*messagesSource).item(m)
+	} else {
+		now, err = src.get(k.key)
+	}
 	if err != nil {
 		return ch, false, err
 	}
@@ -479,6 +525,15 @@ func (p *projectTx) changed(k syncItemKey) (syncChange, bool, error) {
 		ch.what, ch.data = updatedItem, now.Data
 	}
 	return ch, true, nil
+}
+
+// appendedItem is the appended Message whose item in its Channel's list k
+// names, or nil.
+func (p *projectTx) appendedItem(k syncItemKey) *model.Message {
+	if k.ref.Kind != model.SyncKindMessages {
+		return nil
+	}
+	return p.appendedMessage(k.service, k.ref.Owner, func(m *model.Message) bool { return itemKey(m.Index) == k.key })
 }
 
 // appendSync gives changes and removals their IDs, in order, and appends

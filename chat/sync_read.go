@@ -269,6 +269,47 @@ func (c *Chat) SyncFeed(ctx context.Context, service string, after uint64, limit
 	return out, err
 }
 
+// SyncHead is the ID of the newest event of a Service's log (0 when it has
+// none): where a tailer of its feed that has seen nothing yet starts.
+func (c *Chat) SyncHead(ctx context.Context, service string) (uint64, error) {
+	var head uint64
+	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+		head, err = tx.SyncHead(service)
+		return err
+	})
+	return head, err
+}
+
+// SyncTail lists up to limit events of a Service's feed after the ID
+// after, as SyncFeed does, with, from the same read, the newest ID that the
+// log of each of their objects has dropped (0 for none; see
+// model.SyncObjectLog.Trimmed): a tailer that has sent a subscriber of an
+// object its events up to an ID below that mark has missed some for good.
+func (c *Chat) SyncTail(ctx context.Context, service string, after uint64, limit int) ([]*model.SyncEvent, map[string]uint64, error) {
+	var (
+		events  []*model.SyncEvent
+		trimmed map[string]uint64
+	)
+	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+		if events, err = tx.SyncFeed(service, after, limit); err != nil {
+			return err
+		}
+		trimmed = map[string]uint64{}
+		for _, e := range events {
+			if _, ok := trimmed[e.ObjectSid]; ok {
+				continue
+			}
+			o, err := tx.SyncObjectLog(service, e.ObjectSid)
+			if err != nil {
+				return err
+			}
+			trimmed[e.ObjectSid] = o.Trimmed
+		}
+		return nil
+	})
+	return events, trimmed, err
+}
+
 // syncCursor is where a page of items starts: after key (or, for the first
 // page of a query, at from, included), or with back the page before key;
 // its items in descending key order when desc.

@@ -606,3 +606,37 @@ func TestSyncReadPermissions(t *testing.T) {
 		}
 	})
 }
+
+// A Message appended and then changed in the same transaction is projected
+// as it is at the commit, not as it was appended.
+func TestSyncMessageChangedAfterAppend(t *testing.T) {
+	onEngines(t, func(t *testing.T, e engine) {
+		r := e.syncRig(t, 0)
+		s := r.service(t)
+		ch := r.channel(t, s.Sid)
+		r.news(t, s.Sid)
+		list, doc := model.MessagesRef(ch.Sid), model.ChannelRef(ch.Sid)
+
+		noErr(t, r.update(t.Context(), func(tx model.Tx) error {
+			first := &model.Message{Sid: model.PrefixMessage + strings.Repeat("1", 32), ServiceSid: s.Sid, ChannelSid: ch.Sid,
+				From: "alice", Body: "first", Attributes: "{}", DateCreated: r.clock.Now(), DateUpdated: r.clock.Now()}
+			if err := tx.AppendMessage(first); err != nil {
+				return err
+			}
+			edited := *first
+			edited.Body, edited.DateCreated = "edited", r.clock.Now().Add(time.Minute)
+			return tx.PutMessage(&edited)
+		}))
+		news := r.news(t, s.Sid)
+		wantNews(t, "an append edited in its transaction", news, ev("list_item_added", list, "0"), ev("document_updated", doc))
+		if len(news) != 2 {
+			t.FailNow()
+		}
+		if d := data(t, news[0].Event.ItemData); d["text"] != "edited" {
+			t.Errorf("item_data = %v, want the edited text", d)
+		}
+		if lm, _ := data(t, news[1].Event.DocumentData)["lastMessage"].(map[string]any); lm["timestamp"] != "2024-05-06T07:09:09.000Z" {
+			t.Errorf("document lastMessage = %v, want the edited date", lm)
+		}
+	})
+}

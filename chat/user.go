@@ -64,7 +64,10 @@ func insertUser(tx model.Tx, u *model.User) error {
 	return nil
 }
 
-func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User, notifiable bool, err error) {
+// FindUser finds a User by US SID or identity, with its reachability when
+// the Service has reachability enabled: whether a client of it is connected
+// (see SetOnline) and whether it has a push Binding.
+func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User, r *model.Reachability, err error) {
 	err = c.store.View(ctx, func(tx model.Tx) (err error) {
 		if u, err = tx.User(service, key); err != nil {
 			return inPath(err)
@@ -74,10 +77,10 @@ func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User
 			return err
 		}
 		bindings, err := tx.UserBindings(service, u.Sid)
-		notifiable = len(bindings) > 0
+		r = &model.Reachability{Online: u.Online, Notifiable: len(bindings) > 0}
 		return err
 	})
-	return u, notifiable, err
+	return u, r, err
 }
 
 func (c *Chat) ListUsers(ctx context.Context, service string, p model.Page) (out []*model.User, cur model.Cursor, err error) {

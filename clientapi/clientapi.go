@@ -34,6 +34,15 @@ type Config struct {
 	PublicURL string
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// Notifier, when set, pushes the typing indicator to the other Members
+	// of a Channel over their sockets; twilsock's Hub is one.
+	Notifier Notifier
+}
+
+// Notifier sends a notification to the connected clients of identity in
+// service; nothing reaches an identity that has none.
+type Notifier interface {
+	Notify(service, identity, messageType string, payload any) error
 }
 
 // Prefix starts every path of the Client API.

@@ -35,9 +35,11 @@ type userMetaJSON struct {
 	PrevToken *string `json:"prev_token"`
 }
 
-// userDescriptor renders u. is_online is null: chatd sees no client
-// connection yet; is_notifiable is true when notifiable is.
-func userDescriptor(u *model.User, notifiable bool) userJSON {
+// userDescriptor renders u with its reachability, nil when its Service
+// has reachability disabled (is_online and is_notifiable are then null, as
+// is_online is for a User never online and is_notifiable for one without a
+// push Binding).
+func userDescriptor(u *model.User, reach *model.Reachability) userJSON {
 	out := userJSON{
 		Identity:       u.Identity,
 		FriendlyName:   u.FriendlyName,
@@ -45,8 +47,11 @@ func userDescriptor(u *model.User, notifiable bool) userJSON {
 		SyncObjects:    userSyncJSON{UserInfoMap: model.SyncUserInfo(u.Sid)},
 		SyncUniqueName: model.SyncUserInfo(u.Sid),
 	}
-	if notifiable {
-		out.IsNotifiable = &notifiable
+	if reach != nil {
+		out.IsOnline = reach.Online
+		if reach.Notifiable {
+			out.IsNotifiable = &reach.Notifiable
+		}
 	}
 	return out
 }
@@ -68,7 +73,7 @@ func (a *API) handleUserList(w http.ResponseWriter, r *http.Request, p *model.Pr
 	}
 	out := userListJSON{Users: make([]userJSON, len(us)), Meta: userMetaJSON{NextToken: nullIfEmpty(cur.Next), PrevToken: nullIfEmpty(cur.Previous)}}
 	for i, u := range us {
-		out.Users[i] = userDescriptor(u, false)
+		out.Users[i] = userDescriptor(u, nil)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -76,11 +81,11 @@ func (a *API) handleUserList(w http.ResponseWriter, r *http.Request, p *model.Pr
 
 // handleUserFetch fetches a User by identity (or US SID).
 func (a *API) handleUserFetch(w http.ResponseWriter, r *http.Request, p *model.Principal, ps httprouter.Params) error {
-	u, notifiable, err := a.api.FindUserAs(r.Context(), p, param(ps, "user"))
+	u, reach, err := a.api.FindUserAs(r.Context(), p, param(ps, "user"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userDescriptor(u, notifiable))
+	writeJSON(w, http.StatusOK, userDescriptor(u, reach))
 	return nil
 }
 
@@ -98,6 +103,6 @@ func (a *API) handleUserUpdate(w http.ResponseWriter, r *http.Request, p *model.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userDescriptor(u, false))
+	writeJSON(w, http.StatusOK, userDescriptor(u, nil))
 	return nil
 }

@@ -68,7 +68,7 @@ type FirstPersonService interface {
 	UpdateMessageAs(ctx context.Context, p *Principal, channel, sid string, in MessageUpdate) (*Message, error)
 	DeleteMessageAs(ctx context.Context, p *Principal, channel, sid string) error
 
-	FindUserAs(ctx context.Context, p *Principal, user string) (u *User, notifiable bool, err error)
+	FindUserAs(ctx context.Context, p *Principal, user string) (*User, *Reachability, error)
 	// UpdateUserAs changes a User's friendly name or attributes.
 	UpdateUserAs(ctx context.Context, p *Principal, user string, in UserUpdate) (*User, error)
 	// ListChannelUsersAs lists the Users of a Channel's Members, in Member
@@ -81,6 +81,16 @@ type FirstPersonService interface {
 	UpdateUserChannelAs(ctx context.Context, p *Principal, channel string, in MyChannelUpdate) (*ChannelView, error)
 
 	// TypingAs checks that p may type in the Channel and returns the
-	// Service's typing indicator timeout, in seconds.
-	TypingAs(ctx context.Context, p *Principal, channel string) (int, error)
+	// indicator the other Members are to be sent.
+	TypingAs(ctx context.Context, p *Principal, channel string) (*Typing, error)
+}
+
+// Typing is a typing indicator: Identity types in the Channel ChannelSid,
+// for Timeout seconds (the Service's typing indicator timeout), and
+// Members, the identities of the Channel's other Members, are to be told.
+type Typing struct {
+	ChannelSid string
+	Identity   string
+	Timeout    int
+	Members    []string
 }

@@ -259,6 +259,10 @@ type Tx interface {
 	// SyncFeed lists up to limit events of service (all when limit <= 0),
 	// of every object, with an ID above after, oldest first.
 	SyncFeed(service string, after uint64, limit int) ([]*SyncEvent, error)
+	// SyncHead is the ID of the newest event of service's log, 0 when it
+	// holds none: where a tailer of the feed that has seen nothing yet
+	// starts.
+	SyncHead(service string) (uint64, error)
 
 	// Wipe removes every Service (with everything in it, mutation records
 	// included), every Credential, every delivery and every staged upload;

@@ -14,8 +14,19 @@ type User struct {
 	Attributes          string
 	RoleSid             string
 	JoinedChannelsCount int
-	DateCreated         time.Time
-	DateUpdated         time.Time
+	// Online is whether a client of the User is connected, as counted while
+	// its Service has reachability enabled: nil until one first connects.
+	Online      *bool
+	DateCreated time.Time
+	DateUpdated time.Time
+}
+
+// Reachability is what a Service with reachability enabled tells of one of
+// its Users: Online as User.Online (nil for a User never online), and
+// Notifiable when the User has a push Binding.
+type Reachability struct {
+	Online     *bool
+	Notifiable bool
 }
 
 // UserCreate is the input of CreateUser.
@@ -58,9 +69,9 @@ func (in UserUpdate) Validate() error {
 // UserService is the Users resource. Every key is a US SID or an identity.
 type UserService interface {
 	CreateUser(ctx context.Context, service string, in UserCreate) (*User, error)
-	// FindUser also tells whether the User is notifiable: its Service has
-	// reachability enabled and the User has a push Binding.
-	FindUser(ctx context.Context, service, key string) (u *User, notifiable bool, err error)
+	// FindUser also returns the User's reachability, nil when its Service
+	// has reachability disabled.
+	FindUser(ctx context.Context, service, key string) (*User, *Reachability, error)
 	ListUsers(ctx context.Context, service string, p Page) ([]*User, Cursor, error)
 	UpdateUser(ctx context.Context, service, key string, in UserUpdate) (*User, error)
 	// DeleteUser removes the User and its memberships and invites.

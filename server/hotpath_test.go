@@ -113,11 +113,11 @@ func TestHotPathsReadOnce(t *testing.T) {
 		{"last page backwards", channel + "/Messages?PageSize=50&Order=desc", map[string]int{"View": 1, "Channel": 1, "Messages": 1}},
 		{"channel fetch", channel, map[string]int{"View": 1, "Channel": 1}},
 		// A send reads the Channel once for the rules; the Sync projection
-		// then reads back what it derives its events from, in the same
-		// transaction: the new list item (Messages), and the Channel
-		// document with its last Message (Channel, Message; bolt serves
-		// the Channel from the transaction's cache, decoded once).
-		{"message send", channel + "/Messages", map[string]int{"Update": 1, "Channel": 2, "Message": 1, "Messages": 1}},
+		// then reads the Channel again for its document (bolt serves it
+		// from the transaction's cache, decoded once) and takes the new
+		// list item and the document's last Message from the Message it
+		// appended, without reading them back.
+		{"message send", channel + "/Messages", map[string]int{"Update": 1, "Channel": 2}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			store.reset()

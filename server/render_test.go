@@ -151,9 +151,12 @@ func (fixedBackend) users() []*model.User {
 	}
 }
 
-func (b fixedBackend) FindUser(_ context.Context, _, key string) (*model.User, bool, error) {
+func (b fixedBackend) FindUser(_ context.Context, _, key string) (*model.User, *model.Reachability, error) {
 	u, err := find(b.users(), func(u *model.User) bool { return u.Sid == key || u.Identity == key })
-	return u, err == nil && u.Identity == "alice", err
+	if err == nil && u.Identity == "alice" {
+		return u, &model.Reachability{Notifiable: true}, nil
+	}
+	return u, nil, err
 }
 
 func (b fixedBackend) ListUsers(_ context.Context, _ string, p model.Page) ([]*model.User, model.Cursor, error) {

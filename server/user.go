@@ -10,12 +10,14 @@ import (
 
 // user writes u, a User of v1 or v2; inList is true for the items of a
 // list. v1 has no bindings link, and its list items carry null attributes
-// once assigned (see listAttributes). notifiable is true only for a v2 fetch
-// of a User that FindUser found notifiable: is_notifiable is null otherwise,
-// as for a User that never registered a push Binding. is_online is always
-// null: no chat client can connect to chatd, and Twilio answers null for a
-// User that has never been online.
-func (b *body) user(u *model.User, inList, notifiable bool) {
+// once assigned (see listAttributes). reach is the User's reachability,
+// given only for a single fetch with reachability enabled (nil otherwise):
+// is_online and is_notifiable are null without it, as Twilio answers them
+// null in lists, on create and update, and whenever reachability is off.
+// is_online is null too for a User whose clients have never connected while
+// reachability was on; is_notifiable is true for one with a push Binding
+// (v2 only), null otherwise.
+func (b *body) user(u *model.User, inList bool, reach *model.Reachability) {
 	b.open("")
 	b.str("sid", u.Sid)
 	b.accountSid()
@@ -24,8 +26,12 @@ func (b *body) user(u *model.User, inList, notifiable bool) {
 	b.optStr("friendly_name", u.FriendlyName)
 	b.str("role_sid", u.RoleSid)
 	b.str("identity", u.Identity)
-	b.null("is_online")
-	if notifiable && b.version != v1 {
+	if reach != nil && reach.Online != nil {
+		b.bool("is_online", *reach.Online)
+	} else {
+		b.null("is_online")
+	}
+	if reach != nil && reach.Notifiable && b.version != v1 {
 		b.bool("is_notifiable", true)
 	} else {
 		b.null("is_notifiable")
@@ -61,15 +67,15 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	return s.reply(w, r, http.StatusCreated, func(b *body) { b.user(u, false, false) })
+	return s.reply(w, r, http.StatusCreated, func(b *body) { b.user(u, false, nil) })
 }
 
 func (s *Server) handleUserFetch(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	u, notifiable, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
+	u, reach, err := s.api.FindUser(r.Context(), param(p, "service"), param(p, "user"))
 	if err != nil {
 		return err
 	}
-	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, notifiable) })
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, reach) })
 }
 
 func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -84,7 +90,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, p httpro
 	}
 	return s.replyList(w, r, "users", nil, pg, cur, func(b *body) {
 		for _, u := range users {
-			b.user(u, true, false)
+			b.user(u, true, nil)
 		}
 	})
 }
@@ -106,7 +112,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, p http
 	if err != nil {
 		return err
 	}
-	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, false) })
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.user(u, false, nil) })
 }
 
 func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

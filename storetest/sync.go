@@ -82,6 +82,13 @@ func syncFeed(t *testing.T, st model.Store, svc int, after uint64, limit int) []
 	})
 }
 
+func syncHead(t *testing.T, st model.Store, svc int) uint64 {
+	t.Helper()
+	return mustRead(t, st, func(tx model.Tx) (uint64, error) {
+		return tx.SyncHead(sid("IS", svc))
+	})
+}
+
 func syncObjectLog(st model.Store, svc, object int) (*model.SyncObjectLog, error) {
 	var o *model.SyncObjectLog
 	err := st.View(context.Background(), func(tx model.Tx) (err error) {
@@ -245,6 +252,28 @@ func testSyncLog(t *testing.T, e Engine) {
 		wantEvents(t, "SyncFeed(IS 1, after its second)", syncFeed(t, st, 1, es[2].ID, 0), pick(es, 3, 4))
 		wantEvents(t, "SyncFeed(IS 1, limit 3)", syncFeed(t, st, 1, 0, 3), pick(es, 0, 2, 3))
 		wantEvents(t, "SyncFeed(IS 2)", syncFeed(t, st, 2, 0, 0), pick(es, 1, 5))
+	})
+	t.Run("the head is the newest event of the Service", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		if got := syncHead(t, st, 1); got != 0 {
+			t.Errorf("SyncHead of a Service without events = %d, want 0", got)
+		}
+		if got := syncHead(t, st, 3); got != 0 {
+			t.Errorf("SyncHead of a missing Service = %d, want 0", got)
+		}
+		es := appendSync(t, st, 1, syncDraft{1, 1}, syncDraft{2, 1}, syncDraft{1, 1})
+		if got := syncHead(t, st, 1); got != es[2].ID {
+			t.Errorf("SyncHead(IS 1) = %d, want %d", got, es[2].ID)
+		}
+		if got := syncHead(t, st, 2); got != es[1].ID {
+			t.Errorf("SyncHead(IS 2) = %d, want %d", got, es[1].ID)
+		}
+		// Retention drops old events, never the newest.
+		more := appendSync(t, st, 1, syncDraft{1, 2}, syncDraft{1, 1})
+		if got := syncHead(t, st, 1); got != more[1].ID {
+			t.Errorf("SyncHead(IS 1) after trimming = %d, want %d", got, more[1].ID)
+		}
 	})
 	t.Run("retention keeps the newest events of each object", func(t *testing.T) {
 		st := e.open(t)

@@ -1,9 +1,10 @@
 // Package app is one running chatd: the store, the Chat rules, the webhook
-// dispatcher, the client SDKs' socket and the HTTP server (the REST API,
-// with the Client API mounted in it), wired and started in order and closed
-// in the reverse order. The chatd command, the chatdtest fixture package
-// and chatd's own tests (internal/testenv) all run chatd through it, so they
-// cannot drift apart.
+// dispatcher, the client SDKs' socket with what it carries (the Client API,
+// the Sync API, Sync subscriptions, reachability, push registrations) and
+// the HTTP server (the REST API, with the Client API mounted in it), wired
+// and started in order and closed in the reverse order. The chatd command,
+// the chatdtest fixture package and chatd's own tests (internal/testenv)
+// all run chatd through it, so they cannot drift apart.
 package app
 
 import (
@@ -24,7 +25,9 @@ import (
 	"github.com/chatd/chatd/console"
 	"github.com/chatd/chatd/internal/changes"
 	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/realtime"
 	"github.com/chatd/chatd/server"
+	"github.com/chatd/chatd/syncapi"
 	"github.com/chatd/chatd/twilsock"
 	"github.com/chatd/chatd/webhook"
 )
@@ -52,6 +55,10 @@ type Config struct {
 	// Seed fills a file that holds no Service yet, and is what
 	// POST /_chatd/reset returns to.
 	Seed *chat.Seed
+	// SyncRetention is how many of its newest events each Sync object
+	// keeps for the client SDKs to catch up with when they resubscribe;
+	// chat.DefaultSyncRetention when 0.
+	SyncRetention int
 
 	// TLS: a certificate and key (PEM files), or a self-signed certificate
 	// generated at start (TLSSelfSigned).
@@ -100,13 +107,14 @@ type App struct {
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
-	store    model.Store
-	ownDB    *bolt.DB // the file Start opened, which Close closes
-	hooks    *webhook.Dispatcher
-	console  *console.Console
-	realtime *twilsock.Server
-	srv      *server.Server
-	tempDir  string
+	store   model.Store
+	ownDB   *bolt.DB // the file Start opened, which Close closes
+	hooks   *webhook.Dispatcher
+	console *console.Console
+	socket  *twilsock.Server
+	live    *realtime.Realtime
+	srv     *server.Server
+	tempDir string
 }
 
 // Start opens the file (unless cfg.Store is given), loads the seed into an
@@ -148,19 +156,45 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		hookOpts.Observer = cfg.Monitor
 	}
 	a.hooks = webhook.New(a.store, hookOpts)
-	// Live views (the console's channel pages) hear of commits here.
-	var live changes.Broker
+	// chat tells of its commits: the realtime side, the Sync events to send
+	// (live) and the Services whose data went (their sockets start afresh),
+	// both set below before the first write; the console's live pages, what
+	// changed (changes).
+	var changed changes.Broker
 	api := chat.New(a.store, chat.Options{
-		AccountSid:   a.AccountSid,
-		Wake:         a.hooks.Wake,
-		Seed:         cfg.Seed,
-		APIKeySid:    cfg.APIKeySid,
-		APIKeySecret: cfg.APIKeySecret,
-		PreEvents:    webhook.NewPreSender(hookOpts),
-		OnCommit:     live.Publish,
+		AccountSid:    a.AccountSid,
+		Wake:          a.hooks.Wake,
+		Seed:          cfg.Seed,
+		APIKeySid:     cfg.APIKeySid,
+		APIKeySecret:  cfg.APIKeySecret,
+		PreEvents:     webhook.NewPreSender(hookOpts),
+		SyncURL:       cfg.PublicURL,
+		SyncRetention: cfg.SyncRetention,
+		SyncWake:      func(service string) { a.live.Wake(service) },
+		SyncReset:     func(service string) { a.socket.Offload(service) },
+		OnCommit:      changed.Publish,
 	})
+	// The client SDKs' socket tunnels the Client API, the Sync API, the
+	// Sync subscriptions and the push registrar; the Client API is also
+	// served over HTTP, where it pushes typing indicators through the
+	// socket too.
+	a.live = realtime.New(api, realtime.Options{Logger: cfg.Logger})
+	routes := &tunnel{live: a.live, sync: syncapi.New(api, syncapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})}
+	a.socket = twilsock.New(twilsock.Options{
+		Auth: api, Handler: routes, Logger: cfg.Logger,
+		OnConnect: a.live.Connected, OnDisconnect: a.live.Disconnected,
+	})
+	client := clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger, Notifier: a.socket})
+	routes.client = client
+
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
+	}
+	// No client is connected to a chatd that starts.
+	if n, err := api.ResetOnline(ctx); err != nil {
+		return a, err
+	} else if n > 0 {
+		cfg.Logger.Info("set the Users online at the last stop offline", "users", n)
 	}
 	swept, err := api.SweepStagedMedia(ctx)
 	if err != nil {
@@ -184,10 +218,6 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	// The Client API serves first-person clients over HTTP, and through the
-	// client SDKs' socket, which tunnels their requests to it.
-	client := clientapi.New(api, clientapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})
-	a.realtime = twilsock.New(twilsock.Options{Auth: api, Handler: client, Logger: cfg.Logger})
 	srvCfg := server.Config{
 		AccountSid:   a.AccountSid,
 		AuthToken:    a.AuthToken,
@@ -199,14 +229,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Version:      cfg.Version,
 		Limits:       cfg.Limits,
 		Client:       client,
-		Realtime:     a.realtime,
+		Realtime:     a.socket,
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
 	}
 	a.console = console.New(api, console.Config{
 		Snapshot:        srvCfg.Snapshot,
-		Watcher:         &live,
+		Watcher:         &changed,
 		TransferTimeout: cfg.Limits.TransferTimeout,
 		Version:         cfg.Version,
 		Logger:          cfg.Logger,
@@ -225,6 +255,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.URL = a.srv.URL()
 	return a, nil
+}
+
+// Connections is how many sockets of the client SDKs identity holds open
+// in service.
+func (a *App) Connections(service, identity string) int {
+	return a.socket.Connections(service, identity)
 }
 
 // openFile opens the bbolt file of a.DBPath, or of a new temporary
@@ -249,10 +285,10 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger, monitor Monitor) (er
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), closes the client SDKs' sockets (they reconnect later), stops
-// the dispatcher (pending deliveries stay in the outbox for the next
-// start), closes the file, and removes an ephemeral one. A store given in
-// Config.Store stays open.
+// is done), stops the Sync tailers, closes the client SDKs' sockets (they
+// reconnect later), stops the dispatcher (pending deliveries stay in the
+// outbox for the next start), closes the file, and removes an ephemeral
+// one. A store given in Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.console != nil {
@@ -261,8 +297,14 @@ func (a *App) Close(ctx context.Context) error {
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
 	}
-	if a.realtime != nil {
-		errs = append(errs, a.realtime.Close(ctx))
+	// The tailers stop first, and with them the recording of reachability:
+	// the sockets' ends are not written, as the next start sets everyone
+	// offline.
+	if a.live != nil {
+		a.live.Close()
+	}
+	if a.socket != nil {
+		errs = append(errs, a.socket.Close(ctx))
 	}
 	if a.hooks != nil {
 		a.hooks.Close()

@@ -25,12 +25,6 @@ type Monitor interface {
 	Handler(a *App) http.Handler
 }
 
-// ConnectionCounter is a front door that holds long-lived client
-// connections (the realtime layer): it tells how many are open.
-type ConnectionCounter interface {
-	OpenConnections() int
-}
-
 // pendingPage is how many pending deliveries one read takes while they
 // are counted.
 const pendingPage = 1000
@@ -69,11 +63,10 @@ func (a *App) DatabaseSize() (int64, bool) {
 	return st.Size(), true
 }
 
-// RealtimeConnections is how many realtime client connections are open:
-// 0 while chatd has no realtime layer.
+// RealtimeConnections is how many client SDK sockets are open.
 func (a *App) RealtimeConnections() int {
-	if a.realtime == nil {
+	if a.socket == nil {
 		return 0
 	}
-	return a.realtime.OpenConnections()
+	return a.socket.OpenConnections()
 }

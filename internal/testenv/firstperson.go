@@ -33,6 +33,15 @@ func ExpiresAt(at time.Time) TokenOption {
 	return func(p *jwt.AccessTokenParams, _ *jwt.ChatGrant) { p.ValidUntil = float64(at.Unix()) }
 }
 
+// Push puts a push credential and an endpoint id in the chat grant
+// (push_credential_sid, endpoint_id), as an app does for a client that
+// registers for push; either may be "".
+func Push(credentialSid, endpointID string) TokenOption {
+	return func(_ *jwt.AccessTokenParams, g *jwt.ChatGrant) {
+		g.PushCredentialSid, g.EndpointID = credentialSid, endpointID
+	}
+}
+
 // DeploymentRole puts the Service role sid in the chat grant
 // (deployment_role_sid), the role a new identity's User gets.
 func DeploymentRole(sid string) TokenOption {

@@ -120,6 +120,12 @@ func WithSeed(seed *chat.Seed) Option {
 	return func(e *Env) { e.cfg.Seed = seed }
 }
 
+// WithSyncRetention makes each Sync object keep only its newest n events
+// for the clients that resubscribe.
+func WithSyncRetention(n int) Option {
+	return func(e *Env) { e.cfg.SyncRetention = n }
+}
+
 // WithPublicURL makes chatd start every url, links and meta URL with u, as
 // behind a proxy.
 func WithPublicURL(u string) Option {
