@@ -49,6 +49,7 @@ scenario('an invite through the SDK: the invitee sees it, joins, and the inviter
   const aliceJoined = waitEvent(alice, 'channelJoined', (c) => c.uniqueName === uniqueName);
   const a = await alice.createChannel({ uniqueName, isPrivate: true });
   await aliceJoined;
+  await opened(a);
 
   const invited = waitEvent(bob, 'channelInvited', (c) => c.sid === a.sid);
   await a.invite('bob');
