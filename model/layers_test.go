@@ -45,7 +45,7 @@ func TestLayers(t *testing.T) {
 		}
 		return out
 	}
-	for _, rel := range []string{"model", "chat", "bolt", "internal/record", "server", "webhook", "storetest", "internal/app", "chatdtest", ""} {
+	for _, rel := range []string{"model", "chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest", "internal/app", "chatdtest", ""} {
 		if _, ok := imports[name(rel)]; !ok {
 			t.Fatalf("package %s not found: the layering below names packages that moved", name(rel))
 		}
@@ -58,12 +58,13 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	})
-	t.Run("chat, bolt, internal/record, server, webhook and storetest import only model (and chat accesstoken, bolt internal/record) of the module", func(t *testing.T) {
+	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record) of the module", func(t *testing.T) {
 		allowed := map[string][]string{
-			"chat": {name("accesstoken")},
-			"bolt": {name("internal/record")},
+			"chat":     {name("accesstoken")},
+			"bolt":     {name("internal/record")},
+			"postgres": {name("internal/record")},
 		}
-		for _, rel := range []string{"chat", "bolt", "internal/record", "server", "webhook", "storetest"} {
+		for _, rel := range []string{"chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest"} {
 			for _, p := range deps(name(rel)) {
 				if p != name("model") && !slices.Contains(allowed[rel], p) {
 					t.Errorf("%s imports %s", rel, p)

@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chatd/chatd/internal/pgtest"
+	"github.com/chatd/chatd/model"
+)
+
+// Several chatd nodes on one database are several DBs (pools) on one
+// schema. These tests race writers through nodes and check the rules that
+// the database's constraints and row locks keep.
+
+const (
+	racers = 64
+	nodes  = 4
+)
+
+// openNodes opens n stores on one fresh schema, closed when t ends.
+func openNodes(t *testing.T, n int) []*DB {
+	t.Helper()
+	dsn := pgtest.New(t)
+	var dbs []*DB
+	for range n {
+		d := openAt(t, dsn)
+		t.Cleanup(func() { d.Close() })
+		dbs = append(dbs, d)
+	}
+	return dbs
+}
+
+func sid(prefix string, n int) string { return prefix + fmt.Sprintf("%032x", n) }
+
+func seed(t *testing.T, d *DB, fn func(model.Tx) error) {
+	t.Helper()
+	if err := d.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// race runs fn(i) for i in [0, racers) at once, each through node i%nodes,
+// and returns their errors.
+func race(dbs []*DB, fn func(i int, tx model.Tx) error) []error {
+	errs := make([]error, racers)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range racers {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			errs[i] = dbs[i%len(dbs)].Update(context.Background(), func(tx model.Tx) error { return fn(i, tx) })
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return errs
+}
+
+func newService(n int) *model.Service {
+	return &model.Service{Sid: sid("IS", n), FriendlyName: "s", DateCreated: testNow, DateUpdated: testNow}
+}
+
+func newChannel(n int, uniqueName string) *model.Channel {
+	c := &model.Channel{Sid: sid("CH", n), ServiceSid: sid("IS", 1), Attributes: "{}", Type: model.ChannelPublic,
+		CreatedBy: model.DefaultAuthor, DateCreated: testNow, DateUpdated: testNow}
+	if uniqueName != "" {
+		c.UniqueName = &uniqueName
+	}
+	return c
+}
+
+// TestUniqueRace: 64 writers on 4 nodes create a Channel with one unique
+// name, and a User with one identity: exactly one of each wins, and every
+// other gets the TakenError of that field.
+func TestUniqueRace(t *testing.T) {
+	for _, c := range []struct {
+		field  string
+		insert func(i int, tx model.Tx) error
+		count  func(tx model.Tx) (int, error)
+	}{
+		{"unique_name", func(i int, tx model.Tx) error { return tx.InsertChannel(newChannel(i+1, "general")) },
+			func(tx model.Tx) (int, error) {
+				cs, err := tx.Channels(sid("IS", 1), nil, model.Window{})
+				return len(cs), err
+			}},
+		{"identity", func(i int, tx model.Tx) error {
+			return tx.InsertUser(&model.User{Sid: sid("US", i+1), ServiceSid: sid("IS", 1), Identity: "alice", Attributes: "{}",
+				DateCreated: testNow, DateUpdated: testNow})
+		}, func(tx model.Tx) (int, error) {
+			us, err := tx.Users(sid("IS", 1), model.Window{})
+			return len(us), err
+		}},
+	} {
+		t.Run(c.field, func(t *testing.T) {
+			dbs := openNodes(t, nodes)
+			seed(t, dbs[0], func(tx model.Tx) error { return tx.InsertService(newService(1)) })
+			won := 0
+			for i, err := range race(dbs, c.insert) {
+				var taken *model.TakenError
+				switch {
+				case err == nil:
+					won++
+				case errors.As(err, &taken) && taken.Field == c.field:
+				default:
+					t.Errorf("writer %d: %v, want success or *TakenError{%q}", i, err, c.field)
+				}
+			}
+			if won != 1 {
+				t.Errorf("%d writers won, want exactly 1", won)
+			}
+			var n int
+			if err := dbs[1].View(context.Background(), func(tx model.Tx) (err error) { n, err = c.count(tx); return err }); err != nil || n != 1 {
+				t.Errorf("stored %d records (%v), want 1", n, err)
+			}
+		})
+	}
+}
+
+// TestAppendRace: 64 writers on 4 nodes append to one Channel, in rounds,
+// while a reader tails it. The indexes given are 0, 1, 2, … each once;
+// every snapshot the reader took was a gap-free prefix, so no index became
+// visible before a smaller one; and the Channel's counts agree.
+func TestAppendRace(t *testing.T) {
+	dbs := openNodes(t, nodes)
+	seed(t, dbs[0], func(tx model.Tx) error {
+		if err := tx.InsertService(newService(1)); err != nil {
+			return err
+		}
+		return tx.InsertChannel(newChannel(1, ""))
+	})
+	ctx := context.Background()
+	var (
+		stop      atomic.Bool
+		snapshots int
+		readerErr error
+		tail      sync.WaitGroup
+	)
+	tail.Add(1)
+	go func() {
+		defer tail.Done()
+		for !stop.Load() {
+			var ms []*model.Message
+			err := dbs[nodes-1].View(ctx, func(tx model.Tx) (err error) {
+				ms, err = tx.Messages(sid("IS", 1), sid("CH", 1), model.Window{})
+				return err
+			})
+			if err != nil {
+				readerErr = err
+				return
+			}
+			for i, m := range ms {
+				if m.Index != i {
+					readerErr = fmt.Errorf("a snapshot holds indexes %v: not a gap-free prefix", indexesOf(ms))
+					return
+				}
+			}
+			snapshots++
+		}
+	}()
+	const rounds = 4
+	const total = rounds * racers
+	var indexes []int
+	for round := range rounds {
+		got := make([]int, racers)
+		errs := race(dbs, func(i int, tx model.Tx) error {
+			n := round*racers + i + 1
+			m := &model.Message{Sid: sid("IM", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1), From: "system",
+				Body: fmt.Sprint("message ", n), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+			err := tx.AppendMessage(m)
+			got[i] = m.Index
+			return err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("writer %d: %v", i, err)
+			}
+		}
+		indexes = append(indexes, got...)
+	}
+	stop.Store(true)
+	tail.Wait()
+	if readerErr != nil {
+		t.Error(readerErr)
+	}
+	t.Logf("the reader took %d snapshots", snapshots)
+	slices.Sort(indexes)
+	for i, index := range indexes {
+		if index != i {
+			t.Fatalf("indexes given %v, want 0 to %d each once", indexes, total-1)
+		}
+	}
+	var c *model.Channel
+	var ms []*model.Message
+	err := dbs[0].View(ctx, func(tx model.Tx) (err error) {
+		if c, err = tx.Channel(sid("IS", 1), sid("CH", 1)); err != nil {
+			return err
+		}
+		ms, err = tx.Messages(sid("IS", 1), sid("CH", 1), model.Window{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != total || c.MessagesCount != total || c.LastMessageSid != ms[len(ms)-1].Sid {
+		t.Errorf("%d messages, channel counts %d messages, last %s; want %d, %d, %s",
+			len(ms), c.MessagesCount, c.LastMessageSid, total, total, ms[len(ms)-1].Sid)
+	}
+}
+
+func indexesOf(ms []*model.Message) []int {
+	out := make([]int, len(ms))
+	for i, m := range ms {
+		out[i] = m.Index
+	}
+	return out
+}
+
+// TestDeadlockIsRetried: two Updates lock two rows in opposite orders and
+// deadlock; PostgreSQL aborts one, and its Update runs its fn again, so
+// both succeed.
+func TestDeadlockIsRetried(t *testing.T) {
+	dbs := openNodes(t, 2)
+	seed(t, dbs[0], func(tx model.Tx) error {
+		if err := tx.PutSetting("a", "0"); err != nil {
+			return err
+		}
+		return tx.PutSetting("b", "0")
+	})
+	var runs atomic.Int32
+	locked := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+	update := func(node int, first, second string) error {
+		attempt := 0
+		return dbs[node].Update(context.Background(), func(tx model.Tx) error {
+			runs.Add(1)
+			attempt++
+			if err := tx.PutSetting(first, fmt.Sprint(node)); err != nil {
+				return err
+			}
+			if attempt == 1 {
+				// Both hold their first row before either asks for its
+				// second.
+				close(locked[node])
+				<-locked[1-node]
+			}
+			return tx.PutSetting(second, fmt.Sprint(node))
+		})
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for node, rows := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[node] = update(node, rows[0], rows[1]) }()
+	}
+	wg.Wait()
+	for node, err := range errs {
+		if err != nil {
+			t.Errorf("Update on node %d: %v", node, err)
+		}
+	}
+	if n := runs.Load(); n != 3 {
+		t.Errorf("the fns ran %d times, want 3 (one of them again after the deadlock)", n)
+	}
+}
