@@ -41,9 +41,9 @@ func (t *tx) InsertBinding(b *model.Binding) error {
 }
 
 // PutBinding keeps the stored type, endpoint, User and identity: it reads
-// them (locking the row) from the stored record.
+// them (locking the row: this is an Update) from the stored record.
 func (t *tx) PutBinding(b *model.Binding) error {
-	old, err := get(t, record.Binding, `SELECT record FROM bindings WHERE service_sid = $1 AND sid = $2 FOR NO KEY UPDATE`,
+	old, err := get(t, record.Binding, `SELECT record FROM bindings WHERE service_sid = $1 AND sid = $2`,
 		b.ServiceSid, b.Sid)
 	if err != nil {
 		return err

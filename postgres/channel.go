@@ -39,13 +39,14 @@ func (r *channelRow) channel() (*model.Channel, error) {
 	return c, nil
 }
 
-// Channel looks the key up as a SID first: the first branch of the UNION
-// ALL comes out first.
+// Channel finds the key as a SID first, then as a unique name. In an
+// Update it locks the Channel: its Members, Messages and webhooks are then
+// the transaction's to count (see tx).
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	var r channelRow
-	err := t.read(`SELECT `+channelCols+` FROM channels WHERE service_sid = $1 AND sid = $2
-		UNION ALL SELECT `+channelCols+` FROM channels WHERE service_sid = $1 AND unique_name = $2
-		LIMIT 1`, []any{service, key}, r.dest()...)
+	err := t.read(`SELECT `+channelCols+` FROM channels
+		WHERE service_sid = $1 AND (sid = $2 OR unique_name = $2)
+		ORDER BY sid = $2 DESC LIMIT 1`+t.lock(), []any{service, key}, r.dest()...)
 	if err != nil {
 		return nil, err
 	}

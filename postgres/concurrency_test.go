@@ -268,3 +268,115 @@ func TestDeadlockIsRetried(t *testing.T) {
 		t.Errorf("the fns ran %d times, want 3 (one of them again after the deadlock)", n)
 	}
 }
+
+// TestReadThenWrite: the rules read a record and write it back, or read a
+// setting and write it when unset, as if alone. Racing through nodes, no
+// change is lost and every writer sees the same setting.
+func TestReadThenWrite(t *testing.T) {
+	ctx := context.Background()
+	t.Run("concurrent changes of a Service are all kept", func(t *testing.T) {
+		dbs := openNodes(t, 2)
+		seed(t, dbs[0], func(tx model.Tx) error { return tx.InsertService(newService(1)) })
+		// Both read the Service before either writes it back.
+		read := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+		change := func(node int, edit func(*model.Service)) error {
+			attempt := 0
+			return dbs[node].Update(ctx, func(tx model.Tx) error {
+				attempt++
+				s, err := tx.Service(sid("IS", 1))
+				if err != nil {
+					return err
+				}
+				if attempt == 1 {
+					close(read[node])
+					<-read[1-node]
+				}
+				edit(s)
+				return tx.PutService(s)
+			})
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		edits := []func(*model.Service){
+			func(s *model.Service) { s.FriendlyName = "renamed" },
+			func(s *model.Service) { s.ReadStatusEnabled = true },
+		}
+		for node, edit := range edits {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[node] = change(node, edit) }()
+		}
+		wg.Wait()
+		for node, err := range errs {
+			if err != nil {
+				t.Errorf("Update on node %d: %v", node, err)
+			}
+		}
+		var s *model.Service
+		if err := dbs[0].View(ctx, func(tx model.Tx) (err error) { s, err = tx.Service(sid("IS", 1)); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if s.FriendlyName != "renamed" || !s.ReadStatusEnabled {
+			t.Errorf("Service = %q, read status %v; want both changes kept", s.FriendlyName, s.ReadStatusEnabled)
+		}
+	})
+	t.Run("concurrent first writes of a setting agree", func(t *testing.T) {
+		dbs := openNodes(t, nodes)
+		got := make([]string, racers)
+		for i, err := range race(dbs, func(i int, tx model.Tx) error {
+			v, err := tx.Setting("key")
+			if err != nil {
+				return err
+			}
+			if v == "" {
+				v = fmt.Sprint("writer ", i)
+				if err := tx.PutSetting("key", v); err != nil {
+					return err
+				}
+			}
+			got[i] = v
+			return nil
+		}) {
+			if err != nil {
+				t.Fatalf("writer %d: %v", i, err)
+			}
+		}
+		for i, v := range got {
+			if v != got[0] {
+				t.Fatalf("writer %d saw %q, writer 0 %q: two writers each thought the setting unset", i, v, got[0])
+			}
+		}
+	})
+	t.Run("a Channel read in an Update holds off other writers of its Members", func(t *testing.T) {
+		dbs := openNodes(t, nodes)
+		seed(t, dbs[0], func(tx model.Tx) error {
+			if err := tx.InsertService(newService(1)); err != nil {
+				return err
+			}
+			return tx.InsertChannel(newChannel(1, ""))
+		})
+		// Each writer joins a Member only while the Channel has fewer than
+		// 10: the rules' limit check, on the count read with the Channel.
+		const max = 10
+		joined := 0
+		for i, err := range race(dbs, func(i int, tx model.Tx) error {
+			c, err := tx.Channel(sid("IS", 1), sid("CH", 1))
+			if err != nil || c.MembersCount >= max {
+				return err
+			}
+			return tx.InsertMember(&model.Member{Sid: sid("MB", i+1), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1),
+				UserSid: sid("US", i+1), Identity: fmt.Sprint("user ", i), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow})
+		}) {
+			if err != nil {
+				t.Fatalf("writer %d: %v", i, err)
+			}
+		}
+		err := dbs[0].View(ctx, func(tx model.Tx) error {
+			ms, err := tx.Members(sid("IS", 1), sid("CH", 1), model.Window{})
+			joined = len(ms)
+			return err
+		})
+		if err != nil || joined != max {
+			t.Errorf("%d Members joined (%v), want the limit, %d", joined, err, max)
+		}
+	})
+}

@@ -147,7 +147,7 @@ func (d *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(model.Tx) 
 	if err != nil {
 		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
-	t := &tx{ctx: ctx, db: ptx, now: d.now().UTC()}
+	t := &tx{ctx: ctx, db: ptx, now: d.now().UTC(), writable: opts.AccessMode != pgx.ReadOnly}
 	committed := false
 	defer func() {
 		if !committed {

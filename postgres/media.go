@@ -30,7 +30,7 @@ func (t *tx) Media(service, sid string) (*model.Media, error) {
 	var size int64
 	var channel, message *string
 	err := t.read(`SELECT size, channel_sid, message_sid, record FROM media
-		WHERE service_sid = $1 AND sid = $2 AND staged_at IS NULL`, []any{service, sid}, &size, &channel, &message, &v)
+		WHERE service_sid = $1 AND sid = $2 AND staged_at IS NULL`+t.lock(), []any{service, sid}, &size, &channel, &message, &v)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	m := &model.Message{}
 	var v []byte
-	err := t.read(`SELECT idx, record FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3`,
+	err := t.read(`SELECT idx, record FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3`+t.lock(),
 		[]any{service, channel, sid}, &m.Index, &v)
 	if err != nil {
 		return nil, err

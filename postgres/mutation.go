@@ -16,21 +16,18 @@ func (t *tx) Mutation(service, identity, id string) (*model.Mutation, error) {
 }
 
 // InsertMutation is one statement: the Service's count of records is
-// bumped (no Service, no row), the record inserted under it, and the
-// records that fell out of the newest keep forgotten. The Service's row
-// stays locked until the transaction ends, so the count is dense.
+// bumped (its first record makes the count, whose foreign key finds the
+// Service), the record inserted under it, and the records that fell out
+// of the newest keep forgotten. The count's row stays locked until the
+// transaction ends, so the count is dense.
 func (t *tx) InsertMutation(m *model.Mutation, keep int) error {
-	var n int
-	err := t.write(`WITH s AS (
-			UPDATE services SET mutation_seq = mutation_seq + 1 WHERE service_sid = $1 RETURNING mutation_seq),
+	_, err := t.exec(`WITH s AS (
+			INSERT INTO mutation_seqs (service_sid, last_seq) VALUES ($1, 1)
+			ON CONFLICT (service_sid) DO UPDATE SET last_seq = mutation_seqs.last_seq + 1
+			RETURNING last_seq),
 		gone AS (
-			DELETE FROM mutations WHERE service_sid = $1 AND $6 > 0 AND seq <= (SELECT mutation_seq FROM s) - $6),
-		m AS (
-			INSERT INTO mutations (service_sid, identity, id, seq, ref, date_created)
-			SELECT $1, $2, $3, mutation_seq, $4, $5 FROM s RETURNING 1)
-		SELECT count(*) FROM m`, []any{m.ServiceSid, m.Identity, m.ID, m.Ref, m.DateCreated, keep}, &n)
-	if err == nil && n == 0 {
-		return model.ErrNotFound
-	}
+			DELETE FROM mutations WHERE service_sid = $1 AND $6 > 0 AND seq <= (SELECT last_seq FROM s) - $6)
+		INSERT INTO mutations (service_sid, identity, id, seq, ref, date_created)
+		SELECT $1, $2, $3, last_seq, $4, $5 FROM s`, m.ServiceSid, m.Identity, m.ID, m.Ref, m.DateCreated, keep)
 	return err
 }

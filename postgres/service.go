@@ -1,11 +1,23 @@
 package postgres
 
 import (
+	"cmp"
+	"errors"
+
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
 )
 
+// Setting, in an Update, first takes a lock on the name, held to the
+// commit: a rule that reads a setting and writes it when unset (the
+// generated credentials and keys) then runs alone, even on several nodes
+// and while the row does not exist yet to be locked.
 func (t *tx) Setting(key string) (string, error) {
+	if t.writable {
+		if _, err := t.exec(`SELECT pg_advisory_xact_lock(hashtextextended('chatd setting ' || $1, 0))`, key); err != nil {
+			return "", err
+		}
+	}
 	var v string
 	err := t.read(`SELECT value FROM settings WHERE name = $1`, []any{key}, &v)
 	if err == model.ErrNotFound {
@@ -20,8 +32,22 @@ func (t *tx) PutSetting(key, value string) error {
 	return err
 }
 
+// Service reads, in an Update, the row's version too, for PutService.
 func (t *tx) Service(sid string) (*model.Service, error) {
-	return get(t, record.Service, `SELECT record FROM services WHERE service_sid = $1`, sid)
+	var v []byte
+	var version string
+	if err := t.read(`SELECT record, xmin::text FROM services WHERE service_sid = $1`, []any{sid}, &v, &version); err != nil {
+		return nil, err
+	}
+	if t.writable {
+		if t.services == nil {
+			t.services = map[string]string{}
+		}
+		if _, seen := t.services[sid]; !seen {
+			t.services[sid] = version
+		}
+	}
+	return record.Service.Decode(v)
 }
 
 var servicesKeyset = keyset{cols: "service_sid, record", from: "services WHERE true", key: "service_sid"}
@@ -39,17 +65,38 @@ func (t *tx) InsertService(s *model.Service) error {
 	return err
 }
 
+// errServiceChanged refuses a PutService of a Service that another
+// transaction changed since this one read it; the Update runs again.
+var errServiceChanged = errors.New("postgres: the Service changed since this transaction read it")
+
+// PutService writes the Service if no other transaction changed it since
+// this one first read it (see tx); from then on the row is locked by this
+// transaction.
 func (t *tx) PutService(s *model.Service) error {
 	v, err := record.Service.Encode(s)
 	if err != nil {
 		return err
 	}
-	return t.one(`UPDATE services SET record = $2 WHERE service_sid = $1`, s.Sid, v)
+	version, read := t.services[s.Sid]
+	if !read {
+		return t.one(`UPDATE services SET record = $2 WHERE service_sid = $1`, s.Sid, v)
+	}
+	n, err := t.exec(`UPDATE services SET record = $2 WHERE service_sid = $1 AND xmin::text = $3`, s.Sid, v, version)
+	if err != nil || n == 1 {
+		delete(t.services, s.Sid)
+		return err
+	}
+	if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, s.Sid); err != nil || !ok {
+		return cmp.Or(err, model.ErrNotFound)
+	}
+	t.retry = true
+	return errServiceChanged
 }
 
 // DeleteServiceTree is one DELETE: the foreign keys cascade to everything
 // under the Service, mutation records and staged uploads included.
 func (t *tx) DeleteServiceTree(sid string) error {
+	delete(t.services, sid)
 	return t.one(`DELETE FROM services WHERE service_sid = $1`, sid)
 }
 
@@ -58,6 +105,7 @@ func (t *tx) DeleteServiceTree(sid string) error {
 // connections keep their snapshots and nothing waits on a table lock. The
 // outbox's last ID stays, so delivery IDs are never given again.
 func (t *tx) Wipe() error {
+	t.services = nil
 	for _, table := range []string{"services", "credentials", "deliveries"} {
 		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
 			return err

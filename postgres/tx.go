@@ -18,14 +18,40 @@ import (
 )
 
 // tx implements model.Tx over one PostgreSQL transaction.
+//
+// The rules above the seam read a record and then write, trusting that
+// nothing changes it meanwhile (bolt has one writer at a time). Under READ
+// COMMITTED that takes locks: in an Update, every read of one record but a
+// Service locks its row (FOR NO KEY UPDATE) until the commit, so that a
+// rule's read, check and write run as if alone, and a Channel read first
+// also holds off the writers of its Members, Messages and webhooks, whose
+// counts and limits a rule checks. A Service, which every write of its
+// Channels reads, is not locked: PutService writes it only if no other
+// transaction changed it since this one read it, and otherwise runs the
+// Update again (optimistically, by the row's xmin).
 type tx struct {
 	ctx context.Context
 	db  pgx.Tx
 	now time.Time
+	// writable is set in an Update; a View locks nothing.
+	writable bool
+	// services holds, by SID, the row version (xmin) of each Service this
+	// Update read, which PutService checks.
+	services map[string]string
 	// retry is set when the database refused a statement in a way that
 	// another attempt of the whole transaction may get past (a deadlock, a
-	// serialization failure), whatever fn then makes of the error.
+	// serialization failure, a Service changed meanwhile), whatever fn
+	// then makes of the error.
 	retry bool
+}
+
+// lock is the locking clause of a read of one record: FOR NO KEY UPDATE in
+// an Update, nothing in a View.
+func (t *tx) lock() string {
+	if t.writable {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
 }
 
 var _ model.Tx = (*tx)(nil)
@@ -167,10 +193,10 @@ func (t *tx) exists(sql string, args ...any) (bool, error) {
 }
 
 // get reads and decodes the record of one row (the query selects it
-// alone).
+// alone), locking the row in an Update.
 func get[M any](t *tx, c record.Codec[M], sql string, args ...any) (*M, error) {
 	var v []byte
-	if err := t.read(sql, args, &v); err != nil {
+	if err := t.read(sql+t.lock(), args, &v); err != nil {
 		return nil, err
 	}
 	return c.Decode(v)

@@ -27,14 +27,13 @@ func decodeUser(v []byte, joined int) (*model.User, error) {
 	return u, nil
 }
 
-// User looks the key up as a SID first: the first branch of the UNION ALL
-// comes out first.
+// User finds the key as a SID first, then as an identity.
 func (t *tx) User(service, key string) (*model.User, error) {
 	var v []byte
 	var joined int
-	err := t.read(`SELECT joined_channels_count, record FROM users WHERE service_sid = $1 AND sid = $2
-		UNION ALL SELECT joined_channels_count, record FROM users WHERE service_sid = $1 AND identity = $2
-		LIMIT 1`, []any{service, key}, &joined, &v)
+	err := t.read(`SELECT joined_channels_count, record FROM users
+		WHERE service_sid = $1 AND (sid = $2 OR identity = $2)
+		ORDER BY sid = $2 DESC LIMIT 1`+t.lock(), []any{service, key}, &joined, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +72,8 @@ func (t *tx) InsertUser(u *model.User) error {
 	return err
 }
 
-// PutUser keeps the stored identity and count. The identity is read (and
-// the row locked) first, so that the stored record holds the identity it
-// is indexed by.
+// PutUser keeps the stored identity and count, read (and the row locked)
+// first, so that the stored record holds the identity it is indexed by.
 func (t *tx) PutUser(u *model.User) error {
 	var identity string
 	var joined int

@@ -23,10 +23,8 @@ CREATE TABLE api_keys (
 );
 
 CREATE TABLE services (
-	service_sid  text COLLATE "C" PRIMARY KEY,
-	-- how many mutation records the Service ever had: their order
-	mutation_seq bigint NOT NULL DEFAULT 0,
-	record       bytea NOT NULL
+	service_sid text COLLATE "C" PRIMARY KEY,
+	record      bytea NOT NULL
 );
 
 CREATE TABLE roles (
@@ -157,8 +155,14 @@ CREATE TABLE media_chunks (
 );
 ALTER TABLE media_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 
--- First-person mutation ids; seq numbers a Service's records (from
--- services.mutation_seq), so that the oldest are forgotten first.
+-- First-person mutation ids; seq numbers a Service's records (from its
+-- row of mutation_seqs, the last number given), so that the oldest are
+-- forgotten first.
+CREATE TABLE mutation_seqs (
+	service_sid text COLLATE "C" PRIMARY KEY REFERENCES services ON DELETE CASCADE,
+	last_seq    bigint NOT NULL
+);
+
 CREATE TABLE mutations (
 	service_sid  text COLLATE "C" NOT NULL REFERENCES services ON DELETE CASCADE,
 	identity     text COLLATE "C" NOT NULL,
