@@ -114,6 +114,9 @@ func openBolt(path string, opts Options) (*bbolt.DB, error) {
 	return bdb, nil
 }
 
+// Engine names the store: "bolt".
+func (d *DB) Engine() string { return "bolt" }
+
 // Path is the file the store is kept in.
 func (d *DB) Path() string { return d.bolt.Path() }
 

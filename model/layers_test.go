@@ -79,6 +79,24 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	})
+	t.Run("chatdtest is built without a database driver, internal/app without an engine but bolt", func(t *testing.T) {
+		for _, pkg := range append(deps(name("chatdtest")), name("chatdtest")) {
+			if pkg == name("postgres") {
+				t.Errorf("chatdtest imports %s", pkg)
+			}
+			for _, p := range imports[pkg] {
+				if strings.HasPrefix(p, "github.com/jackc/") {
+					t.Errorf("%s (in chatdtest) imports %s", pkg, p)
+				}
+			}
+		}
+		if slices.Contains(deps(name("internal/app")), name("postgres")) {
+			t.Errorf("internal/app imports postgres: the chatd command hands it the opener, so that chatdtest stays light")
+		}
+		if !slices.Contains(deps(module), name("postgres")) {
+			t.Errorf("the chatd command does not import postgres: the walk is wrong, or --db postgres:// is not wired")
+		}
+	})
 	t.Run("chatd and chatdtest are built without a Twilio helper library", func(t *testing.T) {
 		for _, root := range []string{module, name("chatdtest")} {
 			for _, pkg := range append(deps(root), root) {

@@ -6,7 +6,8 @@
 // a connection string names (search_path), so that a test's data is its
 // own and dropping it costs nothing.
 //
-// A package that uses it runs its tests through Main:
+// A package that uses it runs its tests through Main (or Run, for a
+// TestMain that does more):
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
@@ -40,15 +41,19 @@ import (
 
 // Main runs the tests of m and stops the PostgreSQL server New started, if
 // it did, before the binary exits. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main without the exit: it returns m.Run's code.
+func Run(m *testing.M) int {
 	mainRunning.Store(true)
 	code := m.Run()
 	the.mu.Lock()
 	if the.srv != nil {
 		the.srv.stop()
+		the.srv = nil
 	}
 	the.mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // New returns the connection string of a new, empty schema of the test
@@ -85,7 +90,7 @@ var the struct {
 func server(t testing.TB) *pgServer {
 	t.Helper()
 	if !mainRunning.Load() {
-		t.Fatal("pgtest: the package's TestMain must call pgtest.Main, which stops the server at the end")
+		t.Fatal("pgtest: the package's TestMain must call pgtest.Main (or Run), which stops the server at the end")
 	}
 	bin, err := binDir()
 	if err != nil {
