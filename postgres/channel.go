@@ -39,18 +39,35 @@ func (r *channelRow) channel() (*model.Channel, error) {
 	return c, nil
 }
 
-// Channel finds the key as a SID first, then as a unique name. In an
-// Update it locks the Channel: its Members, Messages and webhooks are then
-// the transaction's to count (see tx).
+// Channel finds the key as a SID first, then as a unique name. It locks
+// nothing: an Update notes what it read, for the writes that depend on it
+// (see tx).
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	var r channelRow
-	err := t.read(`SELECT `+channelCols+` FROM channels
+	var version string
+	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels
 		WHERE service_sid = $1 AND (sid = $2 OR unique_name = $2)
-		ORDER BY sid = $2 DESC LIMIT 1`+t.lock(), []any{service, key}, r.dest()...)
+		ORDER BY sid = $2 DESC LIMIT 1`, []any{service, key}, append(r.dest(), &version)...)
 	if err != nil {
 		return nil, err
 	}
-	return r.channel()
+	c, err := r.channel()
+	if err != nil {
+		return nil, err
+	}
+	t.sawChannel(c, version)
+	return c, nil
+}
+
+// lockChannel locks the Channel's row for the rest of an Update (a View
+// needs no lock: it reads one snapshot), and reports whether it exists.
+// Statements after it see every change committed before it got the lock.
+func (t *tx) lockChannel(service, sid string) error {
+	if !t.writable {
+		return nil
+	}
+	return t.write(`SELECT 1 FROM channels WHERE service_sid = $1 AND sid = $2 FOR NO KEY UPDATE`,
+		[]any{service, sid}, new(int))
 }
 
 // Channels reads one type's Channels from the index on (service, type,
@@ -88,15 +105,41 @@ func (t *tx) InsertChannel(c *model.Channel) error {
 }
 
 // PutChannel moves the unique name and type with the record; the unique
-// constraint refuses a name taken by another Channel.
+// constraint refuses a name taken by another Channel. When this Update
+// read the Channel, it writes only if no other transaction changed it
+// since.
 func (t *tx) PutChannel(c *model.Channel) error {
 	v, err := channelRecord(c)
 	if err != nil {
 		return err
 	}
-	return t.write(`UPDATE channels SET unique_name = $3, type = $4, record = $5 WHERE service_sid = $1 AND sid = $2
+	seen, read := t.channels[channelKey{c.ServiceSid, c.Sid}]
+	err = t.write(`UPDATE channels SET unique_name = $3, type = $4, record = $5
+		WHERE service_sid = $1 AND sid = $2 AND ($6 = '' OR xmin::text = $6)
 		RETURNING members_count, messages_count, last_message_sid`,
-		[]any{c.ServiceSid, c.Sid, c.UniqueName, c.Type, v}, &c.MembersCount, &c.MessagesCount, &c.LastMessageSid)
+		[]any{c.ServiceSid, c.Sid, c.UniqueName, c.Type, v, seen.version}, &c.MembersCount, &c.MessagesCount, &c.LastMessageSid)
+	if err == model.ErrNotFound && read {
+		return t.channelChanged(c.ServiceSid, c.Sid)
+	}
+	if err == nil {
+		t.wroteChannel(c.ServiceSid, c.Sid)
+	}
+	return err
+}
+
+// channelChanged is the error of a write that found nothing to write,
+// having asked for the Channel as this Update read it: errChanged (and a
+// retry) when the Channel is there, changed; ErrNotFound when it is gone.
+func (t *tx) channelChanged(service, sid string) error {
+	ok, err := t.exists(`SELECT 1 FROM channels WHERE service_sid = $1 AND sid = $2`, service, sid)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return model.ErrNotFound
+	default:
+		return t.changed()
+	}
 }
 
 // DeleteChannelTree deletes the Channel; the foreign keys cascade to its
@@ -104,6 +147,7 @@ func (t *tx) PutChannel(c *model.Channel) error {
 // Users lose a joined Channel in the same statement: the statement's
 // snapshot still sees the Members the cascade removes at its end.
 func (t *tx) DeleteChannelTree(service, sid string) error {
+	t.wroteChannel(service, sid)
 	var n int
 	err := t.write(`WITH c AS (
 			DELETE FROM channels WHERE service_sid = $1 AND sid = $2 RETURNING sid),

@@ -274,36 +274,30 @@ func TestDeadlockIsRetried(t *testing.T) {
 // change is lost and every writer sees the same setting.
 func TestReadThenWrite(t *testing.T) {
 	ctx := context.Background()
-	t.Run("concurrent changes of a Service are all kept", func(t *testing.T) {
+	// Two Updates read a record before either writes it back, each
+	// changing another field; the second to write runs again, and keeps the
+	// first one's change.
+	bothKept := func(t *testing.T, seedOps func(model.Tx) error, edit [2]func(tx model.Tx) error, check func(tx model.Tx) error) {
 		dbs := openNodes(t, 2)
-		seed(t, dbs[0], func(tx model.Tx) error { return tx.InsertService(newService(1)) })
-		// Both read the Service before either writes it back.
+		seed(t, dbs[0], seedOps)
 		read := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
-		change := func(node int, edit func(*model.Service)) error {
-			attempt := 0
-			return dbs[node].Update(ctx, func(tx model.Tx) error {
-				attempt++
-				s, err := tx.Service(sid("IS", 1))
-				if err != nil {
-					return err
-				}
-				if attempt == 1 {
-					close(read[node])
-					<-read[1-node]
-				}
-				edit(s)
-				return tx.PutService(s)
-			})
-		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		edits := []func(*model.Service){
-			func(s *model.Service) { s.FriendlyName = "renamed" },
-			func(s *model.Service) { s.ReadStatusEnabled = true },
-		}
-		for node, edit := range edits {
+		for node := range 2 {
 			wg.Add(1)
-			go func() { defer wg.Done(); errs[node] = change(node, edit) }()
+			go func() {
+				defer wg.Done()
+				attempt := 0
+				errs[node] = dbs[node].Update(ctx, func(tx model.Tx) error {
+					attempt++
+					return edit[node](&barrierTx{Tx: tx, wait: func() {
+						if attempt == 1 {
+							close(read[node])
+							<-read[1-node]
+						}
+					}})
+				})
+			}()
 		}
 		wg.Wait()
 		for node, err := range errs {
@@ -311,13 +305,62 @@ func TestReadThenWrite(t *testing.T) {
 				t.Errorf("Update on node %d: %v", node, err)
 			}
 		}
-		var s *model.Service
-		if err := dbs[0].View(ctx, func(tx model.Tx) (err error) { s, err = tx.Service(sid("IS", 1)); return err }); err != nil {
-			t.Fatal(err)
+		if err := dbs[0].View(ctx, check); err != nil {
+			t.Error(err)
 		}
-		if s.FriendlyName != "renamed" || !s.ReadStatusEnabled {
-			t.Errorf("Service = %q, read status %v; want both changes kept", s.FriendlyName, s.ReadStatusEnabled)
+	}
+	t.Run("concurrent changes of a Service are all kept", func(t *testing.T) {
+		editService := func(edit func(*model.Service)) func(tx model.Tx) error {
+			return func(tx model.Tx) error {
+				s, err := tx.Service(sid("IS", 1))
+				if err != nil {
+					return err
+				}
+				tx.(*barrierTx).wait()
+				edit(s)
+				return tx.PutService(s)
+			}
 		}
+		bothKept(t, func(tx model.Tx) error { return tx.InsertService(newService(1)) },
+			[2]func(model.Tx) error{
+				editService(func(s *model.Service) { s.FriendlyName = "renamed" }),
+				editService(func(s *model.Service) { s.ReadStatusEnabled = true }),
+			},
+			func(tx model.Tx) error {
+				s, err := tx.Service(sid("IS", 1))
+				if err == nil && (s.FriendlyName != "renamed" || !s.ReadStatusEnabled) {
+					err = fmt.Errorf("Service = %q, read status %v; want both changes kept", s.FriendlyName, s.ReadStatusEnabled)
+				}
+				return err
+			})
+	})
+	t.Run("concurrent changes of a Channel are all kept", func(t *testing.T) {
+		editChannel := func(edit func(*model.Channel)) func(tx model.Tx) error {
+			return func(tx model.Tx) error {
+				c, err := tx.Channel(sid("IS", 1), sid("CH", 1))
+				if err != nil {
+					return err
+				}
+				tx.(*barrierTx).wait()
+				edit(c)
+				return tx.PutChannel(c)
+			}
+		}
+		bothKept(t, func(tx model.Tx) error {
+			if err := tx.InsertService(newService(1)); err != nil {
+				return err
+			}
+			return tx.InsertChannel(newChannel(1, "general"))
+		}, [2]func(model.Tx) error{
+			editChannel(func(c *model.Channel) { c.FriendlyName = ptr("General") }),
+			editChannel(func(c *model.Channel) { c.Attributes = `{"topic":"news"}` }),
+		}, func(tx model.Tx) error {
+			c, err := tx.Channel(sid("IS", 1), "general")
+			if err == nil && (model.Deref(c.FriendlyName) != "General" || c.Attributes != `{"topic":"news"}`) {
+				err = fmt.Errorf("Channel = %q, %s; want both changes kept", model.Deref(c.FriendlyName), c.Attributes)
+			}
+			return err
+		})
 	})
 	t.Run("concurrent first writes of a setting agree", func(t *testing.T) {
 		dbs := openNodes(t, nodes)
@@ -346,7 +389,7 @@ func TestReadThenWrite(t *testing.T) {
 			}
 		}
 	})
-	t.Run("a Channel read in an Update holds off other writers of its Members", func(t *testing.T) {
+	t.Run("a limit checked against a Channel's member count read in the Update holds", func(t *testing.T) {
 		dbs := openNodes(t, nodes)
 		seed(t, dbs[0], func(tx model.Tx) error {
 			if err := tx.InsertService(newService(1)); err != nil {
@@ -380,3 +423,11 @@ func TestReadThenWrite(t *testing.T) {
 		}
 	})
 }
+
+// barrierTx is a Tx with a point where the test makes two Updates meet.
+type barrierTx struct {
+	model.Tx
+	wait func()
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -18,7 +18,11 @@ func (t *tx) InviteFor(service, channel, identity string) (*model.Invite, error)
 var invitesKeyset = keyset{cols: "sid, record", from: "invites WHERE service_sid = $1 AND channel_sid = $2", key: "sid",
 	parent: "SELECT FROM channels WHERE service_sid = $1 AND sid = $2"}
 
+// Invites, in an Update, locks the Channel first (see tx).
 func (t *tx) Invites(service, channel string, w model.Window) ([]*model.Invite, error) {
+	if err := t.lockChannel(service, channel); err != nil {
+		return nil, err
+	}
 	return records(t, record.Invite, invitesKeyset, w, service, channel)
 }
 
@@ -31,9 +35,7 @@ func (t *tx) InsertInvite(in *model.Invite) error {
 	if err != nil {
 		return err
 	}
-	var one int
-	if err := t.write(`SELECT 1 FROM channels WHERE service_sid = $1 AND sid = $2 FOR NO KEY UPDATE`,
-		[]any{in.ServiceSid, in.ChannelSid}, &one); err != nil {
+	if err := t.lockChannel(in.ServiceSid, in.ChannelSid); err != nil {
 		return err
 	}
 	n, err := t.exec(`INSERT INTO invites (service_sid, channel_sid, sid, identity, user_sid, record)

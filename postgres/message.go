@@ -18,6 +18,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
+	t.wroteChannel(m.ServiceSid, m.ChannelSid)
 	err = t.write(`WITH c AS (
 			UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
 			WHERE service_sid = $1 AND sid = $2 RETURNING last_index)
@@ -58,10 +59,13 @@ var messagesKeyset = keyset{cols: "idx, record", from: "messages WHERE service_s
 const messageChunk = 64
 
 // Messages reads a window by index, allocating the Messages a chunk at a
-// time.
+// time. In an Update it locks the Channel first (see tx).
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
 	after, err := numberAfter(w, "message")
 	if err != nil {
+		return nil, err
+	}
+	if err := t.lockChannel(service, channel); err != nil {
 		return nil, err
 	}
 	chunk := messageChunk
@@ -106,6 +110,7 @@ func (t *tx) PutMessage(m *model.Message) error {
 // Channel's last Message becomes the newest left, found in the statement's
 // snapshot, which still holds the deleted one.
 func (t *tx) DeleteMessage(service, channel, sid string) error {
+	t.wroteChannel(service, channel)
 	return t.write(`WITH d AS (
 			DELETE FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3 RETURNING sid)
 		UPDATE channels SET messages_count = messages_count - 1,

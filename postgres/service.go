@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"cmp"
-	"errors"
+	"maps"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -65,10 +65,6 @@ func (t *tx) InsertService(s *model.Service) error {
 	return err
 }
 
-// errServiceChanged refuses a PutService of a Service that another
-// transaction changed since this one read it; the Update runs again.
-var errServiceChanged = errors.New("postgres: the Service changed since this transaction read it")
-
 // PutService writes the Service if no other transaction changed it since
 // this one first read it (see tx); from then on the row is locked by this
 // transaction.
@@ -89,14 +85,14 @@ func (t *tx) PutService(s *model.Service) error {
 	if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, s.Sid); err != nil || !ok {
 		return cmp.Or(err, model.ErrNotFound)
 	}
-	t.retry = true
-	return errServiceChanged
+	return t.changed()
 }
 
 // DeleteServiceTree is one DELETE: the foreign keys cascade to everything
 // under the Service, mutation records and staged uploads included.
 func (t *tx) DeleteServiceTree(sid string) error {
 	delete(t.services, sid)
+	maps.DeleteFunc(t.channels, func(k channelKey, _ channelSeen) bool { return k.service == sid })
 	return t.one(`DELETE FROM services WHERE service_sid = $1`, sid)
 }
 
@@ -105,7 +101,7 @@ func (t *tx) DeleteServiceTree(sid string) error {
 // connections keep their snapshots and nothing waits on a table lock. The
 // outbox's last ID stays, so delivery IDs are never given again.
 func (t *tx) Wipe() error {
-	t.services = nil
+	t.services, t.channels = nil, nil
 	for _, table := range []string{"services", "credentials", "deliveries"} {
 		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
 			return err

@@ -13,7 +13,12 @@ func (t *tx) ChannelWebhook(service, channel, sid string) (*model.ChannelWebhook
 var channelWebhooksKeyset = keyset{cols: "sid, record", from: "channel_webhooks WHERE service_sid = $1 AND channel_sid = $2",
 	key: "sid", parent: "SELECT FROM channels WHERE service_sid = $1 AND sid = $2"}
 
+// ChannelWebhooks, in an Update, locks the Channel first (see tx): the
+// rules count the webhooks against their limit before adding one.
 func (t *tx) ChannelWebhooks(service, channel string, w model.Window) ([]*model.ChannelWebhook, error) {
+	if err := t.lockChannel(service, channel); err != nil {
+		return nil, err
+	}
 	return records(t, record.ChannelWebhook, channelWebhooksKeyset, w, service, channel)
 }
 
