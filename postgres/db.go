@@ -24,7 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatd/chatd/model"
@@ -107,9 +106,15 @@ func (d *DB) Close() error {
 	return nil
 }
 
+// The BEGIN statements of a View and of an Update.
+const (
+	beginView   = "begin isolation level repeatable read read only"
+	beginUpdate = "begin isolation level read committed"
+)
+
 // View runs fn in a read-only transaction on one snapshot.
 func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
-	return d.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return d.run(ctx, false, fn)
 }
 
 // Update runs fn in a READ COMMITTED transaction and commits it; with
@@ -117,14 +122,14 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 // the transaction is on disk. fn runs again after a deadlock or a
 // serialization failure.
 func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
-	return d.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+	return d.run(ctx, true, fn)
 }
 
-// run runs fn in a transaction of opts, again while the database refuses
-// it in a way that a new attempt may get past.
-func (d *DB) run(ctx context.Context, opts pgx.TxOptions, fn func(model.Tx) error) error {
+// run runs fn in a transaction (read-write when writable), again while the
+// database refuses it in a way that a new attempt may get past.
+func (d *DB) run(ctx context.Context, writable bool, fn func(model.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		retry, err := d.attempt(ctx, opts, fn)
+		retry, err := d.attempt(ctx, writable, fn)
 		if !retry || attempt == maxAttempts {
 			return err
 		}
@@ -142,27 +147,31 @@ func (d *DB) run(ctx context.Context, opts pgx.TxOptions, fn func(model.Tx) erro
 // attempt runs fn once in a transaction: committed when fn returns nil,
 // rolled back otherwise. retry reports that the database refused the
 // attempt in a way worth another.
-func (d *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(model.Tx) error) (retry bool, err error) {
-	ptx, err := d.pool.BeginTx(ctx, opts)
+func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error) (retry bool, err error) {
+	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
-		return false, fmt.Errorf("postgres: begin: %w", err)
+		return false, fmt.Errorf("postgres: %w", err)
 	}
-	t := &tx{ctx: ctx, db: ptx, now: d.now().UTC(), writable: opts.AccessMode != pgx.ReadOnly}
-	committed := false
+	defer conn.Release()
+	c := &txConn{conn: conn, begin: beginView}
+	if writable {
+		c.begin = beginUpdate
+	}
+	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: writable}
+	ended := false
 	defer func() {
-		if !committed {
-			// Rolled back even when ctx is done, or the connection would
-			// go back to the pool mid-transaction.
-			ptx.Rollback(context.WithoutCancel(ctx))
+		if !ended {
+			// Rolled back even when ctx is done (or fn panicked), or the
+			// connection would go back to the pool mid-transaction.
+			c.rollback(context.WithoutCancel(ctx))
 		}
 	}()
 	if err := fn(t); err != nil {
 		return t.retry, err
 	}
-	if err := ptx.Commit(ctx); err != nil {
-		committed = true // Commit ended the transaction, one way or the other
+	ended = true // COMMIT ends the transaction, one way or the other
+	if err := c.commit(ctx); err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
-	committed = true
 	return false, nil
 }

@@ -36,7 +36,7 @@ import (
 //     commit.
 type tx struct {
 	ctx context.Context
-	db  pgx.Tx
+	db  *txConn
 	now time.Time
 	// writable is set in an Update; a View locks nothing.
 	writable bool
