@@ -26,25 +26,27 @@ func openAt(t testing.TB, dsn string) *DB {
 	return d
 }
 
-// dsns remembers the connection string of each store the engine opened,
-// for Reopen.
+// openedStore is a store of the contract's engine with the connection
+// string it was opened on, which Reopen opens again.
+type openedStore struct {
+	*DB
+	dsn string
+}
+
+// engine opens stores on fresh schemas for the contract suite.
 var engine = storetest.Engine{
 	Open: func(t *testing.T) model.Store {
 		dsn := pgtest.New(t)
-		d := openAt(t, dsn)
-		d.dsn = dsn
-		return d
+		return openedStore{openAt(t, dsn), dsn}
 	},
 	Reopen: func(t *testing.T, s model.Store) model.Store {
-		dsn := s.(*DB).dsn
-		if err := s.Close(); err != nil {
+		o := s.(openedStore)
+		if err := o.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
-		d := openAt(t, dsn)
-		d.dsn = dsn
-		return d
+		return openedStore{openAt(t, o.dsn), o.dsn}
 	},
-	Dump: func(t *testing.T, s model.Store) map[string]string { return rawDump(t, s.(*DB)) },
+	Dump: func(t *testing.T, s model.Store) map[string]string { return rawDump(t, s.(openedStore).DB) },
 }
 
 // TestContract runs the Store contract, proving with rawDump that failed

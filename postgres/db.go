@@ -52,7 +52,6 @@ type Options struct {
 type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
-	dsn  string // the connection string, for tests that reopen the store
 }
 
 var _ model.Store = (*DB)(nil)
