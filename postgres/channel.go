@@ -39,15 +39,15 @@ func (r *channelRow) channel() (*model.Channel, error) {
 	return c, nil
 }
 
-// Channel finds the key as a SID first, then as a unique name. It locks
-// nothing: an Update notes what it read, for the writes that depend on it
-// (see tx).
+// Channel finds the key as a SID first, then as a unique name (the first
+// branch of the UNION ALL comes out first). It locks nothing: an Update
+// notes what it read, for the writes that depend on it (see tx).
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	var r channelRow
 	var version string
-	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels
-		WHERE service_sid = $1 AND (sid = $2 OR unique_name = $2)
-		ORDER BY sid = $2 DESC LIMIT 1`, []any{service, key}, append(r.dest(), &version)...)
+	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND sid = $2
+		UNION ALL SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND unique_name = $2
+		LIMIT 1`, []any{service, key}, append(r.dest(), &version)...)
 	if err != nil {
 		return nil, err
 	}

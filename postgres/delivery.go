@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -33,7 +34,7 @@ func (t *tx) EnqueueDelivery(d *model.Delivery) error {
 // scanDelivery reads a row of id and record.
 func scanDelivery(t *tx, rows pgx.Rows) (*model.Delivery, error) {
 	var id uint64
-	var v []byte
+	var v pgtype.DriverBytes // the driver's own buffer: decoding copies
 	if err := rows.Scan(&id, &v); err != nil {
 		return nil, t.fail(err)
 	}

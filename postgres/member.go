@@ -5,11 +5,14 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// Member finds the key as a SID first, then as an identity.
+// Member finds the key as a SID first, then as an identity (the first
+// branch of the UNION ALL comes out first); the row it names is read, and
+// locked in an Update.
 func (t *tx) Member(service, channel, key string) (*model.Member, error) {
-	return get(t, record.Member, `SELECT record FROM members
-		WHERE service_sid = $1 AND channel_sid = $2 AND (sid = $3 OR identity = $3)
-		ORDER BY sid = $3 DESC LIMIT 1`, service, channel, key)
+	return get(t, record.Member, `SELECT record FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = (
+			SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3
+			UNION ALL SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND identity = $3
+			LIMIT 1)`, service, channel, key)
 }
 
 var membersKeyset = keyset{cols: "sid, record", from: "members WHERE service_sid = $1 AND channel_sid = $2", key: "sid",

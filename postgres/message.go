@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -82,7 +83,7 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 			all, size = make([]model.Message, chunk), 0
 		}
 		m := &all[size]
-		var v []byte
+		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
 		if err := rows.Scan(&m.Index, &v); err != nil {
 			return t.fail(err)
 		}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -27,13 +28,16 @@ func decodeUser(v []byte, joined int) (*model.User, error) {
 	return u, nil
 }
 
-// User finds the key as a SID first, then as an identity.
+// User finds the key as a SID first, then as an identity (the first branch
+// of the UNION ALL comes out first); the row it names is read, and locked
+// in an Update.
 func (t *tx) User(service, key string) (*model.User, error) {
 	var v []byte
 	var joined int
-	err := t.read(`SELECT joined_channels_count, record FROM users
-		WHERE service_sid = $1 AND (sid = $2 OR identity = $2)
-		ORDER BY sid = $2 DESC LIMIT 1`+t.lock(), []any{service, key}, &joined, &v)
+	err := t.read(`SELECT joined_channels_count, record FROM users WHERE service_sid = $1 AND sid = (
+			SELECT sid FROM users WHERE service_sid = $1 AND sid = $2
+			UNION ALL SELECT sid FROM users WHERE service_sid = $1 AND identity = $2
+			LIMIT 1)`+t.lock(), []any{service, key}, &joined, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +50,7 @@ var usersKeyset = keyset{cols: "sid, joined_channels_count, record", from: "user
 func (t *tx) Users(service string, w model.Window) ([]*model.User, error) {
 	var out []*model.User
 	err := t.window(usersKeyset, w, sidAfter(w), []any{service}, func(rows pgx.Rows) error {
-		var v []byte
+		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
 		var joined int
 		if err := rows.Scan(nil, &joined, &v); err != nil {
 			return t.fail(err)

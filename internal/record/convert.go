@@ -82,9 +82,14 @@ func EncodeMessage(m *model.Message) ([]byte, error) { return encodeRecord(messa
 // ServiceSid, ChannelSid and Index are left zero for the caller to set
 // from where the value was stored. nil v is model.ErrNotFound.
 func DecodeMessage(v []byte, m *model.Message) error {
+	if v == nil {
+		return model.ErrNotFound
+	}
+	// Not through decodeRecord: called directly, UnmarshalMsg leaves the
+	// record on the stack, and a page of Messages allocates no records.
 	var rec messageRecord
-	if err := decodeRecord(v, &rec); err != nil {
-		return err
+	if _, err := rec.UnmarshalMsg(v); err != nil {
+		return fmt.Errorf("record: decoding %T: %w", &rec, err)
 	}
 	rec.into(m)
 	return nil
