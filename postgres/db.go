@@ -1,8 +1,9 @@
 // Package postgres is chatd's Store on PostgreSQL: model.Store over a pgx
-// connection pool, for deployments where chatd runs as several nodes on one
-// database, whose own replication gives high availability. It knows the
-// tables (migrations/), keys and constraints, and keeps the derived counts
-// the seam declares; Twilio's rules live above it in package chat.
+// connection pool, for deployments that keep chatd's data in a database
+// whose own replication gives high availability, and that several chatd
+// nodes can share. It knows the tables (migrations/), keys and
+// constraints, and keeps the derived counts the seam declares; Twilio's
+// rules live above it in package chat.
 //
 // The hard rules map onto the database: a Channel's message indexes are
 // allocated by bumping its row in the statement that inserts the Message,
@@ -11,9 +12,10 @@
 // constraints, whose violation (23505, named) is a *model.TakenError;
 // counters move by deltas in the statement that changes what they count;
 // cascades are foreign keys ON DELETE CASCADE. Transactions are READ
-// COMMITTED with row locks where a rule reads and then writes; a deadlock
-// or serialization failure runs the Update's fn again, which the seam
-// allows. Views are REPEATABLE READ, READ ONLY: one snapshot.
+// COMMITTED, with row locks or checks where a rule reads and then writes
+// (see tx); a deadlock, a serialization failure or a failed check runs the
+// Update's fn again, which the seam allows. Views are REPEATABLE READ, READ
+// ONLY: one snapshot.
 package postgres
 
 import (
