@@ -45,7 +45,7 @@ func (t *adminTarget) flags(fs *flag.FlagSet, e env, dbEnv string, bad *[]string
 	fs.StringVar(&t.authToken, "auth-token", e.str("CHATD_AUTH_TOKEN", ""), "[CHATD_AUTH_TOKEN]")
 	fs.StringVar(&t.caCert, "ca-cert", e.str("CHATD_CA_CERT", ""), "trust this PEM certificate for https (e.g. the ready line's ca_cert) [CHATD_CA_CERT]")
 	fs.BoolVar(&t.insecure, "insecure", e.boolean("CHATD_INSECURE", bad), "do not verify the https certificate [CHATD_INSECURE]")
-	fs.StringVar(&t.db, "db", e.str(dbEnv, ""), "act on this chatd file, which no chatd may be serving, instead of --url ["+dbEnv+"]")
+	fs.StringVar(&t.db, "db", e.str(dbEnv, ""), "act on this chatd file, which no chatd may be serving, or this PostgreSQL database (postgres://…), instead of --url ["+dbEnv+"]")
 }
 
 // open returns the admin of the target and how to release it. urlGiven
@@ -55,7 +55,7 @@ func (t adminTarget) open(ctx context.Context, urlGiven bool) (admin, func() err
 		if urlGiven {
 			return nil, nil, errors.New("give --url (a running chatd) or --db (a file), not both")
 		}
-		f, err := app.OpenFile(ctx, t.db, t.accountSid)
+		f, err := app.OpenFile(ctx, t.db, t.accountSid, openDatabase)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/chatd/chatd/bolt"
+	"github.com/chatd/chatd/internal/app"
 )
 
 // backupConfig is the command line of chatd backup.
@@ -50,6 +51,9 @@ func parseBackup(args []string, getenv func(string) string, stderr io.Writer) (b
 		return cfg, errors.New("backup: --out is required")
 	case (cfg.url == "") == (cfg.db == ""):
 		return cfg, errors.New("backup: give --url (a running chatd) or --db (a file), one of them")
+	case app.IsURL(cfg.db):
+		return cfg, fmt.Errorf("backup: --db %s is a database URL, and chatd backup copies bbolt files: "+
+			"back PostgreSQL up with its own tools (pg_dump, or pg_basebackup and its WAL)", app.Redacted(cfg.db))
 	case cfg.caCert != "" && cfg.insecure:
 		return cfg, errors.New("backup: give --ca-cert (verify with it) or --insecure (do not verify), not both")
 	}

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/speccheck"
 	"github.com/chatd/chatd/internal/testenv"
 )
@@ -44,7 +45,8 @@ func TestMain(m *testing.M) {
 }
 
 // runTests builds chatd into a temporary directory (unless -short), runs
-// the tests and removes the directory.
+// the tests (with the PostgreSQL server of pgtest, started on first use)
+// and removes the directory.
 func runTests(m *testing.M) int {
 	if !testing.Short() && runtime.GOOS != "windows" {
 		dir, err := os.MkdirTemp("", "chatd-e2e-")
@@ -55,7 +57,7 @@ func runTests(m *testing.M) int {
 		defer os.RemoveAll(dir)
 		buildChatd(dir)
 	}
-	return m.Run()
+	return pgtest.Run(m)
 }
 
 // buildChatd builds this package with the go command on PATH. Without one

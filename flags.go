@@ -100,7 +100,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs := flag.NewFlagSet("chatd serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.addr, "addr", e.str("CHATD_ADDR", "127.0.0.1:8080"), "listen address, HOST:PORT (:0 picks a free port) [CHATD_ADDR]")
-	fs.StringVar(&cfg.db, "db", e.str("CHATD_DB", "chatd.db"), "bbolt database file [CHATD_DB]")
+	fs.StringVar(&cfg.db, "db", e.str("CHATD_DB", "chatd.db"), "bbolt database file, or a PostgreSQL URL: postgres://USER:PASSWORD@HOST/DB (pool size: ?pool_max_conns=N) [CHATD_DB]")
 	fs.BoolVar(&cfg.ephemeral, "ephemeral", e.boolean("CHATD_EPHEMERAL", &bad), "keep the data in a temporary file removed at exit [CHATD_EPHEMERAL]")
 	fs.StringVar(&cfg.seed, "seed", e.str("CHATD_SEED", ""), "JSON seed loaded into a new file and restored by POST /_chatd/reset [CHATD_SEED]")
 	fs.StringVar(&cfg.accountSid, "account-sid", e.str("CHATD_ACCOUNT_SID", ""), "Account SID clients authenticate with [CHATD_ACCOUNT_SID]")
@@ -139,6 +139,7 @@ func (cfg serveConfig) app() app.Config {
 		Addr:          cfg.addr,
 		DB:            cfg.db,
 		Ephemeral:     cfg.ephemeral,
+		OpenURL:       openDatabase,
 		AccountSid:    cfg.accountSid,
 		AuthToken:     cfg.authToken,
 		APIKeySid:     cfg.apiKeySid,

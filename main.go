@@ -1,7 +1,7 @@
 // Command chatd serves the Twilio Programmable Chat REST API from an
-// embedded bbolt file.
+// embedded bbolt file, or from PostgreSQL.
 //
-//	chatd [serve] [--addr HOST:PORT] [--db PATH | --ephemeral] [--seed FILE]
+//	chatd [serve] [--addr HOST:PORT] [--db PATH | --db postgres://… | --ephemeral] [--seed FILE]
 //	              [--account-sid AC… --auth-token TOKEN] [--api-key-sid SK… --api-key-secret SECRET]
 //	              [--public-url URL] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 //	              [--log-format text|json] [--log-level debug|info|warn|error] [--metrics-public]
@@ -93,7 +93,7 @@ type readyLine struct {
 	URL        string `json:"url"`
 	AccountSid string `json:"account_sid"`
 	AuthToken  string `json:"auth_token"`
-	DB         string `json:"db"`
+	DB         string `json:"db"` // the file, or the database URL without its password
 	Ephemeral  bool   `json:"ephemeral"`
 	// CACert is the PEM of a generated self-signed certificate, for clients
 	// to trust.
@@ -124,10 +124,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ready, _ := json.Marshal(readyLine{
 		Ready: true, URL: a.URL, AccountSid: a.AccountSid, AuthToken: a.AuthToken,
-		DB: a.DBPath, Ephemeral: cfg.ephemeral, CACert: string(a.CertPEM),
+		DB: a.Database, Ephemeral: cfg.ephemeral, CACert: string(a.CertPEM),
 	})
 	fmt.Fprintf(stdout, "%s\n", ready)
-	log.Info("serving", "url", a.URL, "db", a.DBPath, "generated_credentials", a.Generated)
+	log.Info("serving", "url", a.URL, "db", a.Database, "store", a.Engine, "generated_credentials", a.Generated)
 
 	<-ctx.Done()
 	log.Info("shutting down")

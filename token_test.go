@@ -18,7 +18,7 @@ import (
 // serves any more) as the identity it is mapped to, in service.
 func loginAs(t *testing.T, db, service string, tokens map[string]string) {
 	t.Helper()
-	f, err := app.OpenFile(context.Background(), db, "")
+	f, err := app.OpenFile(context.Background(), db, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestTokenCommand(t *testing.T) {
 	t.Run("for the configured account", func(t *testing.T) {
 		sid := "AC" + strings.Repeat("2", 32)
 		out := mustRun(t, nil, "token", "--db", db, "--identity", "frank", "--service", service, "--account-sid", sid, "--ttl", time.Minute.String())
-		f, err := app.OpenFile(context.Background(), db, sid)
+		f, err := app.OpenFile(context.Background(), db, sid, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

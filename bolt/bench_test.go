@@ -12,6 +12,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
 )
 
@@ -261,7 +262,7 @@ func BenchmarkCodec(b *testing.B) {
 	c := &model.Channel{Sid: sid("CH", 1), ServiceSid: benchService, FriendlyName: ptr("channel 1"),
 		Attributes: "{}", Type: model.ChannelPublic, CreatedBy: model.DefaultAuthor, DateCreated: testNow, DateUpdated: testNow,
 		MembersCount: 10, MessagesCount: 12345, LastMessageSid: sid("IM", 12344)}
-	mv, err := encodeRecord(messageRecordOf(m))
+	mv, err := record.EncodeMessage(m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -271,19 +272,18 @@ func BenchmarkCodec(b *testing.B) {
 	}
 	b.Run("encode/message", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := encodeRecord(messageRecordOf(m)); err != nil {
+			if _, err := record.EncodeMessage(m); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.ReportMetric(float64(len(mv)), "stored-B")
 	})
 	b.Run("decode/message", func(b *testing.B) {
-		var rec messageRecord
+		var got model.Message
 		for b.Loop() {
-			if err := decodeRecord(mv, &rec); err != nil {
+			if err := decodeMessage(mv, &got, m.ServiceSid, m.ChannelSid, 0); err != nil {
 				b.Fatal(err)
 			}
-			_ = rec.model(m.ServiceSid, m.ChannelSid, 0)
 		}
 	})
 	b.Run("encode/channel", func(b *testing.B) {

@@ -134,6 +134,9 @@ func openError(path string, err error) error {
 	return fmt.Errorf("bolt: open %s: %w", path, err)
 }
 
+// Engine names the store: "bolt".
+func (d *DB) Engine() string { return "bolt" }
+
 // Path is the file the store is kept in.
 func (d *DB) Path() string { return d.bolt.Path() }
 

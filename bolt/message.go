@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 
+	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
 )
 
@@ -31,7 +32,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err := sids.Put([]byte(m.Sid), key); err != nil {
 		return err
 	}
-	if err := putRecord(messages, key, messageRecordOf(m)); err != nil {
+	if err := putMessage(messages, key, m); err != nil {
 		return err
 	}
 	return t.updateChannel(m.ServiceSid, m.ChannelSid, func(c *model.Channel) {
@@ -49,18 +50,17 @@ func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	if key == nil {
 		return nil, model.ErrNotFound
 	}
-	var rec messageRecord
-	if err := decodeRecord(data.Bucket(bucketMessages).Get(key), &rec); err != nil {
+	m := &model.Message{}
+	if err := decodeMessage(data.Bucket(bucketMessages).Get(key), m, service, channel, decodeIndex(key)); err != nil {
 		return nil, err
 	}
-	return rec.model(service, channel, int(decodeIndex(key))), nil
+	return m, nil
 }
 
 // messageChunk is how many Messages a page read allocates at once.
 const messageChunk = 64
 
-// Messages decodes a window of Messages into one reused record, and
-// allocates the Messages themselves a chunk at a time.
+// Messages allocates the Messages of a window a chunk at a time.
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
 	data, err := t.channelData(service, channel)
 	if err != nil {
@@ -77,19 +77,17 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 	var (
 		out  []*model.Message
 		all  []model.Message
-		rec  messageRecord
 		size int
 	)
 	err = walk(data.Bucket(bucketMessages), after, w, func(k, v []byte) error {
-		if err := decodeRecord(v, &rec); err != nil {
-			return err
-		}
 		if size == len(all) {
 			all, size = make([]model.Message, chunk), 0
 		}
 		m := &all[size]
+		if err := decodeMessage(v, m, service, channel, decodeIndex(k)); err != nil {
+			return err
+		}
 		size++
-		rec.into(m, service, channel, int(decodeIndex(k)))
 		out = append(out, m)
 		return nil
 	})
@@ -97,7 +95,7 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 }
 
 // PutMessage stores the record without what its key and buckets say
-// (messageRecord).
+// (putMessage).
 func (t *tx) PutMessage(m *model.Message) error {
 	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
 	if err != nil {
@@ -108,7 +106,7 @@ func (t *tx) PutMessage(m *model.Message) error {
 		return model.ErrNotFound
 	}
 	m.Index = int(decodeIndex(key))
-	return putRecord(appendOnly(data.Bucket(bucketMessages)), bytes.Clone(key), messageRecordOf(m))
+	return putMessage(appendOnly(data.Bucket(bucketMessages)), bytes.Clone(key), m)
 }
 
 func (t *tx) DeleteMessage(service, channel, sid string) error {
@@ -121,15 +119,15 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if key == nil {
 		return model.ErrNotFound
 	}
-	var rec messageRecord
-	if err := decodeRecord(messages.Get(key), &rec); err != nil {
+	var m model.Message
+	if err := record.DecodeMessage(messages.Get(key), &m); err != nil {
 		return err
 	}
-	if rec.Media != nil {
-		if err := t.deleteMedia(service, rec.Media.Sid); err != nil {
+	if m.Media != nil {
+		if err := t.deleteMedia(service, m.Media.Sid); err != nil {
 			return err
 		}
-		if err := data.Bucket(bucketMessageMedia).Delete([]byte(rec.Media.Sid)); err != nil {
+		if err := data.Bucket(bucketMessageMedia).Delete([]byte(m.Media.Sid)); err != nil {
 			return err
 		}
 	}
@@ -144,10 +142,10 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	}
 	last := ""
 	if _, v := messages.Cursor().Last(); v != nil {
-		if err := decodeRecord(v, &rec); err != nil {
+		if err := record.DecodeMessage(v, &m); err != nil {
 			return err
 		}
-		last = rec.Sid
+		last = m.Sid
 	}
 	return t.updateChannel(service, channel, func(c *model.Channel) {
 		c.MessagesCount--

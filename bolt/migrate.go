@@ -14,7 +14,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/internal/record"
 )
 
 // Schema 3 kept records as JSON of the model types; schema 4 as records
@@ -273,9 +273,7 @@ var jsonBuckets = []jsonBucket{
 	{[]string{"services", "*", "bindings"}, "", fromJSON(bindingCodec.encode)},
 	{[]string{"services", "*", "media"}, "", fromJSON(mediaCodec.encode)},
 	{[]string{"services", "*", "channel_data", "*", "members"}, "", fromJSON(memberCodec.encode)},
-	{[]string{"services", "*", "channel_data", "*", "messages"}, "", fromJSON(func(m *model.Message) ([]byte, error) {
-		return encodeRecord(messageRecordOf(m))
-	})},
+	{[]string{"services", "*", "channel_data", "*", "messages"}, "", fromJSON(record.EncodeMessage)},
 	{[]string{"services", "*", "channel_data", "*", "invites"}, "", fromJSON(inviteCodec.encode)},
 	{[]string{"services", "*", "channel_data", "*", "webhooks"}, "", fromJSON(channelWebhookCodec.encode)},
 }

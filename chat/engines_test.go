@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/chatd/chatd/bolt"
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/postgres"
 )
 
 // engine is a storage engine the rules are tested over.
@@ -33,7 +36,18 @@ var engines = []engine{
 		}
 		return st
 	}},
+	{"postgres", func(t *testing.T, now func() time.Time) model.Store {
+		st, err := postgres.Open(context.Background(), pgtest.New(t), postgres.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}},
 }
+
+// TestMain runs the tests with a PostgreSQL server for the postgres engine,
+// started on its first use.
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // onEngines runs test once per engine.
 func onEngines(t *testing.T, test func(t *testing.T, e engine)) {

@@ -39,6 +39,7 @@ const (
 	CodeNotFound             Code = 20404
 	CodeRangeNotSatisfiable  Code = 20416
 	CodeInternalError        Code = 20500
+	CodeNotImplemented       Code = 20501
 )
 
 // Access token codes.
@@ -168,9 +169,11 @@ type code struct {
 
 // codes is the one table of every Twilio error code chatd sends. Titles follow
 // Twilio's public error catalogue; statuses follow observed responses where
-// known and the 400/403/404/409/429 convention otherwise. 20416 is chatd's
-// own, after Twilio's 20<status> platform codes (20403, 20404, 20429): the
-// answer to a media download whose Range no byte of the file satisfies.
+// known and the 400/403/404/409/429 convention otherwise. 20416 and 20501
+// are chatd's own, after Twilio's 20<status> platform codes (20403, 20404,
+// 20429): the answer to a media download whose Range no byte of the file
+// satisfies, and to a route of chatd's own that its store cannot serve (a
+// snapshot of a PostgreSQL store).
 var codes = map[Code]code{
 	CodeInvalidParameter:     {400, "Invalid parameter"},
 	CodeAuthenticationFailed: {401, "Authenticate"},
@@ -179,6 +182,7 @@ var codes = map[Code]code{
 	CodeNotFound:             {404, "The requested resource was not found"},
 	CodeRangeNotSatisfiable:  {416, "Requested range not satisfiable"},
 	CodeInternalError:        {500, "Internal server error"},
+	CodeNotImplemented:       {501, "Not implemented"},
 
 	// Access tokens: every refusal is a 401, so that a client stops retrying.
 	CodeInvalidAccessToken:     {401, "Invalid Access Token"},

@@ -45,7 +45,7 @@ func TestLayers(t *testing.T) {
 		}
 		return out
 	}
-	for _, rel := range []string{"model", "chat", "bolt", "server", "webhook", "storetest", "internal/app", "chatdtest", ""} {
+	for _, rel := range []string{"model", "chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest", "internal/app", "chatdtest", ""} {
 		if _, ok := imports[name(rel)]; !ok {
 			t.Fatalf("package %s not found: the layering below names packages that moved", name(rel))
 		}
@@ -58,10 +58,15 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	})
-	t.Run("chat, bolt, server, webhook and storetest import only model (and chat accesstoken) of the module", func(t *testing.T) {
-		for _, rel := range []string{"chat", "bolt", "server", "webhook", "storetest"} {
+	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record) of the module", func(t *testing.T) {
+		allowed := map[string][]string{
+			"chat":     {name("accesstoken")},
+			"bolt":     {name("internal/record")},
+			"postgres": {name("internal/record")},
+		}
+		for _, rel := range []string{"chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest"} {
 			for _, p := range deps(name(rel)) {
-				if p != name("model") && !(rel == "chat" && p == name("accesstoken")) {
+				if p != name("model") && !slices.Contains(allowed[rel], p) {
 					t.Errorf("%s imports %s", rel, p)
 				}
 			}
@@ -72,6 +77,24 @@ func TestLayers(t *testing.T) {
 			if !isStd(p) && p != name("model") {
 				t.Errorf("storetest imports %s", p)
 			}
+		}
+	})
+	t.Run("chatdtest is built without a database driver, internal/app without an engine but bolt", func(t *testing.T) {
+		for _, pkg := range append(deps(name("chatdtest")), name("chatdtest")) {
+			if pkg == name("postgres") {
+				t.Errorf("chatdtest imports %s", pkg)
+			}
+			for _, p := range imports[pkg] {
+				if strings.HasPrefix(p, "github.com/jackc/") {
+					t.Errorf("%s (in chatdtest) imports %s", pkg, p)
+				}
+			}
+		}
+		if slices.Contains(deps(name("internal/app")), name("postgres")) {
+			t.Errorf("internal/app imports postgres: the chatd command hands it the opener, so that chatdtest stays light")
+		}
+		if !slices.Contains(deps(module), name("postgres")) {
+			t.Errorf("the chatd command does not import postgres: the walk is wrong, or --db postgres:// is not wired")
 		}
 	})
 	t.Run("chatd and chatdtest are built without a Twilio helper library", func(t *testing.T) {

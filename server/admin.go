@@ -9,11 +9,14 @@ import (
 )
 
 // handleHealth answers chatd's own readiness check, without credentials:
-// 200 once the server is serving.
+// 200 once the server is serving, with the kind of store it serves from.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	return s.reply(w, r, http.StatusOK, func(b *body) {
 		b.open("")
 		b.str("status", "ok")
+		if s.cfg.Store != "" {
+			b.str("store", s.cfg.Store)
+		}
 		b.str("version", s.cfg.Version)
 		b.close()
 	})
@@ -40,10 +43,16 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request, _ httproute
 }
 
 // handleSnapshot is GET /_chatd/snapshot: a consistent copy of the whole
-// database file, taken while chatd keeps serving.
+// database file, taken while chatd keeps serving. A store that is no
+// bbolt file (PostgreSQL) has its own backups: 501.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	if s.cfg.Snapshot == nil {
-		return model.NotFound()
+		store := s.cfg.Store
+		if store == "" {
+			store = "a store that is no bbolt file"
+		}
+		return model.Errorf(model.CodeNotImplemented, "GET /_chatd/snapshot copies chatd's bbolt file, and this chatd keeps its data in %s: "+
+			"back it up with that database's own tools (for PostgreSQL: pg_dump, or pg_basebackup and its WAL)", store)
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="chatd.db"`)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/testenv"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/webhook"
@@ -18,6 +19,10 @@ const (
 	testAPIKey    = testenv.APIKeySid
 	testAPISecret = testenv.APIKeySecret
 )
+
+// TestMain starts PostgreSQL for the harnesses when CHATD_TEST_STORE is
+// postgres (see testenv.StoreVar).
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // harness is this package's short hand for a testenv.Env: chatd as a
 // client sees it, with requests that fail the harness's test.

@@ -68,8 +68,11 @@ type Config struct {
 	// TLS, when set, makes Open serve HTTPS.
 	TLS *tls.Config
 	// Snapshot, when set, writes a consistent copy of the database for
-	// GET /_chatd/snapshot.
+	// GET /_chatd/snapshot; without it the route answers 501.
 	Snapshot func(io.Writer) (int64, error)
+	// Store names the kind of store chatd runs on ("bolt", "postgres"),
+	// for GET /_chatd/health; "" leaves it out.
+	Store string
 	// Version is reported by GET /_chatd/health.
 	Version string
 	// Limits bound the connections of a Server opened with Open; unset

@@ -16,8 +16,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
@@ -36,10 +38,16 @@ import (
 type Config struct {
 	// Addr is the listen address; ":0" picks a free port.
 	Addr string
-	// DB is the bbolt file. With Ephemeral, chatd uses a new file in a
+	// DB is the bbolt file, or the URL of a database (postgres://…) that
+	// OpenURL opens. With Ephemeral, chatd uses a new bbolt file in a
 	// temporary directory instead and removes it at Close.
 	DB        string
 	Ephemeral bool
+	// OpenURL opens the store of a database URL given as DB; nil means
+	// this chatd opens bbolt files only. The chatd command sets it (to
+	// PostgreSQL's), so that this package, and the fixture package that
+	// runs chatd through it, pull in no database driver.
+	OpenURL OpenURL
 	// Store, when set, is an already-open store chatd runs on instead of a
 	// bbolt file (DB and Ephemeral are then empty). Close leaves it open:
 	// it belongs to the caller. GET /_chatd/snapshot is served when the
@@ -93,6 +101,43 @@ type Snapshotter interface {
 	WriteTo(w io.Writer) (int64, error)
 }
 
+// OpenURL opens the store of a database URL, or fails for a URL it does
+// not know; logger hears of what opening does (a migration of the schema).
+type OpenURL func(ctx context.Context, url string, logger *slog.Logger) (model.Store, error)
+
+// engine is a store that names its kind ("bolt", "postgres"), which
+// GET /_chatd/health reports.
+type engine interface{ Engine() string }
+
+// IsURL reports whether db (the --db flag) is the URL of a database, such
+// as postgres://host/chatd, rather than the path of a bbolt file: it
+// starts with a scheme and "://".
+func IsURL(db string) bool {
+	scheme, _, ok := strings.Cut(db, "://")
+	if !ok || scheme == "" {
+		return false
+	}
+	for _, c := range scheme {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// Redacted is db as it may be shown and logged: a URL without its
+// password.
+func Redacted(db string) string {
+	if !IsURL(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "(a malformed URL)"
+	}
+	return u.Redacted()
+}
+
 // App is a started chatd.
 type App struct {
 	// URL is the base URL clients use (http, or https with TLS).
@@ -101,14 +146,21 @@ type App struct {
 	// tells whether they are the file's development pair.
 	AccountSid, AuthToken string
 	Generated             bool
-	// DBPath is the file the data is in; empty with Config.Store.
+	// DBPath is the bbolt file the data is in; empty with Config.Store
+	// and with a database URL.
 	DBPath string
+	// Database is where the data is, as it may be shown: the bbolt file,
+	// or the database URL without its password; empty with Config.Store.
+	Database string
+	// Engine is the kind of store chatd runs on: "bolt", "postgres", or
+	// "" for a Config.Store that does not say.
+	Engine string
 	// CertPEM is the generated self-signed certificate (TLSSelfSigned), for
 	// clients to trust; nil otherwise.
 	CertPEM []byte
 
 	store   model.Store
-	ownDB   *bolt.DB // the file Start opened, which Close closes
+	own     model.Store // the store Start opened, which Close closes
 	hooks   *webhook.Dispatcher
 	console *console.Console
 	socket  *twilsock.Server
@@ -117,10 +169,10 @@ type App struct {
 	tempDir string
 }
 
-// Start opens the file (unless cfg.Store is given), loads the seed into an
-// empty store, drops the media uploads a crash left unfinished, and starts
-// the webhook dispatcher and the server. On failure everything started is
-// stopped again.
+// Start opens the store (the file or the database of cfg.DB, unless
+// cfg.Store is given), loads the seed into an empty store, drops the media
+// uploads a crash left unfinished, and starts the webhook dispatcher and
+// the server. On failure everything started is stopped again.
 func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -128,17 +180,30 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a = &App{DBPath: cfg.DB}
+	a = &App{}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background())
 			a = nil
 		}
 	}()
-	if a.store = cfg.Store; a.store == nil {
+	switch {
+	case cfg.Store != nil:
+		a.store = cfg.Store
+	case IsURL(cfg.DB) && !cfg.Ephemeral:
+		if a.own, err = cfg.OpenURL(ctx, cfg.DB, cfg.Logger); err != nil {
+			return a, err
+		}
+		a.store, a.Database = a.own, Redacted(cfg.DB)
+	default:
+		a.DBPath = cfg.DB
 		if err := a.openFile(cfg.Ephemeral, cfg.Logger, cfg.Monitor); err != nil {
 			return a, err
 		}
+		a.Database = a.DBPath
+	}
+	if e, ok := a.store.(engine); ok {
+		a.Engine = e.Engine()
 	}
 	a.AccountSid, a.AuthToken = cfg.AccountSid, cfg.AuthToken
 	if a.AccountSid == "" {
@@ -230,6 +295,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Limits:       cfg.Limits,
 		Client:       client,
 		Realtime:     a.socket,
+		Store:        a.Engine,
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
@@ -280,15 +346,15 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger, monitor Monitor) (er
 	if err != nil {
 		return err
 	}
-	a.store, a.ownDB = db, db
+	a.store, a.own = db, db
 	return nil
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
 // is done), stops the Sync tailers, closes the client SDKs' sockets (they
 // reconnect later), stops the dispatcher (pending deliveries stay in the
-// outbox for the next start), closes the file, and removes an ephemeral
-// one. A store given in Config.Store stays open.
+// outbox for the next start), closes the store, and removes an ephemeral
+// file. A store given in Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.console != nil {
@@ -309,8 +375,8 @@ func (a *App) Close(ctx context.Context) error {
 	if a.hooks != nil {
 		a.hooks.Close()
 	}
-	if a.ownDB != nil {
-		errs = append(errs, a.ownDB.Close())
+	if a.own != nil {
+		errs = append(errs, a.own.Close())
 	}
 	if a.tempDir != "" {
 		errs = append(errs, os.RemoveAll(a.tempDir))

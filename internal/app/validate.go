@@ -47,7 +47,9 @@ func (c Config) Validate() error {
 	case c.Store != nil && (c.DB != "" || c.Ephemeral):
 		fail("a Store given to chatd excludes --db and --ephemeral")
 	case c.Store == nil && !c.Ephemeral && c.DB == "":
-		fail("--db is empty: give a file, or --ephemeral")
+		fail("--db is empty: give a file, a database URL, or --ephemeral")
+	case c.Store == nil && !c.Ephemeral && IsURL(c.DB) && c.OpenURL == nil:
+		fail("--db %s is a database URL, and this chatd opens bbolt files only", Redacted(c.DB))
 	}
 	if len(bad) > 0 {
 		return errors.New(strings.Join(bad, "; "))

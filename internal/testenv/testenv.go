@@ -1,6 +1,7 @@
 // Package testenv runs one chatd for a test of chatd itself: through
 // internal/app, as the chatd command runs it, on the store the test
-// chooses (a new bbolt file by default), on 127.0.0.1. It gives the test
+// chooses (a new bbolt file by default, or a new PostgreSQL schema with
+// CHATD_TEST_STORE=postgres: see StoreVar), on 127.0.0.1. It gives the test
 // the ways in: plain HTTP with the credentials (API, which an Env embeds)
 // and one twilio-go client (Env.SDK). Every answer either receives is
 // checked against Twilio's OpenAPI spec (internal/speccheck).
@@ -18,9 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
 	"github.com/chatd/chatd/internal/app"
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/speccheck"
 	"github.com/chatd/chatd/model"
 	"github.com/chatd/chatd/webhook"
@@ -51,7 +52,8 @@ type Env struct {
 	CertPEM []byte
 	// Store is the store chatd runs on. Restart replaces it.
 	Store model.Store
-	// DBPath is the bbolt file of the default store; empty with WithStore.
+	// DBPath is the bbolt file of the default store; empty with WithStore
+	// and on PostgreSQL.
 	DBPath string
 
 	tb        testing.TB
@@ -70,19 +72,6 @@ type Option func(*Env)
 // closes each store when chatd stops.
 func WithStore(open func(t testing.TB) model.Store) Option {
 	return func(e *Env) { e.open, e.DBPath = open, "" }
-}
-
-// BoltStore opens the bbolt file path, failing the test if it cannot: the
-// default store, on a file in t.TempDir(), for WithStore.
-func BoltStore(path string) func(t testing.TB) model.Store {
-	return func(t testing.TB) model.Store {
-		t.Helper()
-		db, err := bolt.Open(path, bolt.Options{})
-		if err != nil {
-			t.Fatalf("testenv: open %s: %v", path, err)
-		}
-		return db
-	}
 }
 
 // QuickWebhooks are the webhook dispatcher's options of an Env unless
@@ -175,6 +164,11 @@ func New(t testing.TB, opts ...Option) *Env {
 		},
 	}
 	e.open = BoltStore(e.DBPath)
+	if DefaultStore(t) == "postgres" {
+		// The schema is made now, so that it is dropped after the Env
+		// (whose Close is a later cleanup) stops using it.
+		e.open, e.DBPath = PostgresStore(pgtest.New(t)), ""
+	}
 	for _, opt := range opts {
 		opt(e)
 	}

@@ -21,18 +21,29 @@ import (
 	"github.com/twilio/twilio-go/client"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/speccheck"
 	"github.com/chatd/chatd/internal/testenv"
 	"github.com/chatd/chatd/model"
 )
+
+// TestMain starts PostgreSQL for the Envs when CHATD_TEST_STORE=postgres.
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func TestEnv(t *testing.T) {
 	env := testenv.New(t)
 	if !strings.HasPrefix(env.URL, "http://127.0.0.1:") || env.AccountSid != testenv.AccountSid || env.AuthToken != testenv.AuthToken {
 		t.Fatalf("URL %q, credentials %s:%s", env.URL, env.AccountSid, env.AuthToken)
 	}
-	if _, err := os.Stat(env.DBPath); err != nil {
-		t.Errorf("the bolt file: %v", err)
+	if testenv.DefaultStore(t) == "bolt" {
+		if _, err := os.Stat(env.DBPath); err != nil {
+			t.Errorf("the bolt file: %v", err)
+		}
+	} else if env.DBPath != "" {
+		t.Errorf("DBPath = %q on %s, want none", env.DBPath, testenv.DefaultStore(t))
+	}
+	if r := env.DoAuth(t, http.MethodGet, "/_chatd/health", nil, "", ""); r.Body["store"] != testenv.DefaultStore(t) {
+		t.Errorf("GET /_chatd/health = %s, want store %s", r.Raw, testenv.DefaultStore(t))
 	}
 	svc := env.NewService(t)
 
@@ -259,7 +270,7 @@ func TestOnlyTestsImport(t *testing.T) {
 		dir := filepath.ToSlash(filepath.Dir(path))
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
-			for _, pkg := range []string{"testenv", "speccheck"} {
+			for _, pkg := range []string{"testenv", "speccheck", "pgtest"} {
 				if p == module+pkg && !strings.HasSuffix(dir, "internal/testenv") {
 					t.Errorf("%s imports %s: only tests may", path, p)
 				}

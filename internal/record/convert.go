@@ -1,4 +1,4 @@
-package bolt
+package record
 
 import (
 	"cmp"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tinylib/msgp/msgp"
-	"go.etcd.io/bbolt"
 
 	"github.com/chatd/chatd/model"
 )
@@ -27,94 +26,94 @@ type recordPtr[R any] interface {
 	msgp.Unmarshaler
 }
 
-// codec stores model values of type M as records of type R.
-type codec[M, R any, P recordPtr[R]] struct {
-	record func(*M) *R // model to record
-	model  func(*R) *M // record to model
+// Codec encodes model values of type M as their records and decodes them
+// back: the stored form of M in every engine.
+type Codec[M any] struct {
+	encode func(*M) ([]byte, error)
+	decode func([]byte) (*M, error)
 }
 
+// newCodec is the Codec that stores M as records of type R.
+func newCodec[M, R any, P recordPtr[R]](recordOf func(*M) *R, model func(*R) *M) Codec[M] {
+	return Codec[M]{
+		encode: func(m *M) ([]byte, error) { return encodeRecord(P(recordOf(m))) },
+		decode: func(v []byte) (*M, error) {
+			var rec R
+			if err := decodeRecord(v, P(&rec)); err != nil {
+				return nil, err
+			}
+			return model(&rec), nil
+		},
+	}
+}
+
+// Encode is the stored form of m, in a buffer of its own.
+func (c Codec[M]) Encode(m *M) ([]byte, error) { return c.encode(m) }
+
+// Decode decodes a stored value; nil v is model.ErrNotFound, so that a
+// missing key reads as a missing record. The value is copied: it may be
+// reused once Decode returns.
+func (c Codec[M]) Decode(v []byte) (*M, error) { return c.decode(v) }
+
+// The codecs of the model types. Messages have their own functions
+// (EncodeMessage, DecodeMessage): their record leaves out what the key of
+// a stored Message says.
 var (
-	serviceCodec        = codec[model.Service, serviceRecord, *serviceRecord]{serviceRecordOf, (*serviceRecord).model}
-	roleCodec           = codec[model.Role, roleRecord, *roleRecord]{roleRecordOf, (*roleRecord).model}
-	userCodec           = codec[model.User, userRecord, *userRecord]{userRecordOf, (*userRecord).model}
-	userChannelCodec    = codec[model.UserChannelLink, userChannelRecord, *userChannelRecord]{userChannelRecordOf, (*userChannelRecord).model}
-	channelCodec        = codec[model.Channel, channelRecord, *channelRecord]{channelRecordOf, (*channelRecord).model}
-	memberCodec         = codec[model.Member, memberRecord, *memberRecord]{memberRecordOf, (*memberRecord).model}
-	inviteCodec         = codec[model.Invite, inviteRecord, *inviteRecord]{inviteRecordOf, (*inviteRecord).model}
-	credentialCodec     = codec[model.Credential, credentialRecord, *credentialRecord]{credentialRecordOf, (*credentialRecord).model}
-	apiKeyCodec         = codec[model.APIKey, apiKeyRecord, *apiKeyRecord]{apiKeyRecordOf, (*apiKeyRecord).model}
-	bindingCodec        = codec[model.Binding, bindingRecord, *bindingRecord]{bindingRecordOf, (*bindingRecord).model}
-	channelWebhookCodec = codec[model.ChannelWebhook, channelWebhookRecord, *channelWebhookRecord]{channelWebhookRecordOf, (*channelWebhookRecord).model}
-	mediaCodec          = codec[model.Media, mediaRecord, *mediaRecord]{mediaRecordOf, (*mediaRecord).model}
-	deliveryCodec       = codec[model.Delivery, deliveryRecord, *deliveryRecord]{deliveryRecordOf, (*deliveryRecord).model}
+	Service        = newCodec(serviceRecordOf, (*serviceRecord).model)
+	Role           = newCodec(roleRecordOf, (*roleRecord).model)
+	User           = newCodec(userRecordOf, (*userRecord).model)
+	UserChannel    = newCodec(userChannelRecordOf, (*userChannelRecord).model)
+	Channel        = newCodec(channelRecordOf, (*channelRecord).model)
+	Member         = newCodec(memberRecordOf, (*memberRecord).model)
+	Invite         = newCodec(inviteRecordOf, (*inviteRecord).model)
+	Credential     = newCodec(credentialRecordOf, (*credentialRecord).model)
+	APIKey         = newCodec(apiKeyRecordOf, (*apiKeyRecord).model)
+	Binding        = newCodec(bindingRecordOf, (*bindingRecord).model)
+	ChannelWebhook = newCodec(channelWebhookRecordOf, (*channelWebhookRecord).model)
+	Media          = newCodec(mediaRecordOf, (*mediaRecord).model)
+	Delivery       = newCodec(deliveryRecordOf, (*deliveryRecord).model)
 )
 
-// encode is the stored form of m.
-func (c codec[M, R, P]) encode(m *M) ([]byte, error) {
-	return encodeRecord(P(c.record(m)))
-}
+// EncodeMessage is the stored form of m without its Service, Channel and
+// Index: where an engine keeps m says those.
+func EncodeMessage(m *model.Message) ([]byte, error) { return encodeRecord(messageRecordOf(m)) }
 
-// put stores m under key in b.
-func (c codec[M, R, P]) put(b *bbolt.Bucket, key []byte, m *M) error {
-	return putRecord(b, key, P(c.record(m)))
-}
-
-// decode decodes a stored value; nil means there is none.
-func (c codec[M, R, P]) decode(v []byte) (*M, error) {
-	var rec R
-	if err := decodeRecord(v, P(&rec)); err != nil {
-		return nil, err
+// DecodeMessage decodes a stored Message into m, which it overwrites; m's
+// ServiceSid, ChannelSid and Index are left zero for the caller to set
+// from where the value was stored. nil v is model.ErrNotFound.
+func DecodeMessage(v []byte, m *model.Message) error {
+	if v == nil {
+		return model.ErrNotFound
 	}
-	return c.model(&rec), nil
-}
-
-// get decodes the value under key in b, or returns ErrNotFound.
-func (c codec[M, R, P]) get(b *bbolt.Bucket, key string) (*M, error) {
-	return c.decode(b.Get([]byte(key)))
-}
-
-// walk decodes the values of a window over b, a bucket keyed by SID.
-func (c codec[M, R, P]) walk(b *bbolt.Bucket, w model.Window) ([]*M, error) {
-	var out []*M
-	var rec R
-	err := walk(b, sidKey(w), w, func(_, v []byte) error {
-		if err := decodeRecord(v, P(&rec)); err != nil {
-			return err
-		}
-		out = append(out, c.model(&rec))
-		return nil
-	})
-	return out, err
-}
-
-// putRecord stores rec under key in b.
-func putRecord(b *bbolt.Bucket, key []byte, rec msgp.Marshaler) error {
-	v, err := encodeRecord(rec)
-	if err != nil {
-		return err
+	// Not through decodeRecord: called directly, UnmarshalMsg leaves the
+	// record on the stack, and a page of Messages allocates no records.
+	var rec messageRecord
+	if _, err := rec.UnmarshalMsg(v); err != nil {
+		return fmt.Errorf("record: decoding %T: %w", &rec, err)
 	}
-	return b.Put(key, v)
+	rec.into(m)
+	return nil
 }
 
-// encodeRecord encodes rec into a buffer of its own: bbolt keeps the
-// value until the transaction ends.
+// encodeRecord encodes rec into a buffer of its own: an engine may keep
+// the value until its transaction ends.
 func encodeRecord(rec msgp.Marshaler) ([]byte, error) {
 	v, err := rec.MarshalMsg(nil)
 	if err != nil {
-		return nil, fmt.Errorf("bolt: encoding %T: %w", rec, err)
+		return nil, fmt.Errorf("record: encoding %T: %w", rec, err)
 	}
 	return v, nil
 }
 
 // decodeRecord zeroes *rec and decodes v into it; nil v is ErrNotFound.
-// Decoding copies, so the record stays valid after the transaction ends.
+// Decoding copies, so the record stays valid after v is reused.
 func decodeRecord[R any, P recordPtr[R]](v []byte, rec P) error {
 	if v == nil {
 		return model.ErrNotFound
 	}
 	*rec = *new(R)
 	if _, err := rec.UnmarshalMsg(v); err != nil {
-		return fmt.Errorf("bolt: decoding %T: %w", rec, err)
+		return fmt.Errorf("record: decoding %T: %w", rec, err)
 	}
 	return nil
 }
@@ -264,17 +263,10 @@ func messageRecordOf(m *model.Message) *messageRecord {
 	return r
 }
 
-// model is the Message the record is at index of Channel channel of
-// Service service.
-func (r *messageRecord) model(service, channel string, index int) *model.Message {
-	m := &model.Message{}
-	r.into(m, service, channel, index)
-	return m
-}
-
-// into fills m, so that a page of Messages can share one allocation.
-func (r *messageRecord) into(m *model.Message, service, channel string, index int) {
-	*m = model.Message{Sid: r.Sid, ServiceSid: service, ChannelSid: channel, Index: index, From: r.From, Body: r.Body,
+// into fills m with the record, leaving m's ServiceSid, ChannelSid and
+// Index zero.
+func (r *messageRecord) into(m *model.Message) {
+	*m = model.Message{Sid: r.Sid, From: r.From, Body: r.Body,
 		Attributes: r.Attributes, LastUpdatedBy: r.LastUpdatedBy, WasEdited: r.WasEdited,
 		DateCreated: r.DateCreated, DateUpdated: r.DateUpdated}
 	if md := r.Media; md != nil {

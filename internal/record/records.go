@@ -1,23 +1,23 @@
-package bolt
-
-import "time"
-
-// Records: how chatd's data is encoded in the file (schema version 4).
+// Package record is how chatd's data is encoded where it is stored: the
+// record format that every storage engine writes (package bolt into its
+// bbolt file, package postgres into bytea columns), so that the engines
+// agree on what a stored value means and a copy from one to the other moves
+// bytes, not meanings.
 //
 // Every stored value of a model type is the MessagePack encoding of one of
 // the record types below, by the codec generated into records_gen.go. A
 // record is a map from field numbers (the msg tags) to values; the numbers
 // are the format, so renaming a field here or in package model changes
-// nothing on disk. The conversions to and from the model types are in
-// convert.go.
+// nothing stored. The conversions to and from the model types, and the
+// codecs an engine uses, are in convert.go.
 //
-// Rules that keep every file ever written readable:
+// Rules that keep every record ever written readable:
 //   - Never renumber a field or reuse the number of one that was removed
 //     (leave a comment saying it is retired).
 //   - A new field takes the next free number. Records written before it
 //     decode it as its zero value, so choose a meaning where zero is what
-//     those records meant; any other change of meaning needs a migration and
-//     a new schema version (schema.go).
+//     those records meant; any other change of meaning needs a migration in
+//     every engine (bolt's schema version, postgres's numbered migrations).
 //   - omitempty leaves zero values out. Lists keep allownil instead, so that
 //     nil (nil) and empty (an empty array) stay apart: the wire tells them
 //     apart (null or []). Maps are stored as lists sorted by key, so that a
@@ -26,13 +26,17 @@ import "time"
 //
 // Adding a kind of record:
 //  1. declare its type here (name it <kind>Record, number its fields);
-//  2. run `go generate ./bolt/`: it rewrites records_gen.go and its test;
+//  2. run `go generate ./internal/record/`: it rewrites records_gen.go and
+//     its test;
 //  3. in convert.go, write <kind>RecordOf (model to record) and the
 //     record's model method, and declare its codec;
-//  4. store and read it through the codec (codec.put, .get, .walk);
-//  5. give it a fixed value in goldenRecords (records_test.go) and run
-//     `go test ./bolt/ -run TestGolden -update`; add it to the fixture
-//     (fixture_test.go) too.
+//  4. store and read it through the codec in each engine;
+//  5. give it a fixed value in bolt's goldenRecords (bolt/records_test.go)
+//     and run `go test ./bolt/ -run TestGolden -update`; add it to bolt's
+//     fixture (bolt/fixture_test.go) too.
+package record
+
+import "time"
 
 //go:generate go run github.com/tinylib/msgp@v1.6.5 -file records.go -o records_gen.go -unexported -io=false
 

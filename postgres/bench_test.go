@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chatd/chatd/internal/pgtest"
+	"github.com/chatd/chatd/model"
+)
+
+// BenchmarkSend measures what a REST send asks of the store: an Update that
+// reads the Channel and appends a Message, from parallel clients over 16
+// Channels (go test -bench Send -cpu 1,16 sets the clients per core).
+func BenchmarkSend(b *testing.B) {
+	d := openAt(b, pgtest.New(b))
+	b.Cleanup(func() { d.Close() })
+	const channels = 16
+	seed := func(tx model.Tx) error {
+		if err := tx.InsertService(newService(1)); err != nil {
+			return err
+		}
+		for n := range channels {
+			if err := tx.InsertChannel(newChannel(n+1, "")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := d.Update(context.Background(), seed); err != nil {
+		b.Fatal(err)
+	}
+	body := strings.Repeat("x", 100)
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := int(next.Add(1))
+			err := d.Update(context.Background(), func(tx model.Tx) error {
+				c, err := tx.Channel(sid("IS", 1), sid("CH", n%channels+1))
+				if err != nil {
+					return err
+				}
+				return tx.AppendMessage(&model.Message{Sid: fmt.Sprintf("IM%032x", n), ServiceSid: c.ServiceSid, ChannelSid: c.Sid,
+					From: "bench", Body: body, Attributes: "{}", DateCreated: testNow, DateUpdated: testNow})
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkPage measures a page read: a View that reads the Channel and
+// its newest 50 Messages.
+func BenchmarkPage(b *testing.B) {
+	d := openAt(b, pgtest.New(b))
+	b.Cleanup(func() { d.Close() })
+	err := d.Update(context.Background(), func(tx model.Tx) error {
+		if err := tx.InsertService(newService(1)); err != nil {
+			return err
+		}
+		if err := tx.InsertChannel(newChannel(1, "")); err != nil {
+			return err
+		}
+		for n := range 60 {
+			if err := tx.AppendMessage(&model.Message{Sid: sid("IM", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1),
+				From: "bench", Body: strings.Repeat("x", 100), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			err := d.View(context.Background(), func(tx model.Tx) error {
+				if _, err := tx.Channel(sid("IS", 1), sid("CH", 1)); err != nil {
+					return err
+				}
+				ms, err := tx.Messages(sid("IS", 1), sid("CH", 1), model.Window{Reverse: true, Limit: 50})
+				if err == nil && len(ms) != 50 {
+					err = fmt.Errorf("%d messages", len(ms))
+				}
+				return err
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,163 @@
+package postgres
+
+import (
+	"github.com/jackc/pgx/v5"
+
+	"github.com/chatd/chatd/internal/record"
+	"github.com/chatd/chatd/model"
+)
+
+// A Channel's stored record has its derived counts at zero: the columns
+// members_count, messages_count and last_message_sid are the counts, moved
+// in the statements that change what they count.
+
+// channelCols are the columns a Channel is read from, the record last.
+const channelCols = "members_count, messages_count, last_message_sid, record"
+
+// channelRecord is the stored form of c.
+func channelRecord(c *model.Channel) ([]byte, error) {
+	r := *c
+	r.MembersCount, r.MessagesCount, r.LastMessageSid = 0, 0, ""
+	return record.Channel.Encode(&r)
+}
+
+// channelRow is a Channel as its columns are scanned.
+type channelRow struct {
+	members, messages int
+	last              string
+	v                 []byte
+}
+
+func (r *channelRow) dest() []any { return []any{&r.members, &r.messages, &r.last, &r.v} }
+
+func (r *channelRow) channel() (*model.Channel, error) {
+	c, err := record.Channel.Decode(r.v)
+	if err != nil {
+		return nil, err
+	}
+	c.MembersCount, c.MessagesCount, c.LastMessageSid = r.members, r.messages, r.last
+	return c, nil
+}
+
+// Channel finds the key as a SID first, then as a unique name (the first
+// branch of the UNION ALL comes out first). It locks nothing: an Update
+// notes what it read, for the writes that depend on it (see tx).
+func (t *tx) Channel(service, key string) (*model.Channel, error) {
+	var r channelRow
+	var version string
+	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND sid = $2
+		UNION ALL SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND unique_name = $2
+		LIMIT 1`, []any{service, key}, append(r.dest(), &version)...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.channel()
+	if err != nil {
+		return nil, err
+	}
+	t.sawChannel(c, version)
+	return c, nil
+}
+
+// lockChannel locks the Channel's row for the rest of an Update (a View
+// needs no lock: it reads one snapshot), and reports whether it exists.
+// Statements after it see every change committed before it got the lock.
+func (t *tx) lockChannel(service, sid string) error {
+	if !t.writable {
+		return nil
+	}
+	return t.write(`SELECT 1 FROM channels WHERE service_sid = $1 AND sid = $2 FOR NO KEY UPDATE`,
+		[]any{service, sid}, new(int))
+}
+
+// Channels reads one type's Channels from the index on (service, type,
+// SID), so that a page costs the same however many Channels of other
+// types exist.
+func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.Channel, error) {
+	filter, args := typeFilter("type", types, []any{service})
+	k := keyset{cols: "sid, " + channelCols, from: "channels WHERE service_sid = $1" + filter, key: "sid",
+		parent: "SELECT FROM services WHERE service_sid = $1"}
+	var out []*model.Channel
+	err := t.window(k, w, sidAfter(w), args, func(rows pgx.Rows) error {
+		var r channelRow
+		if err := rows.Scan(append([]any{nil}, r.dest()...)...); err != nil {
+			return t.fail(err)
+		}
+		c, err := r.channel()
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) InsertChannel(c *model.Channel) error {
+	c.MembersCount, c.MessagesCount, c.LastMessageSid = 0, 0, ""
+	v, err := channelRecord(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO channels (service_sid, sid, unique_name, type, record) VALUES ($1, $2, $3, $4, $5)`,
+		c.ServiceSid, c.Sid, c.UniqueName, c.Type, v)
+	return err
+}
+
+// PutChannel moves the unique name and type with the record; the unique
+// constraint refuses a name taken by another Channel. When this Update
+// read the Channel, it writes only if no other transaction changed it
+// since.
+func (t *tx) PutChannel(c *model.Channel) error {
+	v, err := channelRecord(c)
+	if err != nil {
+		return err
+	}
+	seen, read := t.channels[channelKey{c.ServiceSid, c.Sid}]
+	err = t.write(`UPDATE channels SET unique_name = $3, type = $4, record = $5
+		WHERE service_sid = $1 AND sid = $2 AND ($6 = '' OR xmin::text = $6)
+		RETURNING members_count, messages_count, last_message_sid`,
+		[]any{c.ServiceSid, c.Sid, c.UniqueName, c.Type, v, seen.version}, &c.MembersCount, &c.MessagesCount, &c.LastMessageSid)
+	if err == model.ErrNotFound && read {
+		return t.channelChanged(c.ServiceSid, c.Sid)
+	}
+	if err == nil {
+		t.wroteChannel(c.ServiceSid, c.Sid)
+	}
+	return err
+}
+
+// channelChanged is the error of a write that found nothing to write,
+// having asked for the Channel as this Update read it: errChanged (and a
+// retry) when the Channel is there, changed; ErrNotFound when it is gone.
+func (t *tx) channelChanged(service, sid string) error {
+	ok, err := t.exists(`SELECT 1 FROM channels WHERE service_sid = $1 AND sid = $2`, service, sid)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return model.ErrNotFound
+	default:
+		return t.changed()
+	}
+}
+
+// DeleteChannelTree deletes the Channel; the foreign keys cascade to its
+// Members, Messages (and their Media), Invites and webhooks. Its Members'
+// Users lose a joined Channel in the same statement: the statement's
+// snapshot still sees the Members the cascade removes at its end.
+func (t *tx) DeleteChannelTree(service, sid string) error {
+	t.wroteChannel(service, sid)
+	var n int
+	err := t.write(`WITH c AS (
+			DELETE FROM channels WHERE service_sid = $1 AND sid = $2 RETURNING sid),
+		u AS (
+			UPDATE users SET joined_channels_count = joined_channels_count - 1
+			WHERE service_sid = $1 AND EXISTS (SELECT FROM c)
+			AND sid IN (SELECT user_sid FROM members WHERE service_sid = $1 AND channel_sid = $2))
+		SELECT count(*) FROM c`, []any{service, sid}, &n)
+	if err == nil && n == 0 {
+		return model.ErrNotFound
+	}
+	return err
+}

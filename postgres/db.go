@@ -1,0 +1,178 @@
+// Package postgres is chatd's Store on PostgreSQL: model.Store over a pgx
+// connection pool, for deployments that keep chatd's data in a database
+// whose own replication gives high availability, and that several chatd
+// nodes can share. It knows the tables (migrations/), keys and
+// constraints, and keeps the derived counts the seam declares; Twilio's
+// rules live above it in package chat.
+//
+// The hard rules map onto the database: a Channel's message indexes are
+// allocated by bumping its row in the statement that inserts the Message,
+// whose row lock, held to the commit, makes indexes dense and visible in
+// the order they were given; unique names and identities are unique
+// constraints, whose violation (23505, named) is a *model.TakenError;
+// counters move by deltas in the statement that changes what they count;
+// cascades are foreign keys ON DELETE CASCADE. Transactions are READ
+// COMMITTED, with row locks or checks where a rule reads and then writes
+// (see tx); a deadlock, a serialization failure or a failed check runs the
+// Update's fn again, which the seam allows. Views are REPEATABLE READ, READ
+// ONLY: one snapshot.
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/chatd/chatd/model"
+)
+
+// DefaultPoolSize is how many connections a DB opens at most when its
+// connection string does not say (pool_max_conns). Every transaction in
+// flight holds one; those waiting to commit share the fsync of the WAL, so
+// more of them in flight is more throughput, up to the database's
+// max_connections shared by every node.
+const DefaultPoolSize = 32
+
+// maxAttempts bounds how many times an Update or View runs its fn when the
+// database keeps refusing it (deadlocks, serialization failures).
+const maxAttempts = 10
+
+// Options configure Open.
+type Options struct {
+	// Now is the clock of every transaction; time.Now when nil.
+	Now func() time.Time
+	// Logger hears of migrations of the schema; nothing is logged when nil.
+	Logger *slog.Logger
+}
+
+// DB is a model.Store on a PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ model.Store = (*DB)(nil)
+
+// IsURL reports whether db names a PostgreSQL database (a postgres:// or
+// postgresql:// URL) rather than a bbolt file.
+func IsURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// Open connects to the database of the connection string dsn (a URL or
+// key=value pairs, as libpq takes them, plus pgx's pool_* settings) and
+// brings its schema up to date. The tables live in the first schema of
+// the search_path (search_path=… in the string chooses one).
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = DefaultPoolSize
+	}
+	ms, err := embeddedMigrations()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if _, _, err := migrate(ctx, pool, ms, log); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{pool: pool, now: opts.Now}, nil
+}
+
+// Engine names the store: "postgres".
+func (d *DB) Engine() string { return "postgres" }
+
+// Close closes the pool's connections, waiting for those in use.
+func (d *DB) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// The BEGIN statements of a View and of an Update.
+const (
+	beginView   = "begin isolation level repeatable read read only"
+	beginUpdate = "begin isolation level read committed"
+)
+
+// View runs fn in a read-only transaction on one snapshot.
+func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
+	return d.run(ctx, false, fn)
+}
+
+// Update runs fn in a READ COMMITTED transaction and commits it; with
+// synchronous_commit on (PostgreSQL's default), the commit returns once
+// the transaction is on disk. fn runs again after a deadlock or a
+// serialization failure.
+func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	return d.run(ctx, true, fn)
+}
+
+// run runs fn in a transaction (read-write when writable), again while the
+// database refuses it in a way that a new attempt may get past.
+func (d *DB) run(ctx context.Context, writable bool, fn func(model.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		retry, err := d.attempt(ctx, writable, fn)
+		if !retry || attempt == maxAttempts {
+			return err
+		}
+		// Back off a little, at random, so that the transactions that
+		// deadlocked do not meet again.
+		wait := time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// attempt runs fn once in a transaction: committed when fn returns nil,
+// rolled back otherwise. retry reports that the database refused the
+// attempt in a way worth another.
+func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error) (retry bool, err error) {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Release()
+	c := &txConn{conn: conn, begin: beginView}
+	if writable {
+		c.begin = beginUpdate
+	}
+	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: writable}
+	ended := false
+	defer func() {
+		if !ended {
+			// Rolled back even when ctx is done (or fn panicked), or the
+			// connection would go back to the pool mid-transaction.
+			c.rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := fn(t); err != nil {
+		return t.retry, err
+	}
+	ended = true // COMMIT ends the transaction, one way or the other
+	if err := c.commit(ctx); err != nil {
+		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
+	}
+	return false, nil
+}

@@ -1,0 +1,132 @@
+package postgres
+
+import (
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/chatd/chatd/internal/record"
+	"github.com/chatd/chatd/model"
+)
+
+// AppendMessage is one statement: the Channel's counter row is bumped and
+// the Message inserted at the index it returns. The row stays locked until
+// the transaction ends, so the transaction that got index n commits (or
+// rolls back, taking its increment along) before another can get n+1:
+// indexes are dense, and readers see them appear in order. No Channel, no
+// row: model.ErrNotFound. A Media message then attaches its Media.
+func (t *tx) AppendMessage(m *model.Message) error {
+	v, err := record.EncodeMessage(m)
+	if err != nil {
+		return err
+	}
+	t.wroteChannel(m.ServiceSid, m.ChannelSid)
+	err = t.write(`WITH c AS (
+			UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
+			WHERE service_sid = $1 AND sid = $2 RETURNING last_index)
+		INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
+		SELECT $1, $2, last_index, $3, $4 FROM c
+		RETURNING idx`, []any{m.ServiceSid, m.ChannelSid, m.Sid, v}, &m.Index)
+	if err != nil || m.Media == nil {
+		return err
+	}
+	return t.attachMedia(m)
+}
+
+func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
+	m := &model.Message{}
+	var v []byte
+	err := t.read(`SELECT idx, record FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3`+t.lock(),
+		[]any{service, channel, sid}, &m.Index, &v)
+	if err != nil {
+		return nil, err
+	}
+	return m, decodeMessage(v, m, service, channel)
+}
+
+// decodeMessage decodes the stored Message into m, which holds its index.
+func decodeMessage(v []byte, m *model.Message, service, channel string) error {
+	index := m.Index
+	if err := record.DecodeMessage(v, m); err != nil {
+		return err
+	}
+	m.ServiceSid, m.ChannelSid, m.Index = service, channel, index
+	return nil
+}
+
+var messagesKeyset = keyset{cols: "idx, record", from: "messages WHERE service_sid = $1 AND channel_sid = $2", key: "idx",
+	parent: "SELECT FROM channels WHERE service_sid = $1 AND sid = $2"}
+
+// messageChunk is how many Messages a page read allocates at once.
+const messageChunk = 64
+
+// Messages reads a window by index, allocating the Messages a chunk at a
+// time. In an Update it locks the Channel first (see tx).
+func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
+	after, err := numberAfter(w, "message")
+	if err != nil {
+		return nil, err
+	}
+	if err := t.lockChannel(service, channel); err != nil {
+		return nil, err
+	}
+	chunk := messageChunk
+	if w.Limit > 0 {
+		chunk = min(w.Limit, messageChunk)
+	}
+	var (
+		out  []*model.Message
+		all  []model.Message
+		size int
+	)
+	err = t.window(messagesKeyset, w, after, []any{service, channel}, func(rows pgx.Rows) error {
+		if size == len(all) {
+			all, size = make([]model.Message, chunk), 0
+		}
+		m := &all[size]
+		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
+		if err := rows.Scan(&m.Index, &v); err != nil {
+			return t.fail(err)
+		}
+		if err := decodeMessage(v, m, service, channel); err != nil {
+			return err
+		}
+		size++
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) PutMessage(m *model.Message) error {
+	v, err := record.EncodeMessage(m)
+	if err != nil {
+		return err
+	}
+	return t.write(`UPDATE messages SET record = $4 WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3 RETURNING idx`,
+		[]any{m.ServiceSid, m.ChannelSid, m.Sid, v}, &m.Index)
+}
+
+// DeleteMessage is one statement: the Message goes (its Media with it, by
+// cascade) and the Channel's count goes down; when it was the newest, the
+// Channel's last Message becomes the newest left, found in the statement's
+// snapshot, which still holds the deleted one.
+func (t *tx) DeleteMessage(service, channel, sid string) error {
+	t.wroteChannel(service, channel)
+	return t.write(`WITH d AS (
+			DELETE FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3 RETURNING sid)
+		UPDATE channels SET messages_count = messages_count - 1,
+			last_message_sid = CASE WHEN last_message_sid <> $3 THEN last_message_sid ELSE coalesce((
+				SELECT sid FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND sid <> $3
+				ORDER BY idx DESC LIMIT 1), '') END
+		WHERE service_sid = $1 AND sid = $2 AND EXISTS (SELECT FROM d)
+		RETURNING 1`, []any{service, channel, sid}, new(int))
+}
+
+// CountMessagesAfter counts in the primary key's index; no Channel, no
+// row.
+func (t *tx) CountMessagesAfter(service, channel string, index int) (int, error) {
+	var n int
+	err := t.read(`SELECT (SELECT count(*) FROM messages WHERE service_sid = $1 AND channel_sid = $2 AND idx > $3)
+		FROM channels WHERE service_sid = $1 AND sid = $2`, []any{service, channel, index}, &n)
+	return n, err
+}
