@@ -272,6 +272,10 @@ func (f *feed) revoke(userMap, channel string) {
 			var refused *model.Error
 			switch {
 			case err == nil:
+			case errors.As(err, &refused) && f.removedAfter(sub):
+				// The Channel is gone: its objects' removals, committed
+				// with this event, follow in the feed and end the
+				// subscription with its last word.
 			case errors.As(err, &refused):
 				f.leave(sub)
 			default:
@@ -285,6 +289,22 @@ func (f *feed) revoke(userMap, channel string) {
 			}
 		}
 	}
+}
+
+// removedAfter reports whether the object of sub has been removed by an
+// event the socket has not been sent yet.
+func (f *feed) removedAfter(sub *subscription) bool {
+	p := sub.sess.conn.Principal()
+	r, err := f.rt.api.SyncReplay(f.rt.ctx, p, sub.ref.Type(), sub.sid, sub.delivered, 0)
+	if err != nil {
+		return false
+	}
+	for _, e := range r.Events {
+		if readEvent(e.Payload).removed() {
+			return true
+		}
+	}
+	return false
 }
 
 // eventInfo is what the tailer reads of an event's payload.

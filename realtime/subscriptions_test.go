@@ -311,3 +311,29 @@ func configuration(t *testing.T, c *twilsocktest.Client) configurationJSON {
 	}
 	return out
 }
+
+func TestChannelRemovalReachesSubscribers(t *testing.T) {
+	// A Channel deleted over REST: its members' sockets, subscribed to its
+	// objects, are sent their removal, though the same commit took the
+	// Channel off the members' channels maps first.
+	env := testenv.New(t)
+	room := newRoom(t, env, "alice")
+	c := env.Socket(t, "alice", room.service)
+	doc, list := join(t, c, room.channel, 1)
+	env.Delete(t, room.svc+"/Channels/"+room.channel)
+	removed := map[string]string{}
+	for len(removed) < 2 {
+		n := next(t, c)
+		switch n.EventType {
+		case "document_removed":
+			removed[n.Event.DocumentSid] = n.EventType
+		case "list_removed":
+			removed[n.Event.ListSid] = n.EventType
+		default:
+			t.Fatalf("after the delete: %s, want the removals of the Channel's document and list", n.Raw)
+		}
+	}
+	if removed[doc.Sid] != "document_removed" || removed[list.Sid] != "list_removed" {
+		t.Errorf("removals %v, want the document %s and the list %s", removed, doc.Sid, list.Sid)
+	}
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package sdktest
+
+// raceEnabled: the chatd under test is built with the race detector too.
+const raceEnabled = true
