@@ -43,7 +43,10 @@ type identityBody struct {
 }
 
 // handleParticipantAdd adds identity to the Channel: the User itself
-// joins when identity is its own or missing.
+// joins when identity is its own or missing. A join of a Channel the User
+// is in already answers its membership (200) instead of 409/50404: the
+// creator of a Channel is its first Member, and apps written for Twilio's
+// quickstarts join the Channel they have just created.
 func (a *API) handleParticipantAdd(w http.ResponseWriter, r *http.Request, p *model.Principal, ps httprouter.Params) error {
 	var b identityBody
 	if err := readBody(w, r, &b); err != nil {
@@ -54,6 +57,12 @@ func (a *API) handleParticipantAdd(w http.ResponseWriter, r *http.Request, p *mo
 		identity = *b.Identity.Value
 	}
 	m, err := a.api.AddMemberAs(r.Context(), p, param(ps, "channel"), identity)
+	if model.IsCode(err, model.CodeMemberExists) && identity == p.Identity {
+		if m, err = a.api.FindMemberAs(r.Context(), p, param(ps, "channel"), identity); err == nil {
+			writeJSON(w, http.StatusOK, a.links(r).participantJSON(m))
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}
