@@ -17,6 +17,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/web"
 	"github.com/chatd/chatd/model"
 )
 
@@ -75,17 +76,7 @@ func New(api Backend, cfg Config) *API {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	a := &API{cfg: cfg, api: api, log: cfg.Logger}
-	r := httprouter.New()
-	r.RedirectTrailingSlash = false
-	r.RedirectFixedPath = false
-	r.HandleOPTIONS = false
-	r.HandleMethodNotAllowed = true
-	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, model.NotFound())
-	})
-	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, model.Errorf(model.CodeMethodNotAllowed, "Method %s not allowed on %s", r.Method, r.URL.Path))
-	})
+	r := web.NewRouter(a.writeError)
 	a.routes(r)
 	a.router = r
 	return a

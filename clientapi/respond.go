@@ -1,14 +1,13 @@
 package clientapi
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/web"
 	"github.com/chatd/chatd/model"
 )
 
@@ -88,43 +87,20 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, e.Status(), errorJSON{Code: int(e.Code), Message: msg, MoreInfo: e.MoreInfo(), Status: e.Status()})
 }
 
-// writeJSON writes v as the JSON body with the given status, without HTML
-// escaping, as the REST API does.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // a client gone away is not an error of chatd's
-}
-
 // noContent answers a delete.
 func noContent(w http.ResponseWriter) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// param returns the unescaped path parameter name (see ServeHTTP).
-func param(ps httprouter.Params, name string) string {
-	v := ps.ByName(name)
-	if u, err := url.PathUnescape(v); err == nil {
-		return u
-	}
-	return v
-}
+// base is the scheme and host that links start with.
+func (a *API) base(r *http.Request) string { return web.Base(a.cfg.PublicURL, r) }
 
-// base is the scheme and host that links start with: the configured public
-// URL, or the request's own.
-func (a *API) base(r *http.Request) string {
-	if a.cfg.PublicURL != "" {
-		return a.cfg.PublicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// Front doors' shared helpers, under their local names.
+var (
+	writeJSON = web.WriteJSON
+	param     = web.Param
+)
 
 // dateLayout is the Chat API's JSON date: ISO 8601, UTC, whole seconds.
 const dateLayout = "2006-01-02T15:04:05Z"

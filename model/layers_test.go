@@ -58,11 +58,12 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	})
-	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record) of the module", func(t *testing.T) {
+	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record, server internal/web) of the module", func(t *testing.T) {
 		allowed := map[string][]string{
 			"chat":     {name("accesstoken")},
 			"bolt":     {name("internal/record")},
 			"postgres": {name("internal/record")},
+			"server":   {name("internal/web")},
 		}
 		for _, rel := range []string{"chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest"} {
 			for _, p := range deps(name(rel)) {

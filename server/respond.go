@@ -3,11 +3,11 @@ package server
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/web"
 	"github.com/chatd/chatd/model"
 )
 
@@ -72,26 +72,11 @@ func noContent(w http.ResponseWriter) error {
 }
 
 // param returns the unescaped path parameter name (see routeEscaped).
-func param(p httprouter.Params, name string) string {
-	v := p.ByName(name)
-	if u, err := url.PathUnescape(v); err == nil {
-		return u
-	}
-	return v
-}
+var param = web.Param
 
 // base is the scheme and host that url, links and meta URLs start with: the
 // configured public URL, or the request's own.
-func (s *Server) base(r *http.Request) string {
-	if s.cfg.PublicURL != "" {
-		return s.cfg.PublicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func (s *Server) base(r *http.Request) string { return web.Base(s.cfg.PublicURL, r) }
 
 // dateLayout is Twilio's JSON date: ISO 8601, UTC, whole seconds.
 const dateLayout = "2006-01-02T15:04:05Z"

@@ -23,6 +23,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/web"
 	"github.com/chatd/chatd/model"
 )
 
@@ -120,17 +121,7 @@ func New(api Backend, cfg Config) *Server {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	cfg.Limits = cfg.Limits.orDefaults()
 	s := &Server{cfg: cfg, api: api, log: cfg.Logger, accountJSON: appendString(nil, cfg.AccountSid)}
-	router := httprouter.New()
-	router.RedirectTrailingSlash = false
-	router.RedirectFixedPath = false
-	router.HandleOPTIONS = false
-	router.HandleMethodNotAllowed = true
-	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, model.NotFound())
-	})
-	router.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, model.Errorf(model.CodeMethodNotAllowed, "Method %s not allowed on %s", r.Method, r.URL.Path))
-	})
+	router := web.NewRouter(s.writeError)
 	s.routes(router)
 	s.handler = s.observe(s.cors(s.authenticate(router)))
 	return s
