@@ -36,6 +36,11 @@ type Cluster struct {
 func NewCluster(t testing.TB) *Cluster {
 	t.Helper()
 	c := &Cluster{bin: installed(t)}
+	for _, program := range []string{"pg_basebackup", "pg_ctl"} {
+		if _, err := os.Stat(filepath.Join(c.bin, program)); err != nil {
+			missing(t, err)
+		}
+	}
 	var err error
 	if c.dir, err = os.MkdirTemp("", "chatd-pgcluster-"); err != nil {
 		t.Fatal(err)

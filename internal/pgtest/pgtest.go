@@ -110,12 +110,19 @@ func installed(t testing.TB) string {
 	t.Helper()
 	bin, err := binDir()
 	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("pgtest: PostgreSQL is not installed (%v); skipping. Install Debian's postgresql package to run this test; under CI it fails instead", err)
-		}
-		t.Fatalf("pgtest: PostgreSQL is not installed (%v), and CI is set: install Debian's postgresql package", err)
+		missing(t, err)
 	}
 	return bin
+}
+
+// missing ends t for want of PostgreSQL's programs (err says which):
+// skipped outside CI, failed under CI.
+func missing(t testing.TB, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "" {
+		t.Skipf("pgtest: PostgreSQL is not installed (%v); skipping. Install Debian's postgresql package to run this test; under CI it fails instead", err)
+	}
+	t.Fatalf("pgtest: PostgreSQL is not installed (%v), and CI is set: install Debian's postgresql package", err)
 }
 
 // binDir finds the directory of initdb and postgres: $CHATD_PG_BIN, the
