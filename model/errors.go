@@ -40,6 +40,7 @@ const (
 	CodeRangeNotSatisfiable  Code = 20416
 	CodeInternalError        Code = 20500
 	CodeNotImplemented       Code = 20501
+	CodeServiceUnavailable   Code = 20503
 )
 
 // Access token codes.
@@ -169,11 +170,12 @@ type code struct {
 
 // codes is the one table of every Twilio error code chatd sends. Titles follow
 // Twilio's public error catalogue; statuses follow observed responses where
-// known and the 400/403/404/409/429 convention otherwise. 20416 and 20501
-// are chatd's own, after Twilio's 20<status> platform codes (20403, 20404,
-// 20429): the answer to a media download whose Range no byte of the file
-// satisfies, and to a route of chatd's own that its store cannot serve (a
-// snapshot of a PostgreSQL store).
+// known and the 400/403/404/409/429 convention otherwise. 20416, 20501 and
+// 20503 are chatd's own, after Twilio's 20<status> platform codes (20403,
+// 20404, 20429): the answer to a media download whose Range no byte of the
+// file satisfies, to a route of chatd's own that its store cannot serve (a
+// snapshot of a PostgreSQL store), and to a request while the store cannot
+// be reached (its database failing over).
 var codes = map[Code]code{
 	CodeInvalidParameter:     {400, "Invalid parameter"},
 	CodeAuthenticationFailed: {401, "Authenticate"},
@@ -183,6 +185,7 @@ var codes = map[Code]code{
 	CodeRangeNotSatisfiable:  {416, "Requested range not satisfiable"},
 	CodeInternalError:        {500, "Internal server error"},
 	CodeNotImplemented:       {501, "Not implemented"},
+	CodeServiceUnavailable:   {503, "Service unavailable"},
 
 	// Access tokens: every refusal is a 401, so that a client stops retrying.
 	CodeInvalidAccessToken:     {401, "Invalid Access Token"},
@@ -322,6 +325,15 @@ func IsCode(err error, code Code) bool {
 var (
 	// ErrNotFound: no record under that key.
 	ErrNotFound = errors.New("chatd: record not found")
+
+	// ErrUnavailable: the store cannot be reached now (its database is
+	// down, or failing over to a standby), and the request may succeed
+	// when sent again. The write was not made, unless the database went
+	// away while committing it, which the store cannot tell. It is the
+	// Twilio error 20503 (503) as it is, so every front door answers it
+	// without knowing of it; a store wraps its cause in it
+	// (fmt.Errorf("%w: %w", ErrUnavailable, err)).
+	ErrUnavailable = E(CodeServiceUnavailable)
 )
 
 // TakenError reports that an insert or update would break a uniqueness rule:

@@ -46,14 +46,16 @@ const maxAttempts = 10
 type Options struct {
 	// Now is the clock of every transaction; time.Now when nil.
 	Now func() time.Time
-	// Logger hears of migrations of the schema; nothing is logged when nil.
+	// Logger hears of migrations of the schema and of the database being
+	// unreachable; nothing is logged when nil.
 	Logger *slog.Logger
 }
 
 // DB is a model.Store on a PostgreSQL database.
 type DB struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool   *pgxpool.Pool
+	now    func() time.Time
+	outage outage
 }
 
 var _ model.Store = (*DB)(nil)
@@ -95,7 +97,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool, now: opts.Now}, nil
+	return &DB{pool: pool, now: opts.Now, outage: outage{log: log}}, nil
 }
 
 // Engine names the store: "postgres".
@@ -151,7 +153,7 @@ func (d *DB) run(ctx context.Context, writable bool, fn func(model.Tx) error) er
 func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error) (retry bool, err error) {
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
-		return false, fmt.Errorf("postgres: %w", err)
+		return false, d.unreachable(ctx, err)
 	}
 	defer conn.Release()
 	c := &txConn{conn: conn, begin: beginView}
@@ -160,6 +162,7 @@ func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error
 	}
 	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: writable}
 	ended := false
+	defer func() { retry, err = d.lost(ctx, conn, ended, retry, err) }()
 	defer func() {
 		if !ended {
 			// Rolled back even when ctx is done (or fn panicked), or the

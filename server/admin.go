@@ -9,8 +9,14 @@ import (
 )
 
 // handleHealth answers chatd's own readiness check, without credentials:
-// 200 once the server is serving, with the kind of store it serves from.
+// 200 once the server is serving, with the kind of store it serves from,
+// unless the store cannot be reached (Config.Ping).
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	if s.cfg.Ping != nil {
+		if err := s.cfg.Ping(r.Context()); err != nil {
+			return err
+		}
+	}
 	return s.reply(w, r, http.StatusOK, func(b *body) {
 		b.open("")
 		b.str("status", "ok")

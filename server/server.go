@@ -76,6 +76,10 @@ type Config struct {
 	Store string
 	// Version is reported by GET /_chatd/health.
 	Version string
+	// Ping, when set, checks that the store can be reached, for GET
+	// /_chatd/health, which answers its error (a 503 while the database
+	// of a PostgreSQL store cannot be reached).
+	Ping func(context.Context) error
 	// Limits bound the connections of a Server opened with Open; unset
 	// fields take DefaultLimits.
 	Limits Limits

@@ -101,6 +101,12 @@ type Snapshotter interface {
 	WriteTo(w io.Writer) (int64, error)
 }
 
+// Pinger is a store that can tell whether its database can be reached
+// (the PostgreSQL store), which GET /_chatd/health then asks.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // OpenURL opens the store of a database URL, or fails for a URL it does
 // not know; logger hears of what opening does (a migration of the schema).
 type OpenURL func(ctx context.Context, url string, logger *slog.Logger) (model.Store, error)
@@ -299,6 +305,9 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if s, ok := a.store.(Snapshotter); ok {
 		srvCfg.Snapshot = s.WriteTo
+	}
+	if p, ok := a.store.(Pinger); ok {
+		srvCfg.Ping = p.Ping
 	}
 	a.console = console.New(api, console.Config{
 		Snapshot:        srvCfg.Snapshot,

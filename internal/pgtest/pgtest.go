@@ -92,13 +92,7 @@ func server(t testing.TB) *pgServer {
 	if !mainRunning.Load() {
 		t.Fatal("pgtest: the package's TestMain must call pgtest.Main (or Run), which stops the server at the end")
 	}
-	bin, err := binDir()
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("pgtest: PostgreSQL is not installed (%v); skipping. Install Debian's postgresql package to run this test; under CI it fails instead", err)
-		}
-		t.Fatalf("pgtest: PostgreSQL is not installed (%v), and CI is set: install Debian's postgresql package", err)
-	}
+	bin := installed(t)
 	the.mu.Lock()
 	defer the.mu.Unlock()
 	if the.srv == nil && the.err == nil {
@@ -108,6 +102,27 @@ func server(t testing.TB) *pgServer {
 		t.Fatalf("pgtest: %v", the.err)
 	}
 	return the.srv
+}
+
+// installed returns the directory of PostgreSQL's server binaries, or
+// ends t: skipped without them (outside CI), failed under CI.
+func installed(t testing.TB) string {
+	t.Helper()
+	bin, err := binDir()
+	if err != nil {
+		missing(t, err)
+	}
+	return bin
+}
+
+// missing ends t for want of PostgreSQL's programs (err says which):
+// skipped outside CI, failed under CI.
+func missing(t testing.TB, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "" {
+		t.Skipf("pgtest: PostgreSQL is not installed (%v); skipping. Install Debian's postgresql package to run this test; under CI it fails instead", err)
+	}
+	t.Fatalf("pgtest: PostgreSQL is not installed (%v), and CI is set: install Debian's postgresql package", err)
 }
 
 // binDir finds the directory of initdb and postgres: $CHATD_PG_BIN, the
@@ -208,13 +223,37 @@ func serverUser(dir string) (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
-// run starts postgres on a free port and waits for it to take connections.
+// run starts postgres on a free port, waits for it to take connections
+// and creates the database the schemas are made in.
 func (s *pgServer) run(bin string, cred *syscall.Credential) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	s.port = port
+	if err := s.launch(bin, cred); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.exec(`CREATE DATABASE ` + database); err != nil {
+		s.stop()
+		return err
+	}
+	conn, err := pgx.Connect(ctx, s.url(database, ""))
+	if err != nil {
+		s.stop()
+		return err
+	}
+	s.admin.Close(ctx)
+	s.admin = conn
+	return nil
+}
+
+// launch starts postgres on s.dir/data, listening on s.port, and waits for
+// it to take connections: s.admin is then connected to the postgres
+// database.
+func (s *pgServer) launch(bin string, cred *syscall.Credential) error {
 	logFile, err := os.Create(filepath.Join(s.dir, "postgres.log"))
 	if err != nil {
 		return err
@@ -224,7 +263,7 @@ func (s *pgServer) run(bin string, cred *syscall.Credential) error {
 		os.Chown(logFile.Name(), int(cred.Uid), int(cred.Gid))
 	}
 	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", filepath.Join(s.dir, "data"),
-		"-p", strconv.Itoa(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+		"-p", strconv.Itoa(s.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
 		"-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "max_connections=400", "-c", "shared_buffers=64MB")
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	// Should this process die without stopping it, the server does an
@@ -240,7 +279,7 @@ func (s *pgServer) run(bin string, cred *syscall.Credential) error {
 		conn, err := pgx.Connect(ctx, s.url("postgres", ""))
 		if err == nil {
 			s.admin = conn
-			break
+			return nil
 		}
 		select {
 		case <-s.exited:
@@ -252,18 +291,6 @@ func (s *pgServer) run(bin string, cred *syscall.Credential) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if err := s.exec(`CREATE DATABASE ` + database); err != nil {
-		s.stop()
-		return err
-	}
-	conn, err := pgx.Connect(ctx, s.url(database, ""))
-	if err != nil {
-		s.stop()
-		return err
-	}
-	s.admin.Close(ctx)
-	s.admin = conn
-	return nil
 }
 
 // freePort is a port of 127.0.0.1 that nothing listens on now.

@@ -55,3 +55,44 @@ func TestNew(t *testing.T) {
 		t.Errorf("schema %s outlived its test", first)
 	}
 }
+
+// TestCluster writes through the connection string of a Cluster, loses
+// the primary twice, and finds every committed row on the promoted
+// standby each time: the standby is synchronous, and the string follows
+// the primary from one port to the other.
+func TestCluster(t *testing.T) {
+	ctx := context.Background()
+	c := NewCluster(t)
+	insert := func(n int) {
+		t.Helper()
+		conn := connect(t, c.DSN())
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS x (n integer)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO x VALUES ($1)`, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := 0
+	for round := range 2 {
+		insert(round)
+		want++
+		first := c.PrimaryDSN()
+		c.KillPrimary(t)
+		if conn, err := pgx.Connect(ctx, c.DSN()); err == nil {
+			conn.Close(ctx)
+			t.Fatalf("round %d: connected for writes with the primary gone and the standby not promoted", round)
+		}
+		c.Promote(t)
+		if c.PrimaryDSN() == first {
+			t.Fatalf("round %d: the primary is still %s after the promotion", round, first)
+		}
+		var n int
+		if err := connect(t, c.DSN()).QueryRow(ctx, `SELECT count(*) FROM x`).Scan(&n); err != nil || n != want {
+			t.Fatalf("round %d: the promoted standby holds %d rows (%v), want %d", round, n, err, want)
+		}
+		if round == 0 {
+			c.Rejoin(t)
+		}
+	}
+}
