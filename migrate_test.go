@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -475,4 +476,30 @@ func equalJSON(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+// TestServeRefusesUnfinishedCopy: chatd does not serve a database that a
+// copy into it did not finish, which holds only part of the data.
+func TestServeRefusesUnfinishedCopy(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.New(t)
+	db, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("the source is broken")
+	_, err = db.Import(ctx, func(l model.Loader) error {
+		if err := l.Setting("dev_auth_token", "token"); err != nil {
+			return err
+		}
+		return broken
+	}, postgres.ImportOptions{Source: "chatd.db", TxBytes: 1})
+	db.Close()
+	if !errors.Is(err, broken) {
+		t.Fatalf("Import: %v", err)
+	}
+	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "unfinished copy (from chatd.db") {
+		t.Errorf("serve on the unfinished copy: %v, want a refusal", err)
+	}
 }
