@@ -50,8 +50,8 @@ func compact(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	p := newCompactProgress(stderr, isTerminal(stderr))
-	before, after, err := bolt.Compact(ctx, cfg.db, cfg.out, bolt.CompactOptions{Progress: p.report})
+	p := newProgressLine(stderr, isTerminal(stderr))
+	before, after, err := bolt.Compact(ctx, cfg.db, cfg.out, bolt.CompactOptions{Progress: compactReport(p)})
 	p.end()
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("compact: interrupted; %s is as it was", cfg.db)
@@ -67,9 +67,10 @@ func compact(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// compactProgress prints how much of a file has been copied, at most once
-// a second and only after the first second.
-type compactProgress struct {
+// progressLine is a command's progress on stderr: one line, printed at
+// most once a second and only after the first second, rewritten in place
+// on a terminal.
+type progressLine struct {
 	w       io.Writer
 	live    bool // rewrite the line in place
 	start   time.Time
@@ -77,32 +78,41 @@ type compactProgress struct {
 	printed bool
 }
 
-func newCompactProgress(w io.Writer, live bool) *compactProgress {
+func newProgressLine(w io.Writer, live bool) *progressLine {
 	now := time.Now()
-	return &compactProgress{w: w, live: live, start: now, last: now}
+	return &progressLine{w: w, live: live, start: now, last: now}
 }
 
-func (p *compactProgress) elapsed() time.Duration { return time.Since(p.start) }
+func (p *progressLine) elapsed() time.Duration { return time.Since(p.start) }
 
-// report hears that copied bytes have been copied.
-func (p *compactProgress) report(copied int64) {
+// show prints the line line makes of the time elapsed, unless one was
+// printed less than a second ago.
+func (p *progressLine) show(line func(elapsed time.Duration) string) {
 	now := time.Now()
 	if now.Sub(p.last) < time.Second {
 		return
 	}
 	p.last, p.printed = now, true
-	line := fmt.Sprintf("chatd compact: %s copied, %.0fs", byteSize(copied), now.Sub(p.start).Seconds())
 	if p.live {
-		fmt.Fprintf(p.w, "\r%s\x1b[K", line) // \x1b[K clears what a longer line left
+		fmt.Fprintf(p.w, "\r%s\x1b[K", line(now.Sub(p.start))) // \x1b[K clears what a longer line left
 	} else {
-		fmt.Fprintln(p.w, line)
+		fmt.Fprintln(p.w, line(now.Sub(p.start)))
 	}
 }
 
 // end ends a progress line rewritten in place.
-func (p *compactProgress) end() {
+func (p *progressLine) end() {
 	if p.live && p.printed {
 		fmt.Fprintln(p.w)
+	}
+}
+
+// compactReport shows on p how much of the file has been copied.
+func compactReport(p *progressLine) func(copied int64) {
+	return func(copied int64) {
+		p.show(func(elapsed time.Duration) string {
+			return fmt.Sprintf("chatd compact: %s copied, %.0fs", byteSize(copied), elapsed.Seconds())
+		})
 	}
 }
 

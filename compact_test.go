@@ -140,13 +140,14 @@ func TestCompactCommand(t *testing.T) {
 func TestCompactProgress(t *testing.T) {
 	for _, live := range []bool{false, true} {
 		var out strings.Builder
-		p := newCompactProgress(&out, live)
-		p.report(1500) // within the first second: quiet
+		p := newProgressLine(&out, live)
+		report := compactReport(p)
+		report(1500) // within the first second: quiet
 		if out.Len() != 0 {
 			t.Errorf("live=%v: a report in the first second printed %q", live, out.String())
 		}
 		p.last = p.last.Add(-time.Second)
-		p.report(2_500_000)
+		report(2_500_000)
 		p.end()
 		s := out.String()
 		if !strings.Contains(s, "chatd compact: 2.5 MB copied") || !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") != 1 {

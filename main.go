@@ -8,6 +8,7 @@
 //	chatd healthcheck [--url URL]
 //	chatd backup --out FILE (--url URL [--account-sid AC… --auth-token TOKEN] [--ca-cert FILE | --insecure] | --db PATH)
 //	chatd compact --db PATH [--out PATH]
+//	chatd migrate --from PATH --to postgres://…
 //	chatd bench [--url URL] --account-sid AC… --auth-token TOKEN [--scenario send|read|mixed]
 //	            [--clients N] [--duration D] [--warmup D] [--channels N] [--body-size BYTES]
 //	            [--keep] [--json] [--ca-cert FILE | --insecure]
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backup(ctx, args, getenv, stdout, stderr)
 	case "compact":
 		return compact(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return benchmark(ctx, args, getenv, stdout, stderr)
 	case "keys":
@@ -81,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "chatd", version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, compact, bench, keys, token, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, healthcheck, backup, compact, migrate, bench, keys, token, version)", cmd)
 	}
 }
 

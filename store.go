@@ -17,5 +17,15 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (model.S
 	if !postgres.IsURL(url) {
 		return nil, fmt.Errorf("--db %s: chatd keeps its data in a bbolt file or in PostgreSQL (postgres://…)", app.Redacted(url))
 	}
-	return postgres.Open(ctx, url, postgres.Options{Logger: logger})
+	db, err := postgres.Open(ctx, url, postgres.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	// A database that chatd migrate did not finish copying into holds
+	// part of the data: serving it would look like losing the rest.
+	if err := db.CheckImport(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -48,6 +48,12 @@ func (t *tx) Mutation(service, identity, id string) (*model.Mutation, error) {
 	if v == nil {
 		return nil, model.ErrNotFound
 	}
+	return decodeMutationValue(service, identity, id, v)
+}
+
+// decodeMutationValue decodes the value of identity's mutation id (see
+// mutationValue).
+func decodeMutationValue(service, identity, id string, v []byte) (*model.Mutation, error) {
 	if len(v) < 8 {
 		return nil, fmt.Errorf("bolt: malformed mutation record (%d bytes)", len(v))
 	}
