@@ -91,19 +91,16 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	var version int
-	err = bdb.Update(func(tx *bbolt.Tx) (err error) {
-		version, err = initSchema(tx)
-		return err
-	})
-	if err != nil {
-		bdb.Close()
-		return nil, err
-	}
-	if version == jsonVersion {
+	version, err := migrate(bdb)
+	if err == nil && version == jsonVersion {
 		if bdb, err = recodeFile(bdb, opts, log); err != nil {
 			return nil, err
 		}
+		_, err = migrate(bdb) // the steps after the rewrite
+	}
+	if err != nil {
+		bdb.Close()
+		return nil, err
 	}
 	d := &DB{
 		bolt:     bdb,
@@ -114,6 +111,16 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	go d.loop()
 	return d, nil
+}
+
+// migrate creates or migrates the schema of bdb in one transaction and
+// returns the version the file is then at.
+func migrate(bdb *bbolt.DB) (version int, err error) {
+	err = bdb.Update(func(tx *bbolt.Tx) (err error) {
+		version, err = initSchema(tx)
+		return err
+	})
+	return version, err
 }
 
 // openBolt opens the bbolt file at path.

@@ -53,7 +53,7 @@ func recodeFile(src *bbolt.DB, opts Options, log *slog.Logger) (*bbolt.DB, error
 	tmp := path + ".migrating"
 	if err := copyRecoded(src, tmp, info.Mode().Perm(), copyTxBytes); err != nil {
 		os.Remove(tmp)
-		return nil, fmt.Errorf("bolt: migrating %s to schema version %d: %w", path, schemaVersion, err)
+		return nil, fmt.Errorf("bolt: migrating %s to schema version %d: %w", path, jsonVersion+1, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
@@ -239,7 +239,7 @@ func (c *copier) finish() error {
 		if err := c.next(0); err != nil {
 			return err
 		}
-		if err := c.tx.Bucket(bucketMeta).Put(keyVersion, versionBytes(schemaVersion)); err != nil {
+		if err := c.tx.Bucket(bucketMeta).Put(keyVersion, versionBytes(jsonVersion+1)); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -211,4 +212,76 @@ func TestMigrateV3(t *testing.T) {
 			t.Error("the records of a copy in many transactions differ from those of a copy in one")
 		}
 	})
+}
+
+// v4SyncFixture is a schema-4 file whose Services have Sync logs, some of
+// them trimmed, and v4SyncSnapshot what that file's log answered.
+var (
+	v4SyncFixture  = filepath.Join("testdata", "chatd-v4-sync.db")
+	v4SyncSnapshot = filepath.Join("testdata", "chatd-v4-sync.json")
+)
+
+func TestMigrateV4SyncLog(t *testing.T) {
+	raw, err := os.ReadFile(v4SyncSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want syncSnapshot
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawVersion(t, v4SyncFixture); !bytes.Equal(got, version(4)) {
+		t.Fatalf("the fixture is at schema version %x, want 4", got)
+	}
+	path := copyFile(t, v4SyncFixture)
+	d := mustOpen(t, path)
+	mustView(t, d, func(tx model.Tx) error {
+		if got := takeSyncSnapshot(t, tx); !reflect.DeepEqual(got, want) {
+			gotJSON, _ := json.MarshalIndent(got, "", " ")
+			t.Errorf("the migrated Sync log answers\n%s\nwant\n%s", gotJSON, raw)
+		}
+		return nil
+	})
+
+	// The log goes on: IDs above the old ones, events chained to those
+	// migrated, and retention applied to them.
+	s1, es1 := v4SyncServices[0], v4SyncObjects[0]
+	old := want.Services[s1].Objects[es1]
+	var added *model.SyncEvent
+	mustUpdate(t, d, func(tx model.Tx) error {
+		first, err := tx.ReserveSyncEventIDs(s1, 1)
+		if err != nil {
+			return err
+		}
+		added = &model.SyncEvent{ServiceSid: s1, ObjectSid: es1, ID: first, Date: testNow, Payload: []byte(`{}`)}
+		return tx.AppendSyncEvents([]*model.SyncEvent{added}, 2)
+	})
+	if added.ID <= want.Services[s1].Head {
+		t.Errorf("the next event ID is %d, want above %d", added.ID, want.Services[s1].Head)
+	}
+	mustView(t, d, func(tx model.Tx) error {
+		got, err := tx.SyncEvents(s1, es1, 0, 0)
+		if err != nil {
+			return err
+		}
+		wantIDs := []uint64{old.Events[len(old.Events)-1].ID, added.ID}
+		if ids := syncIDs(got); !reflect.DeepEqual(ids, wantIDs) {
+			t.Errorf("SyncEvents after an append keeping 2 = %v, want %v", ids, wantIDs)
+		}
+		return nil
+	})
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+		t.Errorf("meta/version = %x, want %x", got, want)
+	}
+}
+
+func syncIDs(es []*model.SyncEvent) []uint64 {
+	var ids []uint64
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }

@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 4. Records are encoded as
+// The bucket tree of a chatd file, schema version 5. Records are encoded as
 // records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -34,14 +34,19 @@ import (
 //	sync/                             the Sync event logs; bucket sequence:
 //	                                     the last event ID given (all Services)
 //	  <IS sid>/                       one subtree per Service with events
-//	    objects/<object sid>          -> last event ID, newest trimmed ID,
-//	                                     events kept, date of the newest (Unix
-//	                                     ns): 8 bytes each, big-endian
-//	    log/<len><object sid><id>     -> date (Unix ns, 8 bytes), then the
-//	                                     event payload; <len>: one byte,
-//	                                     <id>: 8-byte big-endian
-//	    feed/<id>                     -> object sid (every event of the
-//	                                     Service, in ID order)
+//	    state                         -> where the sweep goes on from, events
+//	                                     stored, events kept (sweep.go)
+//	    objects/<object sid>          -> last event ID, newest dropped ID,
+//	                                     events kept after it, date of the
+//	                                     newest (Unix ns), events ever
+//	                                     appended, events to keep: 8 bytes
+//	                                     each, big-endian
+//	    events/<id>                   -> <len><object sid>, then its ordinal
+//	                                     among the object's events, the ID of
+//	                                     the object's event before it and its
+//	                                     date (Unix ns), 8 bytes each, then
+//	                                     the payload; <len>: one byte; key:
+//	                                     8-byte big-endian ID (the feed)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -81,7 +86,7 @@ import (
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 4
+const schemaVersion = 5
 
 var (
 	bucketMeta        = []byte("meta")
@@ -172,8 +177,9 @@ type migration struct {
 // migrations run in order at Open, in its first transaction, on files
 // older than schemaVersion. Every change to the tree above adds one and
 // bumps schemaVersion. The step from 3 to 4 (records in their own format
-// instead of JSON) rewrites the whole file: Open does it after these, as
-// migrate.go says. Schema 4 also brought the root buckets api_keys and
+// instead of JSON) rewrites the whole file: Open does it after the steps
+// before it and runs the steps after it on the new file, as migrate.go
+// says. Schema 4 also brought the root buckets api_keys and
 // media_uploads, which initSchema creates, and Media content chunks as
 // buckets of their own; the chunks of older files stay values, which
 // ReadMedia reads as such.
@@ -194,6 +200,10 @@ var migrations = []migration{
 	// 2 → 3: the webhook outbox. Its buckets are root buckets, which
 	// initSchema creates at every open, so there is nothing to move.
 	{2, func(*bbolt.Tx) error { return nil }},
+	// 4 → 5: each Service's Sync log keyed by event ID, with its objects'
+	// events chained, instead of by object with a feed beside it
+	// (sync_migrate.go).
+	{4, migrateSyncLogs},
 }
 
 // eachSubtree calls fn for every nested bucket of b.
@@ -244,8 +254,8 @@ func initSchema(tx *bbolt.Tx) (int, error) {
 		return 0, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
 	}
 	for _, m := range migrations {
-		if m.version < version {
-			continue
+		if m.version != version {
+			continue // done already, or after the rewrite of a schema-3 file
 		}
 		if err := m.apply(tx); err != nil {
 			return 0, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)

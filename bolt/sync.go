@@ -13,78 +13,125 @@ import (
 	"github.com/chatd/chatd/model"
 )
 
-// The Sync event log (see schema.go): under sync/<IS sid>, the objects'
-// records, their events and the Service's feed. Values are bytes laid out
-// here, fixed binary fields and the event payloads as the rules layer built
-// them, so they need no record codec.
+// The Sync event log (see schema.go): under sync/<IS sid>, every event of
+// the Service keyed by its ID, the objects' records, and the state of the
+// sweep. Events only ever land at the end of their bucket, so a commit
+// writes them on one page whatever objects they belong to, and that bucket
+// is also the Service's feed. An object's events are chained: each names the
+// object's event before it, which is how an object's events are listed.
+//
+// An object keeps at least its newest keep events; older ones are dropped
+// by a sweep that walks the events bucket from its oldest end, as garbage
+// piles up (sweep.go), so that what it deletes lies on a few adjacent
+// pages. Values are bytes laid out here, fixed binary fields and the event
+// payloads as the rules layer built them, so they need no record codec.
 // Event IDs come from the sequence of the sync root bucket: one counter for
 // all Services, which Wipe carries over, so an ID is never given twice.
 
 var (
 	bucketSync        = []byte("sync")
 	bucketSyncObjects = []byte("objects")
-	bucketSyncLog     = []byte("log")
-	bucketSyncFeed    = []byte("feed")
+	bucketSyncEvents  = []byte("events")
+	keySyncState      = []byte("state")
 )
 
-// syncLogRecordSize is the size of an object's record: its last event ID,
-// the newest trimmed ID, the number of events kept and the date of its
-// newest event in Unix nanoseconds, 8 bytes each, big-endian.
-const syncLogRecordSize = 32
-
-func encodeSyncLog(o *model.SyncObjectLog) []byte {
-	b := make([]byte, 0, syncLogRecordSize)
-	b = binary.BigEndian.AppendUint64(b, o.LastEventID)
-	b = binary.BigEndian.AppendUint64(b, o.Trimmed)
-	b = binary.BigEndian.AppendUint64(b, uint64(o.Events))
-	return binary.BigEndian.AppendUint64(b, uint64(o.DateUpdated.UnixNano()))
+// syncObject is the record of an object: its newest event and its date,
+// the newest event dropped, how many events after it are kept, how many
+// the object ever had (the ordinal of its newest) and how many it keeps (0:
+// all).
+type syncObject struct {
+	last, trimmed uint64
+	events        uint64
+	date          time.Time
+	appended      uint64
+	keep          uint64
 }
 
-func decodeSyncLog(service, object string, v []byte) (*model.SyncObjectLog, error) {
-	if len(v) != syncLogRecordSize {
+// syncObjectSize is the size of an object's record: its fields in the
+// order above, 8 bytes each, big-endian, the date in Unix nanoseconds.
+const syncObjectSize = 48
+
+func (o *syncObject) encode() []byte {
+	b := make([]byte, 0, syncObjectSize)
+	for _, f := range []uint64{o.last, o.trimmed, o.events, uint64(o.date.UnixNano()), o.appended, o.keep} {
+		b = binary.BigEndian.AppendUint64(b, f)
+	}
+	return b
+}
+
+func decodeSyncObject(object string, v []byte) (*syncObject, error) {
+	if len(v) != syncObjectSize {
 		return nil, fmt.Errorf("bolt: Sync object %s has a malformed record (%d bytes)", object, len(v))
 	}
-	return &model.SyncObjectLog{
-		ServiceSid:  service,
-		ObjectSid:   object,
-		LastEventID: binary.BigEndian.Uint64(v[0:]),
-		Trimmed:     binary.BigEndian.Uint64(v[8:]),
-		Events:      int(binary.BigEndian.Uint64(v[16:])),
-		DateUpdated: time.Unix(0, int64(binary.BigEndian.Uint64(v[24:]))).UTC(),
+	f := func(i int) uint64 { return binary.BigEndian.Uint64(v[8*i:]) }
+	return &syncObject{last: f(0), trimmed: f(1), events: f(2), date: time.Unix(0, int64(f(3))).UTC(), appended: f(4), keep: f(5)}, nil
+}
+
+// live is how many of the object's stored events it must keep.
+func (o *syncObject) live() uint64 {
+	if o.keep == 0 {
+		return o.events
+	}
+	return min(o.events, o.keep)
+}
+
+// syncIDKey is the key of an event: its ID, 8 bytes big-endian, so that
+// keys sort as IDs.
+func syncIDKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+
+// syncEvent is a stored event as the log reads it: its object, its ordinal
+// among the object's events (1 for the first), the ID of the object's event
+// before it (0 for none), its date and its payload (in the transaction's
+// memory).
+type syncEvent struct {
+	object        string
+	ordinal, prev uint64
+	date          time.Time
+	payload       []byte
+}
+
+// encodeSyncEvent is the stored value of an event: the length of its
+// object's SID (one byte) and the SID, then its ordinal, the ID of the
+// object's event before it and its date in Unix nanoseconds (8 bytes each,
+// big-endian), then its payload.
+func encodeSyncEvent(e *model.SyncEvent, ordinal, prev uint64) []byte {
+	v := make([]byte, 0, 1+len(e.ObjectSid)+24+len(e.Payload))
+	v = append(v, byte(len(e.ObjectSid)))
+	v = append(v, e.ObjectSid...)
+	v = binary.BigEndian.AppendUint64(v, ordinal)
+	v = binary.BigEndian.AppendUint64(v, prev)
+	v = binary.BigEndian.AppendUint64(v, uint64(e.Date.UnixNano()))
+	return append(v, e.Payload...)
+}
+
+func decodeSyncEvent(id uint64, v []byte) (syncEvent, error) {
+	if len(v) < 1 || len(v) < 1+int(v[0])+24 {
+		return syncEvent{}, fmt.Errorf("bolt: Sync event %d is malformed (%d bytes)", id, len(v))
+	}
+	n := 1 + int(v[0])
+	return syncEvent{
+		object:  string(v[1:n]),
+		ordinal: binary.BigEndian.Uint64(v[n:]),
+		prev:    binary.BigEndian.Uint64(v[n+8:]),
+		date:    time.Unix(0, int64(binary.BigEndian.Uint64(v[n+16:]))).UTC(),
+		payload: v[n+24:],
 	}, nil
 }
 
-// syncIDKey is the key of an event in the feed: its ID, 8 bytes
-// big-endian, so that keys sort as IDs.
-func syncIDKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
-
-// syncEventKey is the key of an event in the log: the length of the
-// object's SID (one byte), the SID and the event's ID, so that an object's
-// events are adjacent, in ID order, and apart from every other object's.
-func syncEventKey(object string, id uint64) []byte {
-	k := make([]byte, 0, 1+len(object)+8)
-	k = append(k, byte(len(object)))
-	k = append(k, object...)
-	return binary.BigEndian.AppendUint64(k, id)
+// model copies the event out of the transaction.
+func (e syncEvent) model(service string, id uint64) *model.SyncEvent {
+	return &model.SyncEvent{ServiceSid: service, ObjectSid: e.object, ID: id, Date: e.date, Payload: bytes.Clone(e.payload)}
 }
 
-// syncObjectPrefix is what the keys of object's events start with.
-func syncObjectPrefix(object string) []byte {
-	return append([]byte{byte(len(object))}, object...)
-}
-
-// eventID is the ID in an event's key, or false when k is not a key of an
-// event of the object whose keys start with prefix.
-func eventID(k, prefix []byte) (uint64, bool) {
-	if len(k) != len(prefix)+8 || !bytes.HasPrefix(k, prefix) {
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(k[len(prefix):]), true
-}
-
-// syncTree is the log of one Service.
+// syncTree is the log of one Service, with the records of the objects it
+// has read, written back by flush.
 type syncTree struct {
-	objects, log, feed *bbolt.Bucket
+	service         string
+	root            *bbolt.Bucket // sync/<IS sid>
+	objects, events *bbolt.Bucket
+	state           syncState
+	read            map[string]*syncObject
+	dirty           map[string]bool
 }
 
 // syncTree opens the log of service, creating it when create is true; it
@@ -97,16 +144,59 @@ func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
 		if b, err = root.CreateBucket([]byte(service)); err != nil {
 			return nil, err
 		}
-		if err := createBuckets(b, [][]byte{bucketSyncObjects, bucketSyncLog, bucketSyncFeed}); err != nil {
+		if err := createBuckets(b, [][]byte{bucketSyncObjects, bucketSyncEvents}); err != nil {
 			return nil, err
 		}
 	}
 	if b == nil {
 		return nil, nil
 	}
-	// An object's events are appended at the end of its range of the log,
-	// and the feed's keys only grow: both fill their pages completely.
-	return &syncTree{b.Bucket(bucketSyncObjects), appendOnly(b.Bucket(bucketSyncLog)), appendOnly(b.Bucket(bucketSyncFeed))}, nil
+	s := &syncTree{service: service, root: b, objects: b.Bucket(bucketSyncObjects), events: appendOnly(b.Bucket(bucketSyncEvents))}
+	state, err := decodeSyncState(b.Get(keySyncState))
+	if err != nil {
+		return nil, fmt.Errorf("bolt: Sync log of %s: %w", service, err)
+	}
+	s.state = state
+	return s, nil
+}
+
+// object is the record of object, nil when the log has none.
+func (s *syncTree) object(object string) (*syncObject, error) {
+	if o, ok := s.read[object]; ok {
+		return o, nil
+	}
+	var o *syncObject
+	if v := s.objects.Get([]byte(object)); v != nil {
+		var err error
+		if o, err = decodeSyncObject(object, v); err != nil {
+			return nil, err
+		}
+	}
+	if s.read == nil {
+		s.read, s.dirty = map[string]*syncObject{}, map[string]bool{}
+	}
+	s.read[object] = o
+	return o, nil
+}
+
+// event reads the event id, which must be there.
+func (s *syncTree) event(id uint64) (syncEvent, error) {
+	v := s.events.Get(syncIDKey(id))
+	if v == nil {
+		return syncEvent{}, fmt.Errorf("bolt: Sync log of %s lacks event %d", s.service, id)
+	}
+	return decodeSyncEvent(id, v)
+}
+
+// flush writes back the records changed and the sweep's state.
+func (s *syncTree) flush() error {
+	for object := range s.dirty {
+		if err := s.objects.Put([]byte(object), s.read[object].encode()); err != nil {
+			return err
+		}
+	}
+	clear(s.dirty)
+	return s.root.Put(keySyncState, s.state.encode())
 }
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
@@ -122,10 +212,12 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 }
 
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
-	type objectKey struct{ service, object string }
-	touched := map[objectKey]*syncTree{}
 	trees := map[string]*syncTree{}
+	var order []*syncTree
+	appended := map[*syncTree]int{}
+	shrunk := map[*syncTree][]string{}
 	reserved := t.btx.Bucket(bucketSync).Sequence()
+	k := uint64(max(keep, 0))
 	for _, e := range events {
 		if e.ID == 0 || e.ID > reserved {
 			return fmt.Errorf("bolt: Sync event ID %d was not reserved", e.ID)
@@ -140,69 +232,88 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 				return err
 			}
 			trees[e.ServiceSid] = tree
+			order = append(order, tree)
 		}
-		o := &model.SyncObjectLog{}
-		if v := tree.objects.Get([]byte(e.ObjectSid)); v != nil {
-			var err error
-			if o, err = decodeSyncLog(e.ServiceSid, e.ObjectSid, v); err != nil {
+		o, err := tree.object(e.ObjectSid)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			o = &syncObject{}
+			tree.read[e.ObjectSid] = o
+		}
+		if e.ID <= o.last {
+			return fmt.Errorf("bolt: Sync event %d of %s is not above its newest, %d", e.ID, e.ObjectSid, o.last)
+		}
+		if len(e.ObjectSid) > 255 {
+			return fmt.Errorf("bolt: Sync object SID %q is too long", e.ObjectSid)
+		}
+		if err := tree.events.Put(syncIDKey(e.ID), encodeSyncEvent(e, o.appended+1, o.last)); err != nil {
+			return err
+		}
+		live := o.live()
+		if k > 0 && (o.keep == 0 && o.appended > 0 || k < o.keep) {
+			shrunk[tree] = append(shrunk[tree], e.ObjectSid)
+		}
+		o.last, o.date, o.appended, o.keep = e.ID, e.Date, o.appended+1, k
+		o.events++
+		tree.state.stored++
+		tree.state.live += o.live() - live
+		tree.dirty[e.ObjectSid] = true
+		appended[tree]++
+	}
+	for _, tree := range order {
+		for _, object := range shrunk[tree] {
+			if err := tree.trim(object); err != nil {
 				return err
 			}
 		}
-		if e.ID <= o.LastEventID {
-			return fmt.Errorf("bolt: Sync event %d of %s is not above its newest, %d", e.ID, e.ObjectSid, o.LastEventID)
-		}
-		if err := tree.log.Put(syncEventKey(e.ObjectSid, e.ID), encodeSyncEvent(e)); err != nil {
+		if err := tree.sweep(2*appended[tree] + sweepSlack); err != nil {
 			return err
 		}
-		if err := tree.feed.Put(syncIDKey(e.ID), []byte(e.ObjectSid)); err != nil {
-			return err
-		}
-		o.LastEventID, o.DateUpdated = e.ID, e.Date
-		o.Events++
-		if err := tree.objects.Put([]byte(e.ObjectSid), encodeSyncLog(o)); err != nil {
-			return err
-		}
-		touched[objectKey{e.ServiceSid, e.ObjectSid}] = tree
-	}
-	if keep <= 0 {
-		return nil
-	}
-	for k, tree := range touched {
-		if err := tree.trim(k.object, keep); err != nil {
+		if err := tree.flush(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// trim drops the oldest events of object until keep are left.
-func (s *syncTree) trim(object string, keep int) error {
-	v := s.objects.Get([]byte(object))
-	o, err := decodeSyncLog("", object, v)
-	if err != nil || o.Events <= keep {
+// trim drops the events of object beyond the newest it keeps at once,
+// walking its chain: for an object whose retention shrank (a removed
+// object keeps its last word only).
+func (s *syncTree) trim(object string) error {
+	o, err := s.object(object)
+	if err != nil || o.keep == 0 || o.events <= o.keep {
 		return err
 	}
-	prefix := syncObjectPrefix(object)
-	var doomed []uint64
-	c := s.log.Cursor()
-	for k, _ := c.Seek(prefix); len(doomed) < o.Events-keep; k, _ = c.Next() {
-		id, ok := eventID(k, prefix)
-		if !ok {
+	id := o.last
+	var boundary syncEvent
+	for range o.keep {
+		if boundary, err = s.event(id); err != nil {
+			return err
+		}
+		id = boundary.prev
+	}
+	o.trimmed, o.events = id, o.keep
+	s.dirty[object] = true
+	// Events before the boundary that the sweep passed while they were
+	// still kept may be there too: drop them as far as the chain holds.
+	for id > 0 {
+		v := s.events.Get(syncIDKey(id))
+		if v == nil {
 			break
 		}
-		doomed = append(doomed, id)
-	}
-	for _, id := range doomed {
-		if err := s.log.Delete(syncEventKey(object, id)); err != nil {
+		e, err := decodeSyncEvent(id, v)
+		if err != nil {
 			return err
 		}
-		if err := s.feed.Delete(syncIDKey(id)); err != nil {
+		if err := s.events.Delete(syncIDKey(id)); err != nil {
 			return err
 		}
-		o.Trimmed = id
+		s.state.stored--
+		id = e.prev
 	}
-	o.Events -= len(doomed)
-	return s.objects.Put([]byte(object), encodeSyncLog(o))
+	return nil
 }
 
 func (t *tx) SyncObjectLog(service, object string) (*model.SyncObjectLog, error) {
@@ -213,11 +324,15 @@ func (t *tx) SyncObjectLog(service, object string) (*model.SyncObjectLog, error)
 	if tree == nil {
 		return nil, model.ErrNotFound
 	}
-	v := tree.objects.Get([]byte(object))
-	if v == nil {
+	o, err := tree.object(object)
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
 		return nil, model.ErrNotFound
 	}
-	return decodeSyncLog(service, object, v)
+	return &model.SyncObjectLog{ServiceSid: service, ObjectSid: object, LastEventID: o.last,
+		Trimmed: o.trimmed, Events: int(o.events), DateUpdated: o.date}, nil
 }
 
 func (t *tx) SyncEvents(service, object string, after uint64, limit int) ([]*model.SyncEvent, error) {
@@ -225,19 +340,27 @@ func (t *tx) SyncEvents(service, object string, after uint64, limit int) ([]*mod
 	if tree == nil || err != nil {
 		return nil, err
 	}
-	prefix := syncObjectPrefix(object)
+	o, err := tree.object(object)
+	if o == nil || err != nil {
+		return nil, err
+	}
+	// Walk the chain back from the newest to the first event to list; every
+	// event after the newest dropped is kept.
+	from := max(after, o.trimmed)
 	var out []*model.SyncEvent
-	c := tree.log.Cursor()
-	for k, v := c.Seek(syncEventKey(object, after+1)); limit <= 0 || len(out) < limit; k, v = c.Next() {
-		id, ok := eventID(k, prefix)
-		if !ok {
-			break
-		}
-		e, err := decodeSyncEvent(service, object, id, v)
+	for id := o.last; id > from; {
+		e, err := tree.event(id)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		out = append(out, e.model(service, id))
+		id = e.prev
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }
@@ -248,18 +371,23 @@ func (t *tx) SyncFeed(service string, after uint64, limit int) ([]*model.SyncEve
 		return nil, err
 	}
 	var out []*model.SyncEvent
-	c := tree.feed.Cursor()
-	for k, object := c.Seek(syncIDKey(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, object = c.Next() {
+	c := tree.events.Cursor()
+	for k, v := c.Seek(syncIDKey(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 		id := binary.BigEndian.Uint64(k)
-		v := tree.log.Get(syncEventKey(string(object), id))
-		if v == nil {
-			return nil, fmt.Errorf("bolt: Sync feed entry %d names an event %s does not have", id, object)
-		}
-		e, err := decodeSyncEvent(service, string(object), id, v)
+		e, err := decodeSyncEvent(id, v)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		// An event at or below its object's newest dropped one is one the
+		// sweep has yet to delete: it is gone already.
+		o, err := tree.object(e.object)
+		if err != nil {
+			return nil, err
+		}
+		if o == nil || id <= o.trimmed {
+			continue
+		}
+		out = append(out, e.model(service, id))
 	}
 	return out, nil
 }
@@ -269,33 +397,12 @@ func (t *tx) SyncHead(service string) (uint64, error) {
 	if tree == nil || err != nil {
 		return 0, err
 	}
-	k, _ := tree.feed.Cursor().Last()
+	// The newest event is its object's newest, which is never dropped.
+	k, _ := tree.events.Cursor().Last()
 	if k == nil {
 		return 0, nil
 	}
 	return binary.BigEndian.Uint64(k), nil
-}
-
-// encodeSyncEvent is the stored value of an event: its date in Unix
-// nanoseconds, 8 bytes big-endian, then its payload.
-func encodeSyncEvent(e *model.SyncEvent) []byte {
-	v := make([]byte, 0, 8+len(e.Payload))
-	v = binary.BigEndian.AppendUint64(v, uint64(e.Date.UnixNano()))
-	return append(v, e.Payload...)
-}
-
-// decodeSyncEvent copies a stored event out of the transaction.
-func decodeSyncEvent(service, object string, id uint64, v []byte) (*model.SyncEvent, error) {
-	if len(v) < 8 {
-		return nil, fmt.Errorf("bolt: Sync event %d of %s is malformed (%d bytes)", id, object, len(v))
-	}
-	return &model.SyncEvent{
-		ServiceSid: service,
-		ObjectSid:  object,
-		ID:         id,
-		Date:       time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(),
-		Payload:    bytes.Clone(v[8:]),
-	}, nil
 }
 
 // deleteSyncTree removes the log of service, if it has one.

@@ -245,19 +245,26 @@ type Tx interface {
 	ReserveSyncEventIDs(service string, n int) (first uint64, err error)
 	// AppendSyncEvents adds events, whose IDs were reserved in this
 	// transaction, to the logs of their objects, each above the object's
-	// newest event, and then keeps no more than the newest keep events of
-	// each object they touched (all of them when keep <= 0). ErrNotFound
-	// when an event's Service does not exist.
+	// newest event. Each object they touched keeps at least its newest keep
+	// events (all of them when keep <= 0): older ones are dropped, oldest
+	// first, in this transaction or a later one, so that an engine may
+	// delete them in bulk, but the log does not hold on to most of them.
+	// When keep is below what an object kept before (a removed object keeps
+	// its last word only), its excess is dropped in this transaction.
+	// Every event of an object after the newest dropped one (see
+	// SyncObjectLog.Trimmed) is kept. ErrNotFound when an event's Service
+	// does not exist.
 	AppendSyncEvents(events []*SyncEvent, keep int) error
 	// SyncObjectLog is what the log of service records of an object:
 	// ErrNotFound while it holds no event of it.
 	SyncObjectLog(service, object string) (*SyncObjectLog, error)
 	// SyncEvents lists up to limit events of an object (all when limit <=
-	// 0) with an ID above after, oldest first: what a resubscribing client
-	// missed.
+	// 0) with an ID above after, oldest first, of those it keeps: what a
+	// resubscribing client missed.
 	SyncEvents(service, object string, after uint64, limit int) ([]*SyncEvent, error)
 	// SyncFeed lists up to limit events of service (all when limit <= 0),
-	// of every object, with an ID above after, oldest first.
+	// of every object, with an ID above after, oldest first, of those their
+	// objects keep.
 	SyncFeed(service string, after uint64, limit int) ([]*SyncEvent, error)
 	// SyncHead is the ID of the newest event of service's log, 0 when it
 	// holds none: where a tailer of the feed that has seen nothing yet

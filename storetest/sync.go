@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -275,35 +276,73 @@ func testSyncLog(t *testing.T, e Engine) {
 			t.Errorf("SyncHead(IS 1) after trimming = %d, want %d", got, more[1].ID)
 		}
 	})
-	t.Run("retention keeps the newest events of each object", func(t *testing.T) {
+	t.Run("retention keeps the newest events of each object, and every one after the newest dropped", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1))
+		// Far more events than the objects keep, one or two to a
+		// transaction: an engine may drop the old ones later than it
+		// could, but not hold on to most of them.
 		var es []*model.SyncEvent
-		for range 3 {
-			es = append(es, appendSync(t, st, 3, syncDraft{1, 1}, syncDraft{1, 2})...)
+		for i := range 60 {
+			if i%3 == 0 {
+				es = append(es, appendSync(t, st, 3, syncDraft{1, 1})...)
+			} else {
+				es = append(es, appendSync(t, st, 3, syncDraft{1, 1}, syncDraft{1, 2})...)
+			}
 		}
-		// Object 1 has es 0, 2, 4; one more in a transaction with two of
-		// object 1 leaves the newest three: es 4, 6, 7.
-		es = append(es, appendSync(t, st, 3, syncDraft{1, 1}, syncDraft{1, 1})...)
-		wantEvents(t, "SyncEvents(object 1)", syncEvents(t, st, 1, 1, 0, 0), pick(es, 4, 6, 7))
-		wantEvents(t, "SyncEvents(object 2)", syncEvents(t, st, 1, 2, 0, 0), pick(es, 1, 3, 5))
-		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), pick(es, 1, 3, 4, 5, 6, 7))
-		o, err := syncObjectLog(st, 1, 1)
-		if err != nil || o.Trimmed != es[2].ID || o.Events != 3 || o.LastEventID != es[7].ID {
-			t.Errorf("SyncObjectLog(object 1) = %+v, %v; want Trimmed %d (the newest dropped), Events 3, LastEventID %d",
-				o, err, es[2].ID, es[7].ID)
+		of := func(object int) []*model.SyncEvent {
+			var out []*model.SyncEvent
+			for _, ev := range es {
+				if ev.ObjectSid == syncObject(object) {
+					out = append(out, ev)
+				}
+			}
+			return out
 		}
-		o, err = syncObjectLog(st, 1, 2)
-		if err != nil || o.Trimmed != 0 || o.Events != 3 {
-			t.Errorf("SyncObjectLog(object 2) = %+v, %v; want nothing trimmed, 3 events", o, err)
+		var kept []*model.SyncEvent
+		for object := 1; object <= 2; object++ {
+			all := of(object)
+			o, err := syncObjectLog(st, 1, object)
+			if err != nil {
+				t.Fatalf("SyncObjectLog(object %d): %v", object, err)
+			}
+			if o.LastEventID != all[len(all)-1].ID || o.Events < 3 || o.Events >= len(all) {
+				t.Errorf("SyncObjectLog(object %d) = %+v; want LastEventID %d and at least 3 events kept, not all %d",
+					object, o, all[len(all)-1].ID, len(all))
+			}
+			// The object keeps every event after its newest dropped one.
+			want := all[len(all)-o.Events:]
+			if dropped := all[len(all)-o.Events-1]; o.Trimmed != dropped.ID {
+				t.Errorf("SyncObjectLog(object %d).Trimmed = %d, want %d: the event before the %d kept", object, o.Trimmed, dropped.ID, o.Events)
+			}
+			wantEvents(t, fmt.Sprintf("SyncEvents(object %d)", object), syncEvents(t, st, 1, object, 0, 0), want)
+			wantEvents(t, fmt.Sprintf("SyncEvents(object %d, after its first)", object), syncEvents(t, st, 1, object, all[0].ID, 0), want)
+			wantEvents(t, fmt.Sprintf("SyncEvents(object %d, after its newest dropped, limit 2)", object),
+				syncEvents(t, st, 1, object, o.Trimmed, 2), want[:2])
+			kept = append(kept, want...)
 		}
+		if len(kept) > len(es)/2 {
+			t.Errorf("the log keeps %d of %d events, with 3 to keep for each of 2 objects", len(kept), len(es))
+		}
+		slices.SortFunc(kept, func(a, b *model.SyncEvent) int { return cmp.Compare(a.ID, b.ID) })
+		wantEvents(t, "SyncFeed", syncFeed(t, st, 1, 0, 0), kept)
+		wantEvents(t, "SyncFeed(after the second kept)", syncFeed(t, st, 1, kept[1].ID, 0), kept[2:])
 
-		// keep 1 is how an object's removal leaves only its last word.
-		es = append(es, appendSync(t, st, 1, syncDraft{1, 2})...)
-		wantEvents(t, "SyncEvents(object 2) after keep 1", syncEvents(t, st, 1, 2, 0, 0), pick(es, 8))
-		wantEvents(t, "SyncEvents(object 1) after another object's keep 1", syncEvents(t, st, 1, 1, 0, 0), pick(es, 4, 6, 7))
-		if o, err := syncObjectLog(st, 1, 2); err != nil || o.Trimmed != es[5].ID || o.Events != 1 {
-			t.Errorf("SyncObjectLog(object 2) = %+v, %v; want Trimmed %d, Events 1", o, err, es[5].ID)
+		// keep 1 is how an object's removal leaves only its last word:
+		// a retention that shrinks drops the rest at once.
+		last := appendSync(t, st, 1, syncDraft{1, 2})
+		wantEvents(t, "SyncEvents(object 2) after keep 1", syncEvents(t, st, 1, 2, 0, 0), last)
+		previous := of(2)[len(of(2))-1]
+		if o, err := syncObjectLog(st, 1, 2); err != nil || o.Trimmed != previous.ID || o.Events != 1 {
+			t.Errorf("SyncObjectLog(object 2) = %+v, %v; want Trimmed %d, Events 1", o, err, previous.ID)
+		}
+		if got := syncEvents(t, st, 1, 1, 0, 0); len(got) < 3 || got[len(got)-1].ID != of(1)[len(of(1))-1].ID {
+			t.Errorf("SyncEvents(object 1) after another object's keep 1 = %v, want its newest events still", eventIDs(got))
+		}
+		for _, ev := range syncFeed(t, st, 1, 0, 0) {
+			if ev.ObjectSid == syncObject(2) && ev.ID != last[0].ID {
+				t.Errorf("SyncFeed lists event %d of object 2, which keeps only %d", ev.ID, last[0].ID)
+			}
 		}
 	})
 	t.Run("a failed transaction appends nothing", func(t *testing.T) {
@@ -426,9 +465,13 @@ func testSyncLog(t *testing.T, e Engine) {
 		st := e.Open(t)
 		mustSeed(t, st, insService(1))
 		es := appendSync(t, st, 2, syncDraft{1, 1}, syncDraft{1, 1}, syncDraft{1, 1})
+		before := syncEvents(t, st, 1, 1, 0, 0)
+		if len(before) < 2 || before[len(before)-1].ID != es[2].ID {
+			t.Fatalf("SyncEvents = %v, want at least the newest 2 of %v", eventIDs(before), eventIDs(es))
+		}
 		st = e.Reopen(t, st)
 		t.Cleanup(func() { closeStore(t, st) })
-		wantEvents(t, "SyncEvents after reopening", syncEvents(t, st, 1, 1, 0, 0), pick(es, 1, 2))
+		wantEvents(t, "SyncEvents after reopening", syncEvents(t, st, 1, 1, 0, 0), before)
 		if again := appendSync(t, st, 0, syncDraft{1, 2}); again[0].ID <= es[2].ID {
 			t.Errorf("after reopening the next ID is %d, want above %d", again[0].ID, es[2].ID)
 		}

@@ -1,0 +1,95 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Schema 4 kept a Service's Sync log as objects/<object sid> (last event
+// ID, newest trimmed ID, events kept, date: 8 bytes each), log/<len><object
+// sid><id> (date, then payload) and feed/<id> (object sid). migrateSyncLogs
+// rewrites each into the layout of sync.go: the events by ID, chained per
+// object, and the objects' records with the events they hold as their
+// ordinals. Nothing was dropped beyond what they keep, so the new records
+// keep every event until the next append says how many to keep.
+func migrateSyncLogs(tx *bbolt.Tx) error {
+	return eachSubtree(tx.Bucket(bucketSync), func(b *bbolt.Bucket) error {
+		if b.Bucket([]byte("log")) == nil {
+			return nil // a log in the new layout already
+		}
+		if err := migrateSyncLog(b); err != nil {
+			return fmt.Errorf("the Sync log of a Service: %w", err)
+		}
+		return nil
+	})
+}
+
+func migrateSyncLog(b *bbolt.Bucket) error {
+	oldObjects, oldLog := b.Bucket(bucketSyncObjects), b.Bucket([]byte("log"))
+	objects := map[string]*syncObject{}
+	err := oldObjects.ForEach(func(k, v []byte) error {
+		if len(v) != 32 {
+			return fmt.Errorf("Sync object %s has a malformed record (%d bytes)", k, len(v))
+		}
+		f := func(i int) uint64 { return binary.BigEndian.Uint64(v[8*i:]) }
+		objects[string(k)] = &syncObject{last: f(0), trimmed: f(1), date: time.Unix(0, int64(f(3))).UTC()}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	events, err := b.CreateBucket(bucketSyncEvents)
+	if err != nil {
+		return err
+	}
+	var state syncState
+	newest := map[string]uint64{} // each object's event migrated last
+	// The old log's keys put each object's events together, oldest first.
+	err = oldLog.ForEach(func(k, v []byte) error {
+		if len(k) < 1 || len(k) != 1+int(k[0])+8 || len(v) < 8 {
+			return fmt.Errorf("Sync log entry %x is malformed", k)
+		}
+		object := string(k[1 : 1+k[0]])
+		o := objects[object]
+		if o == nil {
+			return fmt.Errorf("Sync log entry %x is of an object without a record", k)
+		}
+		id := binary.BigEndian.Uint64(k[1+k[0]:])
+		e := &model.SyncEvent{ObjectSid: object, Date: time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), Payload: v[8:]}
+		if err := events.Put(syncIDKey(id), encodeSyncEvent(e, o.appended+1, newest[object])); err != nil {
+			return err
+		}
+		o.appended++
+		o.events++
+		newest[object] = id
+		state.stored++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bucketSyncObjects, []byte("log"), []byte("feed")} {
+		if err := b.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	newObjects, err := b.CreateBucket(bucketSyncObjects)
+	if err != nil {
+		return err
+	}
+	for object, o := range objects {
+		if newest[object] != o.last {
+			return fmt.Errorf("Sync object %s ends at event %d, its log at %d", object, o.last, newest[object])
+		}
+		state.live += o.live()
+		if err := newObjects.Put([]byte(object), o.encode()); err != nil {
+			return err
+		}
+	}
+	return b.Put(keySyncState, state.encode())
+}
