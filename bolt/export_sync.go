@@ -1,23 +1,17 @@
 package bolt
 
-import (
-	"fmt"
-)
-
 // syncLog hands out the Sync log of a Service (sync.go): each object's
-// record, then every event in ID order, read from the feed.
+// record, then every event the log keeps, in ID order. It reads through the
+// store's own Sync methods, so that events dropped but not yet swept are
+// left behind as they are to every reader.
 func (e *exporter) syncLog(service string) error {
-	root := e.root(bucketSync)
-	if root == nil {
-		return nil
+	t := &tx{btx: e.btx}
+	tree, err := t.syncTree(service, false)
+	if tree == nil || err != nil {
+		return err
 	}
-	b := root.Bucket([]byte(service))
-	if b == nil {
-		return nil
-	}
-	objects, log, feed := b.Bucket(bucketSyncObjects), b.Bucket(bucketSyncLog), b.Bucket(bucketSyncFeed)
-	err := objects.ForEach(func(k, v []byte) error {
-		o, err := decodeSyncLog(service, string(k), v)
+	err = tree.objects.ForEach(func(k, _ []byte) error {
+		o, err := t.SyncObjectLog(service, string(k))
 		if err != nil {
 			return err
 		}
@@ -26,16 +20,19 @@ func (e *exporter) syncLog(service string) error {
 	if err != nil {
 		return err
 	}
-	return feed.ForEach(func(k, object []byte) error {
-		id := decodeIndex(k)
-		v := log.Get(syncEventKey(string(object), id))
-		if v == nil {
-			return fmt.Errorf("bolt: Sync feed entry %d names an event %s does not have", id, object)
-		}
-		ev, err := decodeSyncEvent(service, string(object), id, v)
-		if err != nil {
+	for after := uint64(0); ; {
+		events, err := t.SyncFeed(service, after, exportSyncPage)
+		if err != nil || len(events) == 0 {
 			return err
 		}
-		return e.to.SyncEvent(ev)
-	})
+		for _, ev := range events {
+			if err := e.to.SyncEvent(ev); err != nil {
+				return err
+			}
+		}
+		after = events[len(events)-1].ID
+	}
 }
+
+// exportSyncPage is how many events of the log one read hands out.
+const exportSyncPage = 1024
