@@ -20,12 +20,15 @@ package postgres
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatd/chatd/model"
@@ -50,10 +53,20 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DB is a model.Store on a PostgreSQL database.
+// DB is a model.Store on a PostgreSQL database, and a model.SharedStore:
+// several chatd processes can run on one database (node.go).
 type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	log  *slog.Logger
+
+	// Of the nodes of the database: this process's ID among them, the
+	// channel of their hints, the settings of a node's own connection,
+	// and what sends this node's hints.
+	node       string
+	channel    string
+	connConfig *pgx.ConnConfig
+	notifier   *notifier
 }
 
 var _ model.Store = (*DB)(nil)
@@ -95,14 +108,33 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool, now: opts.Now}, nil
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	d := &DB{
+		pool: pool, now: opts.Now, log: log,
+		node: newNodeID(), channel: hintChannel(schema), connConfig: cfg.ConnConfig,
+	}
+	d.notifier = newNotifier(d.node, notify(pool, d.channel), log)
+	return d, nil
+}
+
+// newNodeID is a new random ID of a node.
+func newNodeID() string {
+	b := make([]byte, 8)
+	crand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Engine names the store: "postgres".
 func (d *DB) Engine() string { return "postgres" }
 
-// Close closes the pool's connections, waiting for those in use.
+// Close closes the pool's connections, waiting for those in use; hints
+// not sent yet are dropped.
 func (d *DB) Close() error {
+	d.notifier.close()
 	d.pool.Close()
 	return nil
 }
@@ -174,5 +206,6 @@ func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error
 	if err := c.commit(ctx); err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
+	d.notifier.add(&t.hints) // the other nodes hear of it (hints.go)
 	return false, nil
 }
