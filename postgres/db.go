@@ -20,8 +20,6 @@ package postgres
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -108,24 +106,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	var schema string
-	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+	d := &DB{pool: pool, now: opts.Now, log: log}
+	if err := d.initNode(ctx, cfg.ConnConfig); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, err
 	}
-	d := &DB{
-		pool: pool, now: opts.Now, log: log,
-		node: newNodeID(), channel: hintChannel(schema), connConfig: cfg.ConnConfig,
-	}
-	d.notifier = newNotifier(d.node, notify(pool, d.channel), log)
 	return d, nil
-}
-
-// newNodeID is a new random ID of a node.
-func newNodeID() string {
-	b := make([]byte, 8)
-	crand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Engine names the store: "postgres".

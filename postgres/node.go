@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -31,6 +33,21 @@ const (
 )
 
 var _ model.SharedStore = (*DB)(nil)
+
+// initNode readies d to be a node: a new ID, the hints' channel of its
+// schema, the settings of its connection (those of cfg), and the notifier
+// of its hints.
+func (d *DB) initNode(ctx context.Context, cfg *pgx.ConnConfig) error {
+	var schema string
+	if err := d.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	b := make([]byte, 8)
+	crand.Read(b)
+	d.node, d.channel, d.connConfig = hex.EncodeToString(b), hintChannel(schema), cfg
+	d.notifier = newNotifier(d.node, notify(d.pool, d.channel), d.log)
+	return nil
+}
 
 // Join makes this process a node of the database: see model.SharedStore.
 // The node's connection is named "chatd node <ID>" (application_name); when

@@ -387,10 +387,11 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger, monitor Monitor) (er
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), leaves the nodes of a shared store, stops the Sync tailers, closes the client SDKs' sockets (they
-// reconnect later), stops the dispatcher (pending deliveries stay in the
-// outbox for the next start), closes the store, and removes an ephemeral
-// file. A store given in Config.Store stays open.
+// is done), leaves the nodes of a shared store, stops the Sync tailers,
+// closes the client SDKs' sockets (they reconnect later), stops the
+// dispatcher (pending deliveries stay in the outbox for the next start),
+// closes the store, and removes an ephemeral file. A store given in
+// Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.console != nil {
