@@ -47,8 +47,10 @@ func (c *Chat) SetOnline(ctx context.Context, service, identity string, online b
 // ResetOnline marks every User offline: what chatd does when it starts, as
 // no client is connected to it yet. It returns how many were online.
 //
-// With several chatd nodes sharing a store, each would have to count only
-// its own clients, and a node's restart reset only those.
+// With several chatd nodes sharing a store, the clients of the other nodes
+// are connected: a node runs it only when it starts alone (see
+// model.SharedStore), and a User left online by a node that stopped is set
+// offline when its client, reconnected to another node, leaves.
 func (c *Chat) ResetOnline(ctx context.Context) (int, error) {
 	var services []*model.Service
 	if err := c.store.View(ctx, func(tx model.Tx) (err error) {

@@ -156,12 +156,18 @@ func (c *Chat) Reset(ctx context.Context, service string) error {
 // SeedIfEmpty loads the seed into a store that holds no Service yet: how
 // the first start on a new file fills it. A store with a Service is left
 // alone, and what a store without one holds (Credentials, deliveries) is
-// kept: only Reset wipes.
+// kept: only Reset wipes. Nodes that start together on a shared store
+// seed it once: each first reads the setting settingSeeding, which holds
+// the others off until its transaction ends, and the ones that follow find
+// the Services of the first.
 func (c *Chat) SeedIfEmpty(ctx context.Context) error {
 	if c.seed == nil {
 		return nil
 	}
 	return c.update(ctx, func(tx model.Tx) error {
+		if _, err := tx.Setting(settingSeeding); err != nil {
+			return err
+		}
 		existing, err := tx.Services(model.Window{Limit: 1})
 		if err != nil || len(existing) > 0 {
 			return err
@@ -169,6 +175,10 @@ func (c *Chat) SeedIfEmpty(ctx context.Context) error {
 		return c.seedAll(ctx, tx, *c.seed)
 	})
 }
+
+// settingSeeding is the setting SeedIfEmpty reads to take its turn; it is
+// never written.
+const settingSeeding = "seeding"
 
 // seedAll creates every Service of seed.
 func (c *Chat) seedAll(ctx context.Context, tx model.Tx, seed Seed) error {

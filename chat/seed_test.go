@@ -10,10 +10,13 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/model"
+	"github.com/chatd/chatd/postgres"
 )
 
 // seedNow is the clock of every store in these tests, so that two loads of
@@ -715,4 +718,52 @@ func TestSeedIfEmpty(t *testing.T) {
 			diffState(t, "after SeedIfEmpty without a seed", dump(t, st), want)
 		})
 	})
+}
+
+// TestSeedIfEmptyRace starts several chatd nodes on one PostgreSQL
+// database at once, each loading the seed into what it finds empty: the
+// seed loads once, whether its SIDs are fixed (the losers would clash with
+// the winner's) or fresh (they would add Services of their own), and no
+// node fails.
+func TestSeedIfEmptyRace(t *testing.T) {
+	const nodes = 6
+	seeds := map[string]func() *Seed{
+		"fixed SIDs": func() *Seed { return testdataSeed(t) },
+		"fresh SIDs": func() *Seed {
+			return decodeSeed(t, `{"services": [{"friendly_name": "one", "channels": [{"unique_name": "general"}]}, {"friendly_name": "two"}]}`)
+		},
+	}
+	for name, seed := range seeds {
+		t.Run(name, func(t *testing.T) {
+			dsn := pgtest.New(t)
+			var wg sync.WaitGroup
+			errs := make([]error, nodes)
+			stores := make([]model.Store, nodes)
+			for i := range nodes {
+				st, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				stores[i] = st
+			}
+			for i, st := range stores {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = New(st, Options{Seed: seed()}).SeedIfEmpty(t.Context())
+				}()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("node %d: SeedIfEmpty: %v", i, err)
+				}
+			}
+			services := read(t, stores[0], func(tx model.Tx) ([]*model.Service, error) { return tx.Services(model.Window{}) })
+			if len(services) != len(seed().Services) {
+				t.Errorf("%d Services after %d nodes seeded at once, want the seed's %d", len(services), nodes, len(seed().Services))
+			}
+		})
+	}
 }

@@ -58,6 +58,9 @@ type Tx interface {
 
 	// Setting and PutSetting hold small server-wide values (such as the
 	// generated development credentials); Setting returns "" when unset.
+	// In an Update, reading a setting waits for the other Updates that
+	// read it to end, and holds later ones off until this one ends, so
+	// that processes sharing a store take turns at what a setting guards.
 	Setting(key string) (string, error)
 	PutSetting(key, value string) error
 

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatd/chatd/model"
@@ -51,11 +52,21 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DB is a model.Store on a PostgreSQL database.
+// DB is a model.Store on a PostgreSQL database, and a model.SharedStore:
+// several chatd processes can run on one database (node.go).
 type DB struct {
 	pool   *pgxpool.Pool
 	now    func() time.Time
+	log    *slog.Logger
 	outage outage
+
+	// Of the nodes of the database: this process's ID among them, the
+	// channel of their hints, the settings of a node's own connection,
+	// and what sends this node's hints.
+	node       string
+	channel    string
+	connConfig *pgx.ConnConfig
+	notifier   *notifier
 }
 
 var _ model.Store = (*DB)(nil)
@@ -97,14 +108,21 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool, now: opts.Now, outage: outage{log: log}}, nil
+	d := &DB{pool: pool, now: opts.Now, log: log, outage: outage{log: log}}
+	if err := d.initNode(ctx, cfg.ConnConfig); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // Engine names the store: "postgres".
 func (d *DB) Engine() string { return "postgres" }
 
-// Close closes the pool's connections, waiting for those in use.
+// Close closes the pool's connections, waiting for those in use; hints
+// not sent yet are dropped.
 func (d *DB) Close() error {
+	d.notifier.close()
 	d.pool.Close()
 	return nil
 }
@@ -177,5 +195,6 @@ func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error
 	if err := c.commit(ctx); err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
+	d.notifier.add(&t.hints) // the other nodes hear of it (hints.go)
 	return false, nil
 }

@@ -26,6 +26,9 @@ func (t *tx) EnqueueDelivery(d *model.Delivery) error {
 	if err != nil {
 		return err
 	}
+	if !d.Finished() {
+		t.hints.outbox = true
+	}
 	return t.write(`WITH o AS (UPDATE outbox SET last_id = last_id + 1 RETURNING last_id)
 		INSERT INTO deliveries (id, service_sid, pending, record) SELECT last_id, $1, $2, $3 FROM o
 		RETURNING id`, []any{d.ServiceSid, !d.Finished(), v}, &d.ID)

@@ -93,7 +93,11 @@ func (t *tx) PutService(s *model.Service) error {
 func (t *tx) DeleteServiceTree(sid string) error {
 	delete(t.services, sid)
 	maps.DeleteFunc(t.channels, func(k channelKey, _ channelSeen) bool { return k.service == sid })
-	return t.one(`DELETE FROM services WHERE service_sid = $1`, sid)
+	if err := t.one(`DELETE FROM services WHERE service_sid = $1`, sid); err != nil {
+		return err
+	}
+	t.hints.addReset(sid)
+	return nil
 }
 
 // Wipe deletes every Service (with everything under it), Credential and
@@ -102,6 +106,7 @@ func (t *tx) DeleteServiceTree(sid string) error {
 // outbox's last ID stays, so delivery IDs are never given again.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
+	t.hints.addReset("")
 	for _, table := range []string{"services", "credentials", "deliveries"} {
 		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
 			return err

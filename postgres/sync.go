@@ -68,6 +68,7 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 			e.ServiceSid, int64(e.ID), []byte(e.ObjectSid), e.Date, e.Payload); err != nil {
 			return err
 		}
+		t.hints.addSync(e.ServiceSid)
 		if k := (objectKey{e.ServiceSid, e.ObjectSid}); !seen[k] {
 			seen[k] = true
 			touched = append(touched, k)

@@ -37,6 +37,9 @@ type tx struct {
 	// channels holds what this Update read of each Channel it has not
 	// written since: what PutChannel and InsertMember check.
 	channels map[channelKey]channelSeen
+	// hints is what the other nodes are told of the transaction once it
+	// commits (hints.go).
+	hints hintSet
 	// retry is set when the database refused a statement in a way that
 	// another attempt of the whole transaction may get past (a deadlock, a
 	// serialization failure, a Service changed meanwhile), whatever fn

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chatd/chatd/accesstoken"
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/twilsock/twilsocktest"
 )
 
@@ -52,9 +53,10 @@ var built struct {
 	err  error
 }
 
-// TestMain removes the chatd a benchmark built.
+// TestMain runs the tests with a PostgreSQL server for those that use one
+// (started on first use), and removes the chatd a benchmark built.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Run(m)
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}

@@ -14,7 +14,8 @@ import (
 // The live side of subscriptions: one feed per Service that has
 // subscribers, and a tailer that follows the Service's Sync feed by event
 // ID. A commit that appended events wakes it (Wake only signals, so the
-// writer never waits on a socket); it reads the events after its position
+// writer never waits on a socket), and so does, when Realtime polls, the
+// tick of its poll; it reads the events after its position
 // through the Backend, as committed, in ID order, and queues each on the
 // sockets subscribed to its object, encoded once for all of them, without
 // waiting: a socket whose queue is full is disconnected and catches up by
@@ -71,6 +72,16 @@ func (rt *Realtime) Wake(service string) {
 	f := rt.feeds[service]
 	rt.mu.RUnlock()
 	if f != nil {
+		f.signal()
+	}
+}
+
+// WakeAll tells every tailer that its feed may have grown: after news of
+// other processes' commits may have been lost.
+func (rt *Realtime) WakeAll() {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	for _, f := range rt.feeds {
 		f.signal()
 	}
 }
@@ -153,13 +164,20 @@ func (f *feed) leave(sub *subscription) {
 	sub.sess.remove(sub)
 }
 
-// tail is the tailer: it reads and sends what each wake-up announces until
-// the feed is retired or Realtime closes.
+// tail is the tailer: it reads and sends what each wake-up announces, and
+// every poll interval when Realtime polls, until the feed is retired or
+// Realtime closes.
 func (f *feed) tail() {
-	retry := (<-chan time.Time)(nil)
+	retry, poll := (<-chan time.Time)(nil), (<-chan time.Time)(nil)
+	if f.rt.poll > 0 {
+		ticker := time.NewTicker(f.rt.poll)
+		defer ticker.Stop()
+		poll = ticker.C
+	}
 	for {
 		select {
 		case <-f.wake:
+		case <-poll:
 		case <-retry:
 		case <-f.stop:
 			return

@@ -131,9 +131,19 @@ func fakeChatd(t *testing.T, l *fakeLog) (dial func(identity string) *twilsockte
 
 func fakeChatdRT(t *testing.T, l *fakeLog) (dial func(identity string) *twilsocktest.Client, rt *realtime.Realtime) {
 	t.Helper()
+	return fakeChatdWith(t, l, realtime.Options{})
+}
+
+// fakeChatdWith is fakeChatdRT with the options opts. A log whose wake is
+// set already keeps it: such a test wakes the tailer its own way.
+func fakeChatdWith(t *testing.T, l *fakeLog, opts realtime.Options) (dial func(identity string) *twilsocktest.Client, rt *realtime.Realtime) {
+	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	rt = realtime.New(l, realtime.Options{Logger: logger})
-	l.wake = rt.Wake
+	opts.Logger = logger
+	rt = realtime.New(l, opts)
+	if l.wake == nil {
+		l.wake = rt.Wake
+	}
 	srv := twilsock.New(twilsock.Options{Auth: l, Handler: rt, Logger: logger})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
@@ -249,4 +259,37 @@ func TestLetGo(t *testing.T) {
 	waitFor(t, "the first socket to be let go", func() bool { _, s, n := rt.Held(); return s == 1 && n == 1 })
 	two.Close()
 	waitFor(t, "everything to be let go", func() bool { f, s, n := rt.Held(); return f == 0 && s == 0 && n == 0 })
+}
+
+func TestTailerWithoutWake(t *testing.T) {
+	// Events whose wake-up never came (another process's commit, whose
+	// hint was lost) reach the subscribers all the same: at the next poll,
+	// or when everything is woken.
+	for _, tt := range []struct {
+		name string
+		opts realtime.Options
+		wake func(rt *realtime.Realtime)
+	}{
+		{"Poll", realtime.Options{Poll: 10 * time.Millisecond}, func(*realtime.Realtime) {}},
+		{"WakeAll", realtime.Options{}, (*realtime.Realtime).WakeAll},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newFakeLog()
+			l.wake = func(string) {} // commits wake nothing
+			dial, rt := fakeChatdWith(t, l, tt.opts)
+			list := "ES" + strings.Repeat("1", 32)
+			c := dial("someone")
+			subscribe(t, c, "establish", 1, object{list, "list", 0})
+			want(t, "the subscriber", next(t, c), "twilio.sync.event", "subscription_established")
+			for i := range 3 {
+				l.add(list, i)
+			}
+			tt.wake(rt)
+			for i := range 3 {
+				if n := next(t, c); n.Type != "com.twilio.rtd.cds.list" || index(n) != i {
+					t.Fatalf("live %d: %s", i, n.Raw)
+				}
+			}
+		})
+	}
 }

@@ -11,8 +11,9 @@
 // of one object's log for a new subscription (subscriptions.go), and a
 // tailer per Service with subscribers that follows the Service's feed by
 // event ID when a commit wakes it (feed.go). Because the tailer reads only
-// what the store has committed, a chatd of several nodes can drive the same
-// tailer from a wake-up of its own (a PostgreSQL NOTIFY, a poll).
+// what the store has committed, the nodes of a chatd on a shared store
+// wake it on each other's commits too (a hint: WakeAll after hints were
+// lost), and it also reads every Options.Poll.
 package realtime
 
 import (
@@ -22,6 +23,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -56,6 +58,11 @@ type Backend interface {
 type Options struct {
 	// Logger receives errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// Poll, when set, is how often each tailer reads its feed even when
+	// nothing woke it: on a store that other processes write too, whose
+	// commits are heard of through hints that may be lost, it bounds how
+	// late an event whose hint was lost reaches the subscribers.
+	Poll time.Duration
 }
 
 // Realtime serves the subscriptions and push registrations tunnelled
@@ -64,6 +71,7 @@ type Options struct {
 type Realtime struct {
 	api    Backend
 	log    *slog.Logger
+	poll   time.Duration
 	router *httprouter.Router
 
 	// ctx is the parent of the tailers' reads and the presence writes;
@@ -86,6 +94,7 @@ func New(api Backend, opts Options) *Realtime {
 	rt := &Realtime{
 		api:      api,
 		log:      opts.Logger,
+		poll:     opts.Poll,
 		feeds:    map[string]*feed{},
 		sessions: map[*twilsock.Conn]*session{},
 	}

@@ -8,6 +8,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -20,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/chatd/chatd/bolt"
 	"github.com/chatd/chatd/chat"
@@ -67,6 +69,10 @@ type Config struct {
 	// keeps for the client SDKs to catch up with when they resubscribe;
 	// chat.DefaultSyncRetention when 0.
 	SyncRetention int
+	// SyncPoll is, on a store that several chatd nodes share, how often
+	// each Sync tailer reads its feed without a hint of another node's
+	// commit (hints may be lost): DefaultSyncPoll when 0.
+	SyncPoll time.Duration
 
 	// TLS: a certificate and key (PEM files), or a self-signed certificate
 	// generated at start (TLSSelfSigned).
@@ -94,6 +100,11 @@ type Config struct {
 	Monitor       Monitor
 	MetricsPublic bool
 }
+
+// DefaultSyncPoll is how often a Sync tailer on a shared store reads its
+// feed without a hint: how late, at worst, an event whose hint was lost
+// reaches the client SDKs.
+const DefaultSyncPoll = time.Second
 
 // Snapshotter is a store that writes a consistent copy of all its data, as
 // bolt.DB does; GET /_chatd/snapshot serves that copy.
@@ -172,6 +183,7 @@ type App struct {
 	socket  *twilsock.Server
 	live    *realtime.Realtime
 	srv     *server.Server
+	leave   func() // leaves the nodes of a shared store
 	tempDir string
 }
 
@@ -249,7 +261,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	// Sync subscriptions and the push registrar; the Client API is also
 	// served over HTTP, where it pushes typing indicators through the
 	// socket too.
-	a.live = realtime.New(api, realtime.Options{Logger: cfg.Logger})
+	// On a store other nodes write too, the tailers also hear of their
+	// commits (hints, wired below) and read now and then on their own.
+	shared, _ := a.store.(model.SharedStore)
+	liveOpts := realtime.Options{Logger: cfg.Logger}
+	if shared != nil {
+		liveOpts.Poll = cmp.Or(cfg.SyncPoll, DefaultSyncPoll)
+	}
+	a.live = realtime.New(api, liveOpts)
 	routes := &tunnel{live: a.live, sync: syncapi.New(api, syncapi.Config{PublicURL: cfg.PublicURL, Logger: cfg.Logger})}
 	a.socket = twilsock.New(twilsock.Options{
 		Auth: api, Handler: routes, Logger: cfg.Logger,
@@ -261,11 +280,28 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err := api.SeedIfEmpty(ctx); err != nil {
 		return a, err
 	}
-	// No client is connected to a chatd that starts.
-	if n, err := api.ResetOnline(ctx); err != nil {
+	// No client is connected to a chatd that starts; but on a shared store,
+	// clients of the other nodes are, and Users are set offline only by a
+	// node that starts alone.
+	resetOnline := func(ctx context.Context) error {
+		n, err := api.ResetOnline(ctx)
+		if n > 0 {
+			cfg.Logger.Info("set the Users online at the last stop offline", "users", n)
+		}
+		return err
+	}
+	if shared != nil {
+		a.leave, err = shared.Join(ctx, model.Hints{
+			Sync:      a.live.Wake,
+			SyncReset: a.socket.Offload,
+			Outbox:    a.hooks.Wake,
+			Missed:    func() { a.live.WakeAll(); a.hooks.Wake() },
+		}, resetOnline)
+	} else {
+		err = resetOnline(ctx)
+	}
+	if err != nil {
 		return a, err
-	} else if n > 0 {
-		cfg.Logger.Info("set the Users online at the last stop offline", "users", n)
 	}
 	swept, err := api.SweepStagedMedia(ctx)
 	if err != nil {
@@ -360,10 +396,11 @@ func (a *App) openFile(ephemeral bool, logger *slog.Logger, monitor Monitor) (er
 }
 
 // Close stops accepting requests and waits for those in flight (until ctx
-// is done), stops the Sync tailers, closes the client SDKs' sockets (they
-// reconnect later), stops the dispatcher (pending deliveries stay in the
-// outbox for the next start), closes the store, and removes an ephemeral
-// file. A store given in Config.Store stays open.
+// is done), leaves the nodes of a shared store, stops the Sync tailers,
+// closes the client SDKs' sockets (they reconnect later), stops the
+// dispatcher (pending deliveries stay in the outbox for the next start),
+// closes the store, and removes an ephemeral file. A store given in
+// Config.Store stays open.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.console != nil {
@@ -372,9 +409,12 @@ func (a *App) Close(ctx context.Context) error {
 	if a.srv != nil {
 		errs = append(errs, a.srv.Close(ctx))
 	}
+	if a.leave != nil {
+		a.leave()
+	}
 	// The tailers stop first, and with them the recording of reachability:
 	// the sockets' ends are not written, as the next start sets everyone
-	// offline.
+	// offline (on a shared store: the next node to start alone).
 	if a.live != nil {
 		a.live.Close()
 	}

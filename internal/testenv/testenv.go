@@ -115,6 +115,12 @@ func WithSyncRetention(n int) Option {
 	return func(e *Env) { e.cfg.SyncRetention = n }
 }
 
+// WithSyncPoll sets how often each Sync tailer reads its feed without a
+// hint of another node's commit, on a store that several chatd share.
+func WithSyncPoll(d time.Duration) Option {
+	return func(e *Env) { e.cfg.SyncPoll = d }
+}
+
 // WithPublicURL makes chatd start every url, links and meta URL with u, as
 // behind a proxy.
 func WithPublicURL(u string) Option {
