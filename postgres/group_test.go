@@ -350,3 +350,59 @@ func TestGroupCancel(t *testing.T) {
 		t.Error("want only the write of the Update not canceled kept")
 	}
 }
+
+// TestGroupSyncIDs: the fns of a group reserve Sync event IDs in turn,
+// the group writes the counter back once, and a fn rolled back gives its
+// hold of the counter back with its savepoint (here the fn that took it
+// first): the IDs committed grow in commit order, and the next Update's
+// are above them all.
+func TestGroupSyncIDs(t *testing.T) {
+	d := openGroupTest(t)
+	seed(t, d, func(tx model.Tx) error { return tx.InsertService(newService(1)) })
+	service := sid("IS", 1)
+	errOwn := errors.New("the fn's own error")
+	firsts := make([]uint64, 4)
+	reserve := func(i, n int, fail bool) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			first, err := tx.ReserveSyncEventIDs(service, n)
+			if err != nil {
+				return err
+			}
+			firsts[i] = first
+			var events []*model.SyncEvent
+			for k := range n {
+				events = append(events, &model.SyncEvent{ServiceSid: service, ObjectSid: fmt.Sprint("object ", i),
+					ID: first + uint64(k), Date: testNow, Payload: []byte("{}")})
+			}
+			if err := tx.AppendSyncEvents(events, 0); err != nil {
+				return err
+			}
+			if fail {
+				return errOwn
+			}
+			return nil
+		}
+	}
+	errs := inOneGroup(t, d, reserve(0, 2, true), reserve(1, 1, false), reserve(2, 3, false))
+	if !errors.Is(errs[0], errOwn) || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("Updates = %v, want the first fn's error and two commits", errs)
+	}
+	if err := d.Update(context.Background(), reserve(3, 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	if !(firsts[1] < firsts[2] && firsts[2]+2 < firsts[3]) {
+		t.Errorf("IDs reserved at %v (1, 3, then 1 committed): want each above the last before it", firsts[1:])
+	}
+	var feed []*model.SyncEvent
+	err := d.View(context.Background(), func(tx model.Tx) (err error) { feed, err = tx.SyncFeed(service, 0, 0); return err })
+	if err != nil || len(feed) != 5 {
+		t.Fatalf("SyncFeed = %d events, %v; want the 5 committed", len(feed), err)
+	}
+	var last int64
+	if err := d.pool.QueryRow(context.Background(), `SELECT last_id FROM sync_counter`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if uint64(last) != firsts[3] {
+		t.Errorf("the counter holds %d, want the last ID reserved, %d", last, firsts[3])
+	}
+}
