@@ -39,10 +39,21 @@ func (r *channelRow) channel() (*model.Channel, error) {
 	return c, nil
 }
 
+// appendedChannel is a Channel as the transaction's last write, a
+// Message's append, left it.
+type appendedChannel struct {
+	service, sid string
+	row          channelRow
+}
+
 // Channel finds the key as a SID first, then as a unique name (the first
 // branch of the UNION ALL comes out first). It locks nothing: an Update
 // notes what it read, for the writes that depend on it (see tx).
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
+	if a := t.appended; a != nil && a.service == service && a.sid == key {
+		// Locked by the append: no version to note.
+		return a.row.channel()
+	}
 	var r channelRow
 	var version string
 	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND sid = $2
@@ -55,6 +66,7 @@ func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.found(service)
 	t.sawChannel(c, version)
 	return c, nil
 }

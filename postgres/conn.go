@@ -10,40 +10,62 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// txConn is the connection of one transaction. Its BEGIN does not go out
-// alone: it goes with the transaction's first statement, in one round trip
-// (a pipeline), which spares a send one of its four. A transaction that
-// runs no statement sends neither BEGIN nor COMMIT.
+// txConn is the connection of one transaction. Statements without
+// arguments that only steer the transaction (BEGIN, SAVEPOINT, RELEASE) do
+// not go out alone: they wait in pending and go with the transaction's
+// next statement, or its COMMIT, in one round trip (a pipeline), which
+// spares a send a round trip for each. A transaction that runs no
+// statement sends neither BEGIN nor COMMIT.
 type txConn struct {
-	conn  *pgxpool.Conn
-	begin string // the BEGIN statement
-	begun bool   // it has been sent
+	conn    *pgxpool.Conn
+	pending []string // steering statements not sent yet, BEGIN first
+	begun   bool     // BEGIN has been sent
+	// caller is the context of the Update or View whose fn runs: once it is
+	// done, statements are refused, while the transaction, which a group of
+	// Updates shares, goes on under the context its statements are given.
+	caller context.Context
+}
+
+// newTxConn is the connection of a transaction that begins with begin.
+func newTxConn(conn *pgxpool.Conn, begin string, caller context.Context) *txConn {
+	return &txConn{conn: conn, pending: []string{begin}, caller: caller}
 }
 
 // errCommitRolledBack is a COMMIT that PostgreSQL answered with ROLLBACK:
 // the transaction had failed.
 var errCommitRolledBack = errors.New("postgres: the transaction was rolled back")
 
-// sendFirst sends BEGIN and the first statement together, reads BEGIN's
-// answer, and returns the results at the statement's.
-func (c *txConn) sendFirst(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// send sends the pending statements and sql together, reads the pending
+// statements' answers, and returns the results at sql's.
+func (c *txConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if err := c.caller.Err(); err != nil {
+		return nil, err
+	}
 	b := &pgx.Batch{}
-	b.Queue(c.begin)
+	for _, p := range c.pending {
+		b.Queue(p)
+	}
+	n := len(c.pending)
+	c.pending, c.begun = c.pending[:0], true
 	b.Queue(sql, args...)
 	br := c.conn.SendBatch(ctx, b)
-	c.begun = true
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, err
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
 	}
 	return br, nil
 }
 
 func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if c.begun {
+	if len(c.pending) == 0 {
+		if err := c.caller.Err(); err != nil {
+			return pgconn.CommandTag{}, err
+		}
 		return c.conn.Exec(ctx, sql, args...)
 	}
-	br, err := c.sendFirst(ctx, sql, args)
+	br, err := c.send(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -52,10 +74,13 @@ func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if c.begun {
+	if len(c.pending) == 0 {
+		if err := c.caller.Err(); err != nil {
+			return nil, err
+		}
 		return c.conn.Query(ctx, sql, args...)
 	}
-	br, err := c.sendFirst(ctx, sql, args)
+	br, err := c.send(ctx, sql, args)
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +97,31 @@ func (c *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 	return firstRow{rows, err}
 }
 
-// commit commits the transaction, if it began.
+// commit commits the transaction, if it began, with the pending
+// statements before the COMMIT in its round trip.
 func (c *txConn) commit(ctx context.Context) error {
 	if !c.begun {
 		return nil
 	}
-	tag, err := c.conn.Exec(ctx, "commit")
+	b := &pgx.Batch{}
+	for _, p := range c.pending {
+		b.Queue(p)
+	}
+	n := len(c.pending)
+	c.pending = nil
+	b.Queue("commit")
+	br := c.conn.SendBatch(ctx, b)
+	var err error
+	for range n {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	err = cmp.Or(err, br.Close())
 	if err != nil {
 		if c.conn.Conn().PgConn().TxStatus() != 'I' {
 			c.conn.Conn().Close(ctx) // in a transaction still: the pool drops it

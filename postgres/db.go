@@ -67,6 +67,8 @@ type DB struct {
 	channel    string
 	connConfig *pgx.ConnConfig
 	notifier   *notifier
+
+	groups groups // the Updates waiting for a group
 }
 
 var _ model.Store = (*DB)(nil)
@@ -138,12 +140,13 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 	return d.run(ctx, false, fn)
 }
 
-// Update runs fn in a READ COMMITTED transaction and commits it; with
-// synchronous_commit on (PostgreSQL's default), the commit returns once
-// the transaction is on disk. fn runs again after a deadlock or a
-// serialization failure.
+// Update runs fn in a READ COMMITTED transaction, which it may share with
+// other Updates (group.go), and commits it; with synchronous_commit on
+// (PostgreSQL's default), the commit returns once the transaction is on
+// disk. fn runs again after a deadlock or a serialization failure, or when
+// its group has to run again.
 func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
-	return d.run(ctx, true, fn)
+	return d.update(ctx, fn)
 }
 
 // run runs fn in a transaction (read-write when writable), again while the
@@ -174,10 +177,11 @@ func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error
 		return false, d.unreachable(ctx, err)
 	}
 	defer conn.Release()
-	c := &txConn{conn: conn, begin: beginView}
+	begin := beginView
 	if writable {
-		c.begin = beginUpdate
+		begin = beginUpdate
 	}
+	c := newTxConn(conn, begin, ctx)
 	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: writable}
 	ended := false
 	defer func() { retry, err = d.lost(ctx, conn, ended, retry, err) }()

@@ -61,6 +61,9 @@ func (t *tx) fail(err error) error {
 	if isRetryable(err) {
 		t.retry = true
 	}
+	if pe != nil && pe.Code == "55P03" {
+		t.lockWaited = true
+	}
 	return fmt.Errorf("postgres: %w", err)
 }
 

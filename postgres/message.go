@@ -13,23 +13,35 @@ import (
 // the transaction ends, so the transaction that got index n commits (or
 // rolls back, taking its increment along) before another can get n+1:
 // indexes are dense, and readers see them appear in order. No Channel, no
-// row: model.ErrNotFound. A Media message then attaches its Media.
+// row: model.ErrNotFound. A Media message then attaches its Media. The
+// statement returns the Channel as it left it, which the transaction keeps
+// for its next read of it (the Sync projection reads it right after).
 func (t *tx) AppendMessage(m *model.Message) error {
 	v, err := record.EncodeMessage(m)
 	if err != nil {
 		return err
 	}
 	t.wroteChannel(m.ServiceSid, m.ChannelSid)
+	var r channelRow
 	err = t.write(`WITH c AS (
 			UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
-			WHERE service_sid = $1 AND sid = $2 RETURNING last_index)
-		INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
-		SELECT $1, $2, last_index, $3, $4 FROM c
-		RETURNING idx`, []any{m.ServiceSid, m.ChannelSid, m.Sid, v}, &m.Index)
-	if err != nil || m.Media == nil {
+			WHERE service_sid = $1 AND sid = $2 RETURNING last_index, `+channelCols+`),
+		m AS (
+			INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
+			SELECT $1, $2, last_index, $3, $4 FROM c
+			RETURNING idx)
+		SELECT m.idx, `+channelCols+` FROM m, c`, []any{m.ServiceSid, m.ChannelSid, m.Sid, v}, append([]any{&m.Index}, r.dest()...)...)
+	if err != nil {
 		return err
 	}
-	return t.attachMedia(m)
+	t.found(m.ServiceSid)
+	if m.Media != nil {
+		if err := t.attachMedia(m); err != nil {
+			return err
+		}
+	}
+	t.appended = &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, row: r}
+	return nil
 }
 
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {

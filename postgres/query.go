@@ -20,6 +20,7 @@ import (
 
 // exec runs a statement that writes, and returns how many rows it touched.
 func (t *tx) exec(sql string, args ...any) (int64, error) {
+	t.appended = nil
 	if err := storable(args); err != nil {
 		return 0, err
 	}
@@ -33,6 +34,7 @@ func (t *tx) exec(sql string, args ...any) (int64, error) {
 // write runs a statement that writes and returns one row (RETURNING), and
 // scans it into dest: model.ErrNotFound when it returned none.
 func (t *tx) write(sql string, args []any, dest ...any) error {
+	t.appended = nil
 	if err := storable(args); err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ func (t *tx) Service(sid string) (*model.Service, error) {
 	if err := t.read(`SELECT record, xmin::text FROM services WHERE service_sid = $1`, []any{sid}, &v, &version); err != nil {
 		return nil, err
 	}
+	t.found(sid)
 	if t.writable {
 		if t.services == nil {
 			t.services = map[string]string{}

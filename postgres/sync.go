@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chatd/chatd/model"
 )
@@ -14,87 +15,194 @@ import (
 // transaction holds locked until it ends: events become visible in ID
 // order, as a tailer of the feed needs. That row is one lock every write
 // with Sync events takes; a counter per Service would spread it, at the
-// price of IDs that only grow within a Service.
+// price of IDs that only grow within a Service. A group of Updates
+// (group.go) takes the row once, with the first reservation of one of its
+// fns, and writes the IDs its fns reserved back before its COMMIT.
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	if n < 1 {
 		return 0, fmt.Errorf("postgres: reserving %d Sync event IDs", n)
 	}
-	var last int64
-	err := t.write(`UPDATE sync_counter SET last_id = last_id + $2
-		WHERE EXISTS (SELECT 1 FROM services WHERE service_sid = $1)
-		RETURNING last_id`, []any{service, n}, &last)
-	if err != nil {
-		return 0, err
+	g := t.group
+	if g == nil {
+		return 0, errors.New("postgres: reserving Sync event IDs in a View")
 	}
-	return uint64(last) - uint64(n) + 1, nil
+	if !g.ids.held {
+		var last int64
+		err := t.write(`UPDATE sync_counter SET last_id = last_id + $2
+			WHERE EXISTS (SELECT 1 FROM services WHERE service_sid = $1)
+			RETURNING last_id`, []any{service, n}, &last)
+		if err != nil {
+			return 0, err
+		}
+		t.found(service)
+		g.ids = counterState{held: true, last: last, stored: last}
+		t.db.pending = append(t.db.pending, "set local lock_timeout = '"+lockTimeout+"'")
+		return uint64(last) - uint64(n) + 1, nil
+	}
+	if !t.present[service] {
+		if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, service); err != nil || !ok {
+			return 0, cmp.Or(err, model.ErrNotFound)
+		}
+		t.found(service)
+	}
+	first := g.ids.last + 1
+	g.ids.last += int64(n)
+	return uint64(first), nil
 }
 
+// reservedSyncIDs is the last Sync event ID reserved so far.
+func (t *tx) reservedSyncIDs() (int64, error) {
+	if t.group != nil && t.group.ids.held {
+		return t.group.ids.last, nil
+	}
+	var last int64
+	err := t.read(`SELECT last_id FROM sync_counter`, nil, &last)
+	return last, err
+}
+
+// syncBatch is what AppendSyncEvents adds to the log of one object.
+type syncBatch struct {
+	service, object string
+	first, last     int64
+	events          int
+	date            time.Time
+}
+
+// AppendSyncEvents is one statement for all the events: each object's row
+// takes its events only when they are all above its newest, and only the
+// events of the objects whose rows took them go in. A missing Service is a
+// foreign key violation: model.ErrNotFound. The objects that hold more
+// than keep events then drop their oldest, in a statement each.
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
-	type objectKey struct{ service, object string }
-	var reserved int64
-	if err := t.read(`SELECT last_id FROM sync_counter`, nil, &reserved); err != nil {
+	if len(events) == 0 {
+		return nil
+	}
+	reserved, err := t.reservedSyncIDs()
+	if err != nil {
 		return err
 	}
-	services := map[string]bool{}
-	var touched []objectKey
-	seen := map[objectKey]bool{}
-	for _, e := range events {
-		if !services[e.ServiceSid] {
-			if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, e.ServiceSid); err != nil || !ok {
-				return cmp.Or(err, model.ErrNotFound)
-			}
-			services[e.ServiceSid] = true
+	type objectKey struct{ service, object string }
+	var (
+		batches []*syncBatch
+		of      = map[objectKey]*syncBatch{}
+		ev      struct {
+			services []string
+			ids      []int64
+			objects  [][]byte
+			dates    []time.Time
+			payloads [][]byte
 		}
+	)
+	for _, e := range events {
 		if e.ID == 0 || e.ID > uint64(reserved) {
 			return fmt.Errorf("postgres: Sync event ID %d was not reserved", e.ID)
 		}
-		// The object's row takes the event only when it is above the
-		// newest; otherwise no row comes back and the append is refused.
-		var id int64
-		err := t.write(`INSERT INTO sync_objects (service_sid, object_sid, last_id, events, date_updated)
-			VALUES ($1, $2, $3, 1, $4)
-			ON CONFLICT (service_sid, object_sid) DO UPDATE
-				SET last_id = excluded.last_id, events = sync_objects.events + 1, date_updated = excluded.date_updated
-				WHERE sync_objects.last_id < excluded.last_id
-			RETURNING last_id`, []any{e.ServiceSid, []byte(e.ObjectSid), int64(e.ID), e.Date}, &id)
-		if errors.Is(err, model.ErrNotFound) {
+		id := int64(e.ID)
+		k := objectKey{e.ServiceSid, e.ObjectSid}
+		b := of[k]
+		switch {
+		case b == nil:
+			b = &syncBatch{service: e.ServiceSid, object: e.ObjectSid, first: id}
+			of[k] = b
+			batches = append(batches, b)
+		case id <= b.last:
 			return fmt.Errorf("postgres: Sync event %d of %s is not above its newest", e.ID, e.ObjectSid)
 		}
-		if err != nil {
-			return err
+		b.last, b.events, b.date = id, b.events+1, e.Date
+		ev.services = append(ev.services, e.ServiceSid)
+		ev.ids = append(ev.ids, id)
+		ev.objects = append(ev.objects, []byte(e.ObjectSid))
+		ev.dates = append(ev.dates, e.Date)
+		ev.payloads = append(ev.payloads, e.Payload)
+	}
+	var o struct {
+		services      []string
+		objects       [][]byte
+		firsts, lasts []int64
+		counts        []int32
+		dates         []time.Time
+	}
+	for _, b := range batches {
+		o.services = append(o.services, b.service)
+		o.objects = append(o.objects, []byte(b.object))
+		o.firsts = append(o.firsts, b.first)
+		o.lasts = append(o.lasts, b.last)
+		o.counts = append(o.counts, int32(b.events))
+		o.dates = append(o.dates, b.date)
+	}
+	args := []any{o.services, o.objects, o.firsts, o.lasts, o.counts, o.dates,
+		ev.services, ev.ids, ev.objects, ev.dates, ev.payloads}
+	if err := storable(args); err != nil {
+		return err
+	}
+	t.appended = nil
+	rows, err := t.db.Query(t.ctx, `WITH i AS (
+			SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::integer[], $6::timestamptz[])
+				AS i (service_sid, object_sid, first_id, last_id, events, date_updated)),
+		o AS (
+			INSERT INTO sync_objects AS s (service_sid, object_sid, last_id, events, date_updated)
+			SELECT service_sid, object_sid, last_id, events, date_updated FROM i
+			ON CONFLICT (service_sid, object_sid) DO UPDATE
+				SET last_id = excluded.last_id, events = s.events + excluded.events, date_updated = excluded.date_updated
+				WHERE s.last_id < (SELECT first_id FROM i
+					WHERE i.service_sid = excluded.service_sid AND i.object_sid = excluded.object_sid)
+			RETURNING s.service_sid, s.object_sid, s.events),
+		e AS (
+			INSERT INTO sync_events (service_sid, id, object_sid, date, payload)
+			SELECT e.* FROM unnest($7::text[], $8::bigint[], $9::bytea[], $10::timestamptz[], $11::bytea[])
+				AS e (service_sid, id, object_sid, date, payload)
+			WHERE EXISTS (SELECT FROM o WHERE o.service_sid = e.service_sid AND o.object_sid = e.object_sid))
+		SELECT service_sid, object_sid, events FROM o`, args...)
+	if err != nil {
+		return t.fail(err)
+	}
+	defer rows.Close()
+	var over []objectKey
+	var excess []int
+	took := 0
+	for rows.Next() {
+		var k objectKey
+		var object []byte
+		var n int
+		if err := rows.Scan(&k.service, &object, &n); err != nil {
+			return t.fail(err)
 		}
-		if _, err := t.exec(`INSERT INTO sync_events (service_sid, id, object_sid, date, payload) VALUES ($1, $2, $3, $4, $5)`,
-			e.ServiceSid, int64(e.ID), []byte(e.ObjectSid), e.Date, e.Payload); err != nil {
-			return err
-		}
-		t.hints.addSync(e.ServiceSid)
-		if k := (objectKey{e.ServiceSid, e.ObjectSid}); !seen[k] {
-			seen[k] = true
-			touched = append(touched, k)
+		k.object = string(object)
+		took++
+		if keep > 0 && n > keep {
+			over, excess = append(over, k), append(excess, n-keep)
 		}
 	}
-	if keep <= 0 {
-		return nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.fail(err)
 	}
-	for _, k := range touched {
-		if err := t.trimSync(k.service, k.object, keep); err != nil {
+	if took < len(batches) {
+		return fmt.Errorf("postgres: Sync events not above their object's newest")
+	}
+	for _, b := range batches {
+		t.hints.addSync(b.service)
+	}
+	for i, k := range over {
+		if err := t.trimSync(k.service, k.object, excess[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// trimSync drops the oldest events of object until keep are left, in one
-// statement: the newest dropped becomes the object's trimmed mark.
-func (t *tx) trimSync(service, object string, keep int) error {
+// trimSync drops the oldest n events of object, in one statement: the
+// newest dropped becomes the object's trimmed mark. It reads the index
+// from the oldest event, as far as the n-th.
+func (t *tx) trimSync(service, object string, n int) error {
 	_, err := t.exec(`WITH gone AS (
 			DELETE FROM sync_events WHERE service_sid = $1 AND object_sid = $2 AND id <= (
 				SELECT id FROM sync_events WHERE service_sid = $1 AND object_sid = $2
-				ORDER BY id DESC OFFSET $3 LIMIT 1)
+				ORDER BY id OFFSET $3 - 1 LIMIT 1)
 			RETURNING id)
 		UPDATE sync_objects SET trimmed = (SELECT max(id) FROM gone), events = events - (SELECT count(*) FROM gone)
-		WHERE service_sid = $1 AND object_sid = $2 AND EXISTS (SELECT 1 FROM gone)`, service, []byte(object), keep)
+		WHERE service_sid = $1 AND object_sid = $2 AND EXISTS (SELECT 1 FROM gone)`, service, []byte(object), n)
 	return err
 }
 

@@ -45,6 +45,31 @@ type tx struct {
 	// serialization failure, a Service changed meanwhile), whatever fn
 	// then makes of the error.
 	retry bool
+	// group is the transaction an Update shares with its group; nil in a
+	// View.
+	group *groupTx
+	// lockWaited is set when a statement waited for a row lock longer than
+	// the group's lockTimeout.
+	lockWaited bool
+	// appended is the Channel of the Message appended by the last write
+	// of this Update, as the append left it: a read of it needs no
+	// statement. Every other write forgets it.
+	appended *appendedChannel
+	// present holds the Services this Update found: reserving Sync event
+	// IDs of one needs no look-up.
+	present map[string]bool
+}
+
+// found notes that service exists, as a read of it or of a record under it
+// showed.
+func (t *tx) found(service string) {
+	if !t.writable {
+		return
+	}
+	if t.present == nil {
+		t.present = map[string]bool{}
+	}
+	t.present[service] = true
 }
 
 // channelKey names a Channel.

@@ -51,6 +51,14 @@ func (d *DB) lost(ctx context.Context, conn *pgxpool.Conn, committing, retry boo
 	return !committing, fmt.Errorf("%w: %w", model.ErrUnavailable, err)
 }
 
+// lostGroup is lost for a group whose connection broke: every connection
+// of the pool goes, and err becomes ErrUnavailable.
+func (d *DB) lostGroup(err error) error {
+	d.pool.Reset()
+	d.warnUnavailable(err)
+	return fmt.Errorf("%w: %w", model.ErrUnavailable, err)
+}
+
 // gone reports whether err, with which a statement on conn failed, shows
 // the database unreachable rather than refusing the statement: the
 // connection closed under it, or the server said it is going away or

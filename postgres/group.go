@@ -1,0 +1,374 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/chatd/chatd/model"
+)
+
+// Group commit. Every write that has Sync events takes the row of
+// sync_counter and holds it until its COMMIT returns, WAL flush included
+// (that is what makes events visible in ID order), so Updates one at a
+// time would make a database-wide queue of one flush each. Instead an
+// Update joins a group: the Updates waiting when the group forms share one
+// transaction, each fn in a subtransaction of its own (SAVEPOINT), and one
+// COMMIT, one flush, makes them all durable.
+//
+//   - A fn that fails (or panics) is rolled back to its savepoint and its
+//     caller alone gets the error; the group goes on. A fn that the
+//     database refused in a way another attempt may get past (a deadlock, a
+//     serialization failure, a record changed since it was read) runs again
+//     in place; one that waited too long for a row lock while the group
+//     held the counter (see lockTimeout) runs again in the next group.
+//   - A connection lost before the COMMIT was sent rolled everything back:
+//     the group's fns run again, in a new group. A COMMIT refused by the
+//     database runs each fn again alone, so that one bad fn cannot fail
+//     the others. A COMMIT whose answer was lost may or may not have
+//     happened: every caller in the group gets the error.
+//   - Groups form in arrival order, at most maxGroup Updates each, one
+//     group of a DB at a time; a group forms as soon as the one before it
+//     ends, so a lone Update waits for nobody.
+//   - A caller whose context is done before its fn starts leaves the queue
+//     with the context's error; once its fn runs, its statements are
+//     refused (the fn fails and is rolled back), and it waits for the
+//     group's outcome, which does not wait for it. The group's own
+//     statements stop only when every caller in it has given up.
+
+// maxGroup bounds the Updates of a group: each runs in a subtransaction,
+// and PostgreSQL keeps the IDs of up to 64 subtransactions of a
+// transaction where every snapshot finds them fast; beyond that, every
+// reader of the database pays (subtransaction overflow).
+const maxGroup = 64
+
+// lockTimeout bounds, once a transaction holds the Sync counter, how long
+// one of its statements waits for a row lock. The holder of that lock may
+// be waiting for the counter itself (a group of another chatd node that
+// locked a Channel and then asked for the counter): a deadlock, which
+// PostgreSQL would only find after its deadlock_timeout. The fn that waited
+// runs again in the next group instead.
+const lockTimeout = "20ms"
+
+// groups queues the Updates of a DB.
+type groups struct {
+	mu      sync.Mutex
+	queue   []*call
+	leading bool // a goroutine runs groups until the queue is empty
+}
+
+// call is one Update waiting for, or in, a group.
+type call struct {
+	ctx  context.Context
+	fn   func(model.Tx) error
+	done chan outcome // gets the outcome once
+	// taken is set, under groups.mu, when a group took the call.
+	taken bool
+	// deferred counts the groups that left the call to the next one.
+	deferred int
+}
+
+// outcome is what an Update returns, or the value its fn panicked with.
+type outcome struct {
+	err      error
+	panicked any
+}
+
+func (c *call) finish(o outcome) { c.done <- o }
+
+// update runs fn in a group and returns once the group's transaction is
+// durable or fn has failed.
+func (d *DB) update(ctx context.Context, fn func(model.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := &call{ctx: ctx, fn: fn, done: make(chan outcome, 1)}
+	g := &d.groups
+	g.mu.Lock()
+	g.queue = append(g.queue, c)
+	if !g.leading {
+		g.leading = true
+		go d.lead()
+	}
+	g.mu.Unlock()
+	var o outcome
+	select {
+	case o = <-c.done:
+	case <-ctx.Done():
+		if g.withdraw(c) {
+			return ctx.Err()
+		}
+		o = <-c.done
+	}
+	if o.panicked != nil {
+		panic(o.panicked)
+	}
+	return o.err
+}
+
+// withdraw takes c out of the queue, unless a group took it already.
+func (g *groups) withdraw(c *call) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c.taken {
+		return false
+	}
+	g.queue = slices.DeleteFunc(g.queue, func(q *call) bool { return q == c })
+	return true
+}
+
+// next takes the next group's calls from the queue; none when it is empty,
+// and then the leading goroutine ends.
+func (g *groups) next() []*call {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := min(len(g.queue), maxGroup)
+	if n == 0 {
+		g.leading = false
+		return nil
+	}
+	calls := slices.Clone(g.queue[:n])
+	g.queue = slices.Delete(g.queue, 0, n)
+	for _, c := range calls {
+		c.taken = true
+	}
+	return calls
+}
+
+// requeue puts calls at the head of the queue, for the next group.
+func (g *groups) requeue(calls []*call) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.queue = append(slices.Clone(calls), g.queue...)
+	for _, c := range calls {
+		c.taken = false
+	}
+}
+
+// lead runs groups while Updates wait.
+func (d *DB) lead() {
+	for {
+		calls := d.groups.next()
+		if calls == nil {
+			return
+		}
+		d.runGroup(calls, 1)
+	}
+}
+
+// runGroup runs calls as one group, and again while the database refuses
+// the group in a way another attempt may get past.
+func (d *DB) runGroup(calls []*call, attempt int) {
+	ctx, stop := groupContext(calls)
+	defer stop()
+	r := d.tryGroup(ctx, calls)
+	switch {
+	case len(r.solo) > 0:
+		for _, c := range r.solo {
+			d.runGroup([]*call{c}, attempt)
+		}
+	case len(r.again) > 0 && attempt < maxAttempts:
+		// Back off a little, at random, as the Update that deadlocked
+		// should not meet the other one again.
+		time.Sleep(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond))))
+		d.runGroup(r.again, attempt+1)
+	default:
+		for _, c := range r.again {
+			c.finish(outcome{err: r.err})
+		}
+	}
+	if len(r.later) > 0 {
+		d.groups.requeue(r.later)
+	}
+}
+
+// groupContext is the context of a group's statements: done once every
+// caller's is.
+func groupContext(calls []*call) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var left atomic.Int32
+	left.Store(int32(len(calls)))
+	stops := make([]func() bool, len(calls))
+	for i, c := range calls {
+		stops[i] = context.AfterFunc(c.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
+// groupResult is what became of a group's calls that did not get their
+// outcome: those to run again as a group (err: why, for when no attempt is
+// left), again each alone, or in the next group.
+type groupResult struct {
+	again []*call
+	err   error
+	solo  []*call
+	later []*call
+}
+
+// tryGroup runs calls in one transaction and gives each call whose outcome
+// is known its outcome.
+func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		err = d.unreachable(ctx, err)
+		for _, c := range calls {
+			c.finish(outcome{err: err})
+		}
+		return groupResult{}
+	}
+	defer conn.Release()
+	tc := newTxConn(conn, beginUpdate, nil)
+	g := &groupTx{conn: tc, now: d.now().UTC()}
+	var ok, later []*call
+	for i, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.finish(outcome{err: err})
+			continue
+		}
+		o, again := g.run(ctx, c)
+		switch {
+		case g.broken != nil:
+			// The connection is gone, and the transaction with it.
+			tc.conn.Conn().Close(context.WithoutCancel(ctx))
+			return groupResult{again: slices.Concat(ok, calls[i:]), err: d.lostGroup(g.broken), later: later}
+		case again && c.deferred < maxAttempts:
+			c.deferred++
+			later = append(later, c)
+		case o.err == nil && o.panicked == nil:
+			ok = append(ok, c)
+		default:
+			c.finish(o)
+		}
+	}
+	if len(ok) == 0 {
+		tc.rollback(context.WithoutCancel(ctx))
+		return groupResult{later: later}
+	}
+	if tc.conn.Conn().IsClosed() {
+		// Lost before the COMMIT went out: nothing happened.
+		return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost")), later: later}
+	}
+	if g.ids.last != g.ids.stored {
+		// The reservations of the group's fns, written back once.
+		tc.pending = append(tc.pending, fmt.Sprintf("update sync_counter set last_id = %d", g.ids.last))
+	}
+	err = tc.commit(ctx)
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		d.notifier.add(&g.hints) // the other nodes hear of it (hints.go)
+		for _, c := range ok {
+			c.finish(outcome{})
+		}
+		return groupResult{later: later}
+	case errors.Is(err, errCommitRolledBack), errors.As(err, &pe):
+		// Refused: nothing of the group happened.
+		err = fmt.Errorf("postgres: commit: %w", err)
+		if len(ok) > 1 && !isRetryable(err) {
+			return groupResult{solo: ok, later: later}
+		}
+		if isRetryable(err) {
+			return groupResult{again: ok, err: err, later: later}
+		}
+	default:
+		// The answer was lost: whether the COMMIT happened is unknown.
+		err = d.lostGroup(fmt.Errorf("postgres: commit: %w", err))
+	}
+	for _, c := range ok {
+		c.finish(outcome{err: err})
+	}
+	return groupResult{later: later}
+}
+
+// groupTx is the shared transaction of a group.
+type groupTx struct {
+	conn *txConn
+	now  time.Time
+	// ids is what the group reserved of the Sync event IDs.
+	ids counterState
+	// broken is why the connection failed, when it did.
+	broken error
+	// hints gathers those of the fns that succeeded, for the other nodes.
+	hints hintSet
+}
+
+// counterState is a group's hold of the row of sync_counter.
+type counterState struct {
+	held   bool  // the transaction holds the row
+	last   int64 // the last ID reserved
+	stored int64 // the row's last_id as the transaction wrote it
+}
+
+// savepoint names the subtransaction of each fn in a group.
+const savepoint = "u"
+
+// run runs c's fn in a subtransaction, again in place while the database
+// refuses it in a way another attempt may get past. again reports that it
+// should run in the next group; g.broken that the connection failed.
+func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
+	for attempt := 1; ; attempt++ {
+		t, o := g.runOnce(ctx, c)
+		if g.broken != nil || o.err == nil || o.panicked != nil {
+			return o, false
+		}
+		if t.lockWaited {
+			return o, true
+		}
+		if !t.retry || attempt == maxAttempts || c.ctx.Err() != nil {
+			return o, false
+		}
+	}
+}
+
+// runOnce runs c's fn once in a subtransaction: released when it returns
+// nil, rolled back otherwise.
+func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
+	tc := g.conn
+	tc.caller = c.ctx
+	tc.pending = append(tc.pending, "savepoint "+savepoint)
+	ids := g.ids
+	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				o = outcome{panicked: p}
+			}
+		}()
+		o.err = c.fn(t)
+	}()
+	if n := len(tc.pending); n > 0 && tc.pending[n-1] == "savepoint "+savepoint {
+		tc.pending = tc.pending[:n-1] // fn ran no statement
+		if o.err == nil && o.panicked == nil {
+			g.hints.merge(&t.hints)
+		}
+		return t, o
+	}
+	if o.err == nil && o.panicked == nil {
+		tc.pending = append(tc.pending, "release "+savepoint)
+		g.hints.merge(&t.hints)
+		return t, o
+	}
+	// What the fn did goes, with the row locks it took (the counter's
+	// too, when this fn took it) and the statements it left pending.
+	g.ids, tc.pending = ids, tc.pending[:0]
+	if _, err := tc.conn.Exec(ctx, "rollback to "+savepoint+"; release "+savepoint); err != nil {
+		g.broken = fmt.Errorf("postgres: %w", err)
+	}
+	return t, o
+}

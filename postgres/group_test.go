@@ -1,0 +1,408 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chatd/chatd/internal/pgtest"
+	"github.com/chatd/chatd/model"
+)
+
+// inOneGroup runs fns as concurrent Updates of d that share one group, in
+// order: a first Update holds the group before theirs until all of them
+// wait in the queue. It returns each Update's error.
+func inOneGroup(t *testing.T, d *DB, fns ...func(model.Tx) error) []error {
+	t.Helper()
+	ctxs := make([]context.Context, len(fns))
+	for i := range ctxs {
+		ctxs[i] = context.Background()
+	}
+	return inOneGroupCtx(t, d, ctxs, nil, fns...)
+}
+
+// errPanicked is the error inOneGroup gives an Update that panicked.
+type errPanicked struct{ value any }
+
+func (e errPanicked) Error() string { return fmt.Sprint("panic: ", e.value) }
+
+// inOneGroupCtx is inOneGroup with each Update's context, and queued
+// called once they all wait, before the group forms.
+func inOneGroupCtx(t *testing.T, d *DB, ctxs []context.Context, queued func(), fns ...func(model.Tx) error) []error {
+	t.Helper()
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	held := make(chan error, 1)
+	go func() {
+		held <- d.Update(context.Background(), func(tx model.Tx) error {
+			once.Do(func() { close(started) })
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = errPanicked{p}
+				}
+			}()
+			errs[i] = d.Update(ctxs[i], fn)
+		}()
+		waitQueued(d, i+1) // so they queue in order
+	}
+	if queued != nil {
+		queued()
+	}
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatalf("the Update holding the group: %v", err)
+	}
+	return errs
+}
+
+// waitQueued waits until n Updates wait in d's queue.
+func waitQueued(d *DB, n int) {
+	for {
+		d.groups.mu.Lock()
+		queued := len(d.groups.queue)
+		d.groups.mu.Unlock()
+		if queued == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// asTx is the store's own transaction under a model.Tx.
+func asTx(t model.Tx) *tx { return t.(*tx) }
+
+// xactID is the ID of the top-level transaction tx runs in.
+func xactID(t model.Tx) (string, error) {
+	var id string
+	err := asTx(t).read(`SELECT pg_current_xact_id()::text`, nil, &id)
+	return id, err
+}
+
+func openGroupTest(t *testing.T) *DB {
+	d := openAt(t, pgtest.New(t))
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func setting(t *testing.T, d *DB, key string) string {
+	t.Helper()
+	var v string
+	if err := d.View(context.Background(), func(tx model.Tx) (err error) { v, err = tx.Setting(key); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestGroupFnFails: among Updates sharing a transaction, one whose fn
+// returns an error, one that the database refused (a taken SID: the
+// transaction is in error until its savepoint is rolled back) and one that
+// panics (in its caller) lose their writes and get their own outcome; the others commit,
+// in one transaction.
+func TestGroupFnFails(t *testing.T) {
+	d := openGroupTest(t)
+	seed(t, d, func(tx model.Tx) error { return tx.InsertService(newService(1)) })
+	errOwn := errors.New("the fn's own error")
+	xacts := make([]string, 4)
+	ok := func(i int) func(model.Tx) error {
+		return func(tx model.Tx) (err error) {
+			if err := tx.PutSetting(fmt.Sprint("ok", i), "yes"); err != nil {
+				return err
+			}
+			xacts[i], err = xactID(tx)
+			return err
+		}
+	}
+	fns := []func(model.Tx) error{
+		ok(0),
+		func(tx model.Tx) error {
+			if err := tx.PutSetting("failed", "yes"); err != nil {
+				return err
+			}
+			return errOwn
+		},
+		ok(1),
+		func(tx model.Tx) error {
+			if err := tx.PutSetting("taken", "yes"); err != nil {
+				return err
+			}
+			return tx.InsertService(newService(1))
+		},
+		ok(2),
+		func(tx model.Tx) error {
+			if err := tx.PutSetting("panicked", "yes"); err != nil {
+				return err
+			}
+			panic("the fn's panic")
+		},
+		ok(3),
+	}
+	errs := inOneGroup(t, d, fns...)
+	for i, err := range errs {
+		switch i {
+		case 1:
+			if !errors.Is(err, errOwn) {
+				t.Errorf("the failing fn's Update = %v, want its error", err)
+			}
+		case 3:
+			var taken *model.TakenError
+			if !errors.As(err, &taken) {
+				t.Errorf("the Update inserting a taken SID = %v, want a TakenError", err)
+			}
+		case 5:
+			if p, ok := err.(errPanicked); !ok || p.value != "the fn's panic" {
+				t.Errorf("the panicking fn's Update = %v, want its panic in the caller", err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("Update %d = %v", i, err)
+			}
+		}
+	}
+	for _, key := range []string{"failed", "taken", "panicked"} {
+		if v := setting(t, d, key); v != "" {
+			t.Errorf("the write of the %s fn was kept", key)
+		}
+	}
+	for i := range 4 {
+		if v := setting(t, d, fmt.Sprint("ok", i)); v != "yes" {
+			t.Errorf("the write of fn ok%d was lost", i)
+		}
+		if xacts[i] != xacts[0] {
+			t.Errorf("the fns ran in transactions %v: want one group", xacts)
+		}
+	}
+}
+
+// TestGroupRetriesSerializationFailure: a fn the database refuses with a
+// serialization failure runs again, without what its first attempt
+// wrote; the others of its group run once.
+func TestGroupRetriesSerializationFailure(t *testing.T) {
+	d := openGroupTest(t)
+	var runs [3]atomic.Int32
+	fn := func(i int) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			n := runs[i].Add(1)
+			if err := tx.InsertService(newService(i + 1)); err != nil {
+				return err
+			}
+			if i == 1 && n == 1 {
+				_, err := asTx(tx).exec(`DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '40001'; END $$`)
+				return err
+			}
+			return nil
+		}
+	}
+	for i, err := range inOneGroup(t, d, fn(0), fn(1), fn(2)) {
+		if err != nil {
+			t.Errorf("Update %d: %v", i, err)
+		}
+	}
+	for i, want := range []int32{1, 2, 1} {
+		if n := runs[i].Load(); n != want {
+			t.Errorf("fn %d ran %d times, want %d", i, n, want)
+		}
+	}
+}
+
+// TestGroupConnectionLost: a group whose connection is lost before its
+// COMMIT runs again on another connection: the fns that had run, and the
+// rest of the group, whether the fn that saw the loss returned the error
+// (then the group stops there) or not (then the loss shows at the COMMIT).
+func TestGroupConnectionLost(t *testing.T) {
+	for _, returned := range []bool{true, false} {
+		t.Run(fmt.Sprint("error returned: ", returned), func(t *testing.T) {
+			d := openGroupTest(t)
+			var killed atomic.Bool
+			var runs [3]atomic.Int32
+			fns := make([]func(model.Tx) error, 3)
+			for i := range fns {
+				fns[i] = func(tx model.Tx) error {
+					runs[i].Add(1)
+					if err := tx.InsertService(newService(i + 1)); err != nil {
+						return err
+					}
+					if i == 1 && !killed.Swap(true) {
+						// The server ends this connection.
+						_, err := asTx(tx).exec(`SELECT pg_terminate_backend(pg_backend_pid())`)
+						if returned {
+							return err
+						}
+					}
+					return nil
+				}
+			}
+			for i, err := range inOneGroup(t, d, fns...) {
+				if err != nil {
+					t.Errorf("Update %d: %v", i, err)
+				}
+			}
+			want := []int32{2, 2, 2}
+			if returned {
+				want[2] = 1
+			}
+			for i := range runs {
+				if n := runs[i].Load(); n != want[i] {
+					t.Errorf("fn %d ran %d times, want %d", i, n, want[i])
+				}
+			}
+			err := d.View(context.Background(), func(tx model.Tx) error {
+				ss, err := tx.Services(model.Window{})
+				if err == nil && len(ss) != 3 {
+					err = fmt.Errorf("%d Services, want 3", len(ss))
+				}
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestGroupCommitRefused: when the database refuses a group's COMMIT (here
+// a deferred constraint one fn broke), each fn runs again alone: the one
+// that broke it gets the error, the others commit.
+func TestGroupCommitRefused(t *testing.T) {
+	d := openGroupTest(t)
+	ctx := context.Background()
+	if _, err := d.pool.Exec(ctx, `CREATE TABLE parent (id int PRIMARY KEY);
+		CREATE TABLE child (id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)`); err != nil {
+		t.Fatal(err)
+	}
+	var runs [3]atomic.Int32
+	fn := func(i int) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			runs[i].Add(1)
+			if i == 1 {
+				_, err := asTx(tx).exec(`INSERT INTO child VALUES (1)`)
+				return err
+			}
+			return tx.PutSetting(fmt.Sprint("ok", i), "yes")
+		}
+	}
+	errs := inOneGroup(t, d, fn(0), fn(1), fn(2))
+	for i, err := range errs {
+		if (err != nil) != (i == 1) {
+			t.Errorf("Update %d = %v", i, err)
+		}
+	}
+	for i := range 3 {
+		if n := runs[i].Load(); n != 2 {
+			t.Errorf("fn %d ran %d times, want 2: in the group, then alone", i, n)
+		}
+	}
+	for _, i := range []int{0, 2} {
+		if v := setting(t, d, fmt.Sprint("ok", i)); v != "yes" {
+			t.Errorf("the write of fn %d was lost", i)
+		}
+	}
+}
+
+// TestGroupCancel: an Update whose context is done while it waits for a
+// group leaves without running its fn; one whose context ends while its fn
+// runs fails at its next statement and keeps nothing; the rest of the
+// group commits.
+func TestGroupCancel(t *testing.T) {
+	d := openGroupTest(t)
+	waiting, cancelWaiting := context.WithCancel(context.Background())
+	running, cancelRunning := context.WithCancel(context.Background())
+	var ranWaiting atomic.Bool
+	ctxs := []context.Context{context.Background(), running, waiting}
+	fns := []func(model.Tx) error{
+		func(tx model.Tx) error { return tx.PutSetting("kept", "yes") },
+		func(tx model.Tx) error {
+			if err := tx.PutSetting("first", "yes"); err != nil {
+				return err
+			}
+			cancelRunning()
+			return tx.PutSetting("second", "yes")
+		},
+		func(tx model.Tx) error { ranWaiting.Store(true); return tx.PutSetting("waiting", "yes") },
+	}
+	// The waiting Update gives up before the group forms.
+	errs := inOneGroupCtx(t, d, ctxs, func() { cancelWaiting(); waitQueued(d, 2) }, fns...)
+	if errs[0] != nil {
+		t.Errorf("the Update not canceled: %v", errs[0])
+	}
+	if !errors.Is(errs[1], context.Canceled) {
+		t.Errorf("the Update canceled while its fn ran = %v, want context.Canceled", errs[1])
+	}
+	if !errors.Is(errs[2], context.Canceled) || ranWaiting.Load() {
+		t.Errorf("the Update canceled while it waited = %v (its fn ran: %v), want context.Canceled and no run", errs[2], ranWaiting.Load())
+	}
+	if setting(t, d, "kept") != "yes" || setting(t, d, "first") != "" || setting(t, d, "second") != "" || setting(t, d, "waiting") != "" {
+		t.Error("want only the write of the Update not canceled kept")
+	}
+}
+
+// TestGroupSyncIDs: the fns of a group reserve Sync event IDs in turn,
+// the group writes the counter back once, and a fn rolled back gives its
+// hold of the counter back with its savepoint (here the fn that took it
+// first): the IDs committed grow in commit order, and the next Update's
+// are above them all.
+func TestGroupSyncIDs(t *testing.T) {
+	d := openGroupTest(t)
+	seed(t, d, func(tx model.Tx) error { return tx.InsertService(newService(1)) })
+	service := sid("IS", 1)
+	errOwn := errors.New("the fn's own error")
+	firsts := make([]uint64, 4)
+	reserve := func(i, n int, fail bool) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			first, err := tx.ReserveSyncEventIDs(service, n)
+			if err != nil {
+				return err
+			}
+			firsts[i] = first
+			var events []*model.SyncEvent
+			for k := range n {
+				events = append(events, &model.SyncEvent{ServiceSid: service, ObjectSid: fmt.Sprint("object ", i),
+					ID: first + uint64(k), Date: testNow, Payload: []byte("{}")})
+			}
+			if err := tx.AppendSyncEvents(events, 0); err != nil {
+				return err
+			}
+			if fail {
+				return errOwn
+			}
+			return nil
+		}
+	}
+	errs := inOneGroup(t, d, reserve(0, 2, true), reserve(1, 1, false), reserve(2, 3, false))
+	if !errors.Is(errs[0], errOwn) || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("Updates = %v, want the first fn's error and two commits", errs)
+	}
+	if err := d.Update(context.Background(), reserve(3, 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	if !(firsts[1] < firsts[2] && firsts[2]+2 < firsts[3]) {
+		t.Errorf("IDs reserved at %v (1, 3, then 1 committed): want each above the last before it", firsts[1:])
+	}
+	var feed []*model.SyncEvent
+	err := d.View(context.Background(), func(tx model.Tx) (err error) { feed, err = tx.SyncFeed(service, 0, 0); return err })
+	if err != nil || len(feed) != 5 {
+		t.Fatalf("SyncFeed = %d events, %v; want the 5 committed", len(feed), err)
+	}
+	var last int64
+	if err := d.pool.QueryRow(context.Background(), `SELECT last_id FROM sync_counter`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if uint64(last) != firsts[3] {
+		t.Errorf("the counter holds %d, want the last ID reserved, %d", last, firsts[3])
+	}
+}
