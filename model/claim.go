@@ -17,11 +17,15 @@ type DeliveryClaims interface {
 	// ClaimDeliveries leases to node, for the given time from now, up to
 	// limit pending deliveries with an ID after the given one, and returns
 	// them in ID order: those on which no node holds a live lease (so
-	// node's own live leases are not returned again), passing over each
-	// one whose lane (Delivery.Lane) has an earlier pending delivery that
-	// another node holds a live lease on, so that a lane's deliveries go
-	// out in order whichever node sends them. Two claims never return one
-	// delivery while the first one's lease lasts.
+	// node's own live leases are not returned again). Two claims never
+	// return one delivery while the first one's lease lasts.
+	//
+	// A lane's (Delivery.Lane) deliveries are claimed in order and by one
+	// node at a time, so that they go out in order whichever node sends
+	// them: a claim passes over a delivery whose lane has an earlier
+	// pending delivery that another node holds a live lease on, or one at
+	// or before the given ID (which this claim does not take) that node
+	// holds no lease on.
 	ClaimDeliveries(ctx context.Context, node string, after uint64, limit int, lease time.Duration) ([]*Delivery, error)
 	// RenewDeliveryClaims extends every lease node holds on a pending
 	// delivery to the given time from now.

@@ -37,13 +37,24 @@ func laneKey(d *model.Delivery) []byte {
 	return sum[:16]
 }
 
+// claimSQL is a claim: $1 the node, $2 the ID after which, $3 the limit,
+// $4 the lease in microseconds. A delivery is passed over when an earlier
+// one of its lane is another node's (live, or at or before $2) or
+// unclaimed at or before $2: each of the three is a bounded range of
+// deliveries_lane, "another node" being the two ranges of lease_node
+// either side of $1.
 const claimSQL = `UPDATE deliveries SET lease_node = $1, lease_until = now() + $4 * interval '1 microsecond'
 	WHERE id IN (
 		SELECT d.id FROM deliveries d
 		WHERE d.pending AND d.id > $2 AND (d.lease_until IS NULL OR d.lease_until <= now())
 			AND NOT EXISTS (SELECT FROM deliveries e
-				WHERE e.pending AND e.lane = d.lane AND e.id < d.id
-					AND e.lease_node <> $1 AND e.lease_until > now())
+				WHERE e.pending AND e.lane = d.lane AND e.lease_node < $1 AND e.id < d.id
+					AND (e.lease_until > now() OR e.id <= $2))
+			AND NOT EXISTS (SELECT FROM deliveries e
+				WHERE e.pending AND e.lane = d.lane AND e.lease_node > $1 AND e.id < d.id
+					AND (e.lease_until > now() OR e.id <= $2))
+			AND NOT EXISTS (SELECT FROM deliveries e
+				WHERE e.pending AND e.lane = d.lane AND e.lease_node IS NULL AND e.id <= $2)
 		ORDER BY d.id LIMIT $3
 		FOR UPDATE SKIP LOCKED)
 	RETURNING id, record`

@@ -203,11 +203,19 @@ func testDeliveryClaims(t *testing.T, e Engine) {
 	t.Run("a lane's later deliveries are passed over while another node holds an earlier one", func(t *testing.T) {
 		st := lanes(t, "x", "y", "x", "x", "y")
 		wantClaim(t, st, "a", 0, 1, live, idList(1))
-		// Held lanes count before the ID claimed after, too.
-		wantClaim(t, st, "b", 2, 10, live, idList(5))
-		wantClaim(t, st, "b", 0, 10, live, idList(2))
+		wantClaim(t, st, "b", 0, 10, live, idList(2, 5))
 		// The node's own earlier lease does not hold it back.
 		wantClaim(t, st, "a", 0, 10, live, idList(3, 4))
+	})
+	t.Run("a lane's later deliveries are passed over after an earlier one up to the ID claimed after that the node does not hold", func(t *testing.T) {
+		st := lanes(t, "x", "x", "y", "x")
+		// 1 is unclaimed: this claim does not take it, so not 2 nor 4.
+		wantClaim(t, st, "a", 1, 10, live, idList(3))
+		wantClaim(t, st, "a", 0, 1, lapsed, idList(1))
+		// 1 is another node's, its lease run out.
+		wantClaim(t, st, "b", 1, 10, live, idList())
+		// 1 is the node's own, its lease run out: it holds it.
+		wantClaim(t, st, "a", 1, 10, live, idList(2, 4))
 	})
 	t.Run("a lane is free again when its held delivery is finished, released or its lease runs out", func(t *testing.T) {
 		st := lanes(t, "x", "x", "x", "x")
