@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/chatd/chatd/webhook"
 )
@@ -13,6 +14,7 @@ type webhookFlags struct {
 	hostWorkers int // 0: half of workers
 	window      int
 	buffer      int
+	lease       time.Duration
 }
 
 // define adds the webhook flags to fs, with their CHATD_* defaults; a
@@ -26,6 +28,8 @@ func (w *webhookFlags) define(fs *flag.FlagSet, e env, bad *[]string) {
 		"webhook requests in flight at once per Channel and receiver; 1 is strict commit order, retries included [CHATD_WEBHOOK_WINDOW]")
 	fs.IntVar(&w.buffer, "webhook-buffer", e.integer("CHATD_WEBHOOK_BUFFER", webhook.DefaultBuffer, bad),
 		"pending webhook deliveries held in memory per receiver host; the rest wait in the file [CHATD_WEBHOOK_BUFFER]")
+	fs.DurationVar(&w.lease, "webhook-lease", e.duration("CHATD_WEBHOOK_LEASE", webhook.DefaultLease, bad),
+		"how long this chatd's claim on a webhook delivery lasts unless renewed: with several chatd on one database, how soon another sends the deliveries of one that stopped [CHATD_WEBHOOK_LEASE]")
 }
 
 // check lists what is wrong with the webhook flags.
@@ -44,10 +48,13 @@ func (w webhookFlags) check() []string {
 			bad = append(bad, fmt.Sprintf("%s must be at least %d, not %d", f.name, f.least, f.value))
 		}
 	}
+	if w.lease < time.Second {
+		bad = append(bad, fmt.Sprintf("--webhook-lease must be at least 1s, not %s", w.lease))
+	}
 	return bad
 }
 
 // options are the dispatcher's options the flags set.
 func (w webhookFlags) options() webhook.Options {
-	return webhook.Options{Workers: w.workers, HostWorkers: w.hostWorkers, Window: w.window, Buffer: w.buffer}
+	return webhook.Options{Workers: w.workers, HostWorkers: w.hostWorkers, Window: w.window, Buffer: w.buffer, Lease: w.lease}
 }

@@ -60,6 +60,7 @@ type DB struct {
 	bolt     *bbolt.DB
 	now      func() time.Time
 	observer CommitObserver
+	claims   claims // the outbox's leases, in memory
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool

@@ -18,6 +18,7 @@ type Store interface {
 	// it must not have side effects outside the transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
+	DeliveryClaims
 }
 
 // Window selects a run of an ordered collection: up to Limit records (all

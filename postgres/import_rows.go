@@ -71,7 +71,7 @@ func newImporter(ctx context.Context, conn *pgx.Conn, opts ImportOptions) *impor
 	im.mutations = t("mutations", "service_sid", "identity", "id", "seq", "ref", "date_created")
 	im.syncObjects = t("sync_objects", "service_sid", "object_sid", "last_id", "trimmed", "events", "date_updated")
 	im.syncEvents = t("sync_events", "service_sid", "id", "object_sid", "date", "payload")
-	im.deliveries = t("deliveries", "id", "service_sid", "pending", "record")
+	im.deliveries = t("deliveries", "id", "service_sid", "pending", "lane", "record")
 	return im
 }
 
@@ -253,7 +253,7 @@ func (im *importer) SyncEvent(e *model.SyncEvent) error {
 
 func (im *importer) Delivery(d *model.Delivery) error {
 	return addRecord(im, im.deliveries, func() ([]byte, error) { return deliveryRecord(d) },
-		int64(d.ID), d.ServiceSid, !d.Finished())
+		int64(d.ID), d.ServiceSid, !d.Finished(), laneKey(d))
 }
 
 func (im *importer) Counters(lastDelivery, lastSyncEvent uint64) error {

@@ -162,6 +162,10 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var lane []byte
+	if err := d.pool.QueryRow(ctx, `SELECT lane FROM deliveries WHERE id = $1`, int64(f.pending.ID)).Scan(&lane); err != nil || !bytes.Equal(lane, laneKey(f.pending)) {
+		t.Errorf("the pending delivery's lane = %x, %v; want %x, as its claims need", lane, err, laneKey(f.pending))
+	}
 	err = d.Update(ctx, func(tx model.Tx) error {
 		m := &model.Message{ServiceSid: f.service.Sid, ChannelSid: f.channel.Sid, Sid: "IM00000000000000000000000000000009", Attributes: "{}"}
 		if err := tx.AppendMessage(m); err != nil || m.Index != 7 {

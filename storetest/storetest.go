@@ -97,6 +97,7 @@ var contract = []struct {
 	{"APIKeys", testAPIKeys},
 	{"Mutations", testMutations},
 	{"Deliveries", testDeliveries},
+	{"DeliveryClaims", testDeliveryClaims},
 	{"SyncLog", testSyncLog},
 	{"Wipe", testWipe},
 }

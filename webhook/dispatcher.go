@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/chatd/chatd/model"
 )
 
@@ -17,6 +19,9 @@ const (
 	// DefaultTimeout bounds one attempt of a post-event or a pre-event:
 	// Twilio's 5 seconds.
 	DefaultTimeout = 5 * time.Second
+	// DefaultLease is how long a Dispatcher's claim on a delivery lasts
+	// unless renewed.
+	DefaultLease = 30 * time.Second
 )
 
 // Options configure a Dispatcher. Zero values take the defaults.
@@ -54,6 +59,14 @@ type Options struct {
 	// Scan is how often the outbox is read without a Wake, a backstop for
 	// deliveries committed without one; 1 second by default.
 	Scan time.Duration
+	// Lease is how long the Dispatcher's claim on a delivery it holds lasts
+	// unless renewed (see model.DeliveryClaims): when chatd nodes share a
+	// database, how long the deliveries of a node that stopped without
+	// handing them back wait before another node sends them. Claims are
+	// renewed every third of it, and as often the outbox is read again from
+	// its start, for deliveries whose node's claims ran out. DefaultLease by
+	// default.
+	Lease time.Duration
 	// Keep bounds the outbox: finished deliveries older than the newest Keep
 	// deliveries are forgotten (pending ones never are); 10,000 by default.
 	Keep int
@@ -94,6 +107,9 @@ func (o Options) withDefaults() Options {
 	if o.Scan <= 0 {
 		o.Scan = time.Second
 	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
 	if o.Keep <= 0 {
 		o.Keep = 10_000
 	}
@@ -126,6 +142,15 @@ func (o Options) withDefaults() Options {
 // all those that ended while the last one committed. At most Buffer pending
 // deliveries per receiver host are held in memory; the outbox is read as
 // they drain, when Wake says there is more, and every Scan as a backstop.
+//
+// The Dispatcher sends only the deliveries it claimed (model.DeliveryClaims),
+// under a name of its own taken at Start, so that several chatd nodes on one
+// database share the outbox: each delivery is sent by one node at a time,
+// and a lane's deliveries go out in order whichever nodes send them, since
+// a node claims none of a lane while another holds an earlier one. The
+// claims are renewed while the Dispatcher runs and handed back by Close;
+// those of a node that stopped otherwise run out after Lease, and another
+// node sends the deliveries again: delivery is at least once.
 type Dispatcher struct {
 	store model.Store
 	opts  Options
@@ -150,20 +175,23 @@ func (d *Dispatcher) Wake() {
 }
 
 // Start runs the Dispatcher in the background until Close. Deliveries left
-// pending by an earlier run (a restart, a crash) are sent first.
+// pending by an earlier run (a restart, a crash) are sent first, once the
+// claims of the run that crashed, if it left any, have run out.
 func (d *Dispatcher) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.stop, d.done = cancel, make(chan struct{})
+	l := newLoop(ctx, d, ulid.Make().String())
 	go func() {
 		defer close(d.done)
-		newLoop(ctx, d).run()
+		l.run()
 	}()
 }
 
 // Close stops the Dispatcher and waits for it. Requests in flight are
 // abandoned without being recorded, so they stay pending and are sent again
-// by the next run: delivery is at least once. Outcomes already known are
-// recorded before Close returns.
+// by the next run or another node: delivery is at least once. Outcomes
+// already known are recorded, and the claims on the deliveries still
+// pending handed back, before Close returns.
 func (d *Dispatcher) Close() {
 	if d.stop == nil {
 		return

@@ -2,26 +2,31 @@ package webhook
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/chatd/chatd/model"
 )
 
 // loop is the state of a running Dispatcher, owned by its run goroutine:
-// the pending deliveries held in memory, by receiver host and lane, and the
-// outcomes on their way to the store.
+// the pending deliveries it claimed and holds in memory, by receiver host
+// and lane, and the outcomes on their way to the store.
 type loop struct {
 	d     *Dispatcher
 	opts  Options
 	store model.Store
 	ctx   context.Context
+	node  string // the name the claims are made under
 
 	hosts   map[string]*host
 	lanes   map[string]*lane
-	retries byDue // entries waiting for their retry time, soonest first
+	held    map[uint64]bool // the IDs of the deliveries in memory
+	retries byDue           // entries waiting for their retry time, soonest first
 
-	cursor  uint64 // the outbox is read up to this ID
-	reading bool   // the outbox may hold more after cursor
+	cursor    uint64   // the outbox is claimed up to this ID
+	reading   bool     // the outbox may hold more after cursor
+	unclaimed []uint64 // claimed but not held: to hand back
 
 	running int // attempts in flight
 	results chan result
@@ -32,27 +37,31 @@ type loop struct {
 	finished   int // deliveries finished since the last trim
 }
 
-func newLoop(ctx context.Context, d *Dispatcher) *loop {
+func newLoop(ctx context.Context, d *Dispatcher, node string) *loop {
 	return &loop{
 		d:         d,
 		ctx:       ctx,
 		opts:      d.opts,
 		store:     d.store,
+		node:      node,
 		hosts:     map[string]*host{},
 		lanes:     map[string]*lane{},
+		held:      map[uint64]bool{},
 		results:   make(chan result, d.opts.Workers),
 		committed: make(chan commit, 1),
 	}
 }
 
 // run is the scheduling loop: it starts the ready deliveries while workers
-// are free, reads the outbox when there may be more, hands the known
+// are free, claims from the outbox when there may be more, hands the known
 // outcomes to the store, and waits for an attempt's end, a commit, a wake,
-// the next retry time or the backstop scan.
+// the next retry time, the backstop scan or the renewal of its claims.
 func (l *loop) run() {
 	defer l.shutdown()
 	scan := time.NewTicker(l.opts.Scan)
 	defer scan.Stop()
+	renew := time.NewTicker(l.opts.Lease / 3)
+	defer renew.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	l.reading = true // what an earlier run left pending
@@ -77,6 +86,11 @@ func (l *loop) run() {
 			l.reading = true
 		case <-scan.C:
 			l.reading = true
+		case <-renew.C:
+			l.renew()
+			// Claims of a node that stopped have run out meanwhile,
+			// perhaps before the cursor.
+			l.cursor, l.reading = 0, true
 		case r := <-l.results:
 			l.ended(r)
 		case c := <-l.committed:
@@ -87,7 +101,9 @@ func (l *loop) run() {
 }
 
 // shutdown ends a run: it waits for the attempts in flight (abandoned,
-// unless their answer was in), then records every outcome known.
+// unless their answer was in), records every outcome known, and hands
+// back the claims on the deliveries still pending, so that another node
+// may send them at once.
 func (l *loop) shutdown() {
 	for l.running > 0 {
 		l.ended(<-l.results)
@@ -98,5 +114,9 @@ func (l *loop) shutdown() {
 	for len(l.batch) > 0 {
 		l.commit()
 		l.recorded(<-l.committed)
+	}
+	held := slices.Sorted(maps.Keys(l.held))
+	if err := l.store.ReleaseDeliveryClaims(context.WithoutCancel(l.ctx), l.node, held); err != nil {
+		l.opts.Logger.Error("webhook outbox: handing back claims", "err", err)
 	}
 }

@@ -18,10 +18,11 @@ const (
 	trimEvery = 100
 )
 
-// fill reads the outbox: after the cursor when it may hold more, and for
-// each host that is behind once its buffer has drained to half. It reads
-// one page of each, so that attempts' ends are taken in between; more
-// reports whether there is more to read at once.
+// fill claims from the outbox: after the cursor when it may hold more, and
+// for each host that is behind once its buffer has drained to half. It
+// claims one page of each, so that attempts' ends are taken in between;
+// more reports whether there is more to claim at once. What was claimed
+// but not held is handed back.
 func (l *loop) fill(now time.Time) (more bool) {
 	if l.reading {
 		l.reading = l.read(now)
@@ -39,65 +40,87 @@ func (l *loop) fill(now time.Time) (more bool) {
 			delete(l.hosts, h.name)
 		}
 	}
+	l.handBack()
 	return more
 }
 
-// read takes the next page of pending deliveries after the cursor. A
-// delivery whose host has its buffer full is left in the outbox, and so
-// are all of that host's after it, so that catchUp reads them in order.
+// read claims the next page of pending deliveries after the cursor.
 func (l *loop) read(now time.Time) (more bool) {
-	ds, err := l.pending(l.cursor)
+	ds, err := l.claim(l.cursor)
 	if err != nil {
 		l.logError(err)
 		return false
 	}
 	for _, dl := range ds {
 		l.cursor = dl.ID
-		h := l.host(hostOf(dl.URL))
-		switch {
-		case h.behind:
-		case h.held >= l.opts.Buffer:
-			h.behind, h.resume = true, dl.ID-1
-		default:
-			l.admit(h, dl, now)
-		}
+		l.take(dl, now)
 	}
 	return len(ds) == page
 }
 
-// catchUp reads h's deliveries left in the outbox, from where it stopped,
-// up to the cursor; from there read takes them again.
+// take holds a claimed delivery in memory, unless it is held already (its
+// claim ran out and was made again). A delivery whose host has its buffer
+// full is handed back, and so are all of that host's after it, so that
+// catchUp claims them again in order.
+func (l *loop) take(dl *model.Delivery, now time.Time) {
+	if l.held[dl.ID] {
+		return
+	}
+	h := l.host(hostOf(dl.URL))
+	if h.behind && dl.ID > h.resume || h.held >= l.opts.Buffer {
+		if !h.behind || dl.ID <= h.resume {
+			h.behind, h.resume = true, dl.ID-1
+		}
+		l.unclaimed = append(l.unclaimed, dl.ID)
+		return
+	}
+	l.admit(h, dl, now)
+}
+
+// catchUp claims h's deliveries handed back, from where it stopped, up to
+// the cursor; from there read takes them. The deliveries of other hosts it
+// claims on the way are taken as read takes them.
 func (l *loop) catchUp(h *host, now time.Time) error {
-	ds, err := l.pending(h.resume)
+	ds, err := l.claim(h.resume)
 	if err != nil {
 		return err
 	}
 	for _, dl := range ds {
-		if dl.ID > l.cursor {
-			h.behind = false
-			return nil
+		if h.held < l.opts.Buffer {
+			h.resume = dl.ID
 		}
-		if hostOf(dl.URL) == h.name {
-			if h.held >= l.opts.Buffer {
-				return nil
-			}
-			l.admit(h, dl, now)
-		}
-		h.resume = dl.ID
+		l.take(dl, now)
 	}
-	if len(ds) < page {
+	roomForAll := len(ds) == 0 || h.resume == ds[len(ds)-1].ID
+	if roomForAll && (len(ds) < page || h.resume >= l.cursor) {
 		h.behind = false
 	}
 	return nil
 }
 
-// pending reads a page of the outbox's pending deliveries after an ID.
-func (l *loop) pending(after uint64) (ds []*model.Delivery, err error) {
-	err = l.store.View(l.ctx, func(tx model.Tx) error {
-		ds, err = tx.PendingDeliveries(after, page)
-		return err
-	})
-	return ds, err
+// claim claims a page of the outbox's pending deliveries after an ID.
+func (l *loop) claim(after uint64) ([]*model.Delivery, error) {
+	return l.store.ClaimDeliveries(l.ctx, l.node, after, page, l.opts.Lease)
+}
+
+// handBack releases the claims on the deliveries claimed but not held. If
+// that fails, they run out.
+func (l *loop) handBack() {
+	if len(l.unclaimed) == 0 {
+		return
+	}
+	if err := l.store.ReleaseDeliveryClaims(l.ctx, l.node, l.unclaimed); err != nil {
+		l.logError(err)
+	}
+	l.unclaimed = l.unclaimed[:0]
+}
+
+// renew extends the claims on the deliveries held. If that fails, the
+// next renewal may come in time.
+func (l *loop) renew() {
+	if err := l.store.RenewDeliveryClaims(l.ctx, l.node, l.opts.Lease); err != nil {
+		l.logError(err)
+	}
 }
 
 // commit is one group of outcomes recorded in one transaction.

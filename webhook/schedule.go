@@ -37,8 +37,9 @@ type host struct {
 	held     int
 	runnable []*lane // lanes that may send, in turn
 	// behind is set when the host's share of the buffer was full as the
-	// outbox was read: its deliveries after resume are not in memory, and
-	// are read by catchUp, in order, as the buffer drains.
+	// outbox was claimed: its deliveries after resume are not in memory,
+	// but handed back, and are claimed by catchUp, in order, as the buffer
+	// drains.
 	behind bool
 	resume uint64
 }
@@ -71,6 +72,7 @@ func (l *loop) admit(h *host, dl *model.Delivery, now time.Time) {
 	}
 	ln.held++
 	h.held++
+	l.held[dl.ID] = true
 	e := &entry{d: dl, lane: ln}
 	if dl.Attempts > 0 && dl.NextAttempt.After(now) {
 		l.retryAt(e, dl.NextAttempt)
@@ -212,6 +214,7 @@ func (l *loop) forget(e *entry) {
 	}
 	ln.held--
 	ln.host.held--
+	delete(l.held, e.d.ID)
 	if ln.held == 0 {
 		delete(l.lanes, ln.key)
 	}
