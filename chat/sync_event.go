@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -57,8 +57,8 @@ func (ch syncChange) eventType() string {
 // payload is the notification payload of ch as the event id, made at date,
 // written member by member in the order and with the omissions that
 // encoding/json gives the event's fields (the sync tests pin the bytes).
-// ch.data is JSON that marshal wrote, compact already, so it is copied as
-// it is.
+// ch.data is compact JSON (sync_data.go writes no spaces), so it is copied
+// as it is.
 func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error) {
 	var (
 		typ    = ch.ref.Type()
@@ -67,7 +67,7 @@ func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error)
 		b      = make([]byte, 0, 160+len(ch.data)+len(c.syncURL))
 	)
 	b = append(b, `{"event_type":`...)
-	b = appendJSONString(b, ch.eventType())
+	b = jsonenc.AppendString(b, ch.eventType())
 	b = append(b, `,"event":{"id":`...)
 	b = strconv.AppendUint(b, id, 10)
 	b = append(b, `,"date_created":"`...)
@@ -75,12 +75,12 @@ func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error)
 	b = append(b, `","`...)
 	b = append(b, typ...)
 	b = append(b, `_sid":`...)
-	b = appendJSONString(b, ch.ref.Sid())
+	b = jsonenc.AppendString(b, ch.ref.Sid())
 	if typ == model.SyncDocument {
 		if ch.what == changedDocument {
 			b = appendRaw(b, `,"document_data":`, ch.data)
 			b = append(b, `,"document_revision":`...)
-			b = appendJSONString(b, rev)
+			b = jsonenc.AppendString(b, rev)
 		}
 		return append(b, "}}"...), nil
 	}
@@ -94,20 +94,20 @@ func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error)
 			b = strconv.AppendInt(b, int64(index), 10)
 		} else {
 			b = append(b, `,"item_key":`...)
-			b = appendJSONString(b, ch.key)
+			b = jsonenc.AppendString(b, ch.key)
 		}
 	}
 	b = appendRaw(b, `,"item_data":`, ch.data)
 	if isItem && ch.what != removedItem {
 		b = append(b, `,"item_url":`...)
-		b = appendJSONString(b, c.syncURL+ch.ref.ItemPath(ch.key))
+		b = jsonenc.AppendString(b, c.syncURL+ch.ref.ItemPath(ch.key))
 		b = append(b, `,"item_revision":`...)
-		b = appendJSONString(b, rev)
+		b = jsonenc.AppendString(b, rev)
 	}
 	b = append(b, `,"`...)
 	b = append(b, typ...)
 	b = append(b, `_revision":`...)
-	b = appendJSONString(b, rev)
+	b = jsonenc.AppendString(b, rev)
 	return append(b, "}}"...), nil
 }
 
@@ -118,19 +118,4 @@ func appendRaw(b []byte, key string, v json.RawMessage) []byte {
 	}
 	b = append(b, key...)
 	return append(b, v...)
-}
-
-// appendJSONString appends s as marshal writes a string: as it is between
-// quotes when it is printable ASCII without a quote or backslash (SIDs,
-// revisions, dates, URLs), through marshal otherwise.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			v, _ := marshal(s) // a string always encodes
-			return append(b, v...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
