@@ -395,8 +395,13 @@ func (s rosterSource) list(after string, reverse bool, limit int) ([]*model.Sync
 type messagesSource struct {
 	tx               model.Tx
 	service, channel string
-	members          map[string]string // author → Member SID ("" for none), read once each
+	members          []authorMember // read once each
 }
+
+// authorMember is the Member SID of an author in a Channel, "" for none. A
+// source holds the few authors of a page (mostly one, a send's): a slice
+// searched in turn costs less than a map.
+type authorMember struct{ author, member string }
 
 func (s *messagesSource) get(key string) (*model.SyncItem, error) {
 	i, err := strconv.Atoi(key)
@@ -432,19 +437,19 @@ func (s *messagesSource) list(after string, reverse bool, limit int) ([]*model.S
 
 // item is the item of m, with the Member SID of its author.
 func (s *messagesSource) item(m *model.Message) (*model.SyncItem, error) {
-	if s.members == nil {
-		s.members = map[string]string{}
-	}
-	sid, ok := s.members[m.From]
-	if !ok {
-		mb, err := s.tx.Member(s.service, s.channel, m.From)
-		switch {
-		case err == nil && mb.Identity == m.From:
-			sid = mb.Sid
-		case err != nil && !errors.Is(err, model.ErrNotFound):
-			return nil, err
+	for _, am := range s.members {
+		if am.author == m.From {
+			return messageItem(m, am.member), nil
 		}
-		s.members[m.From] = sid
 	}
+	sid := ""
+	mb, err := s.tx.Member(s.service, s.channel, m.From)
+	switch {
+	case err == nil && mb.Identity == m.From:
+		sid = mb.Sid
+	case err != nil && !errors.Is(err, model.ErrNotFound):
+		return nil, err
+	}
+	s.members = append(s.members, authorMember{m.From, sid})
 	return messageItem(m, sid), nil
 }

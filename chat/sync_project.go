@@ -63,11 +63,12 @@ func newProjectTx(tx model.Tx) *projectTx {
 }
 
 // forget drops everything noted so far: the Services it was about are gone.
+// created and gone are made by the writes that create and remove objects,
+// which most writes (a send) do not.
 func (p *projectTx) forget() {
 	p.touched, p.removed, p.appended = nil, nil, nil
 	p.before = map[syncItemKey]*model.SyncItem{}
-	p.created = map[syncObjectKey]bool{}
-	p.gone = map[syncObjectKey]bool{}
+	p.created, p.gone = nil, nil
 }
 
 // item notes that items of ref are about to change, reading what they hold
@@ -104,12 +105,18 @@ func (p *projectTx) document(service, channel string) {
 }
 
 func (p *projectTx) create(service string, refs ...model.SyncRef) {
+	if p.created == nil {
+		p.created = map[syncObjectKey]bool{}
+	}
 	for _, ref := range refs {
 		p.created[syncObjectKey{service, ref}] = true
 	}
 }
 
 func (p *projectTx) remove(service string, refs ...model.SyncRef) {
+	if p.gone == nil {
+		p.gone = map[syncObjectKey]bool{}
+	}
 	for _, ref := range refs {
 		k := syncObjectKey{service, ref}
 		if !p.gone[k] {
