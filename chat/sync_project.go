@@ -577,11 +577,12 @@ func (c *Chat) appendSync(tx model.Tx, changes, removals []syncChange) ([]string
 	for i, ch := range all {
 		id := next[ch.service]
 		next[ch.service]++
-		payload, err := c.payload(ch, id, now)
+		sid := ch.ref.Sid()
+		payload, err := c.payload(ch, sid, id, now)
 		if err != nil {
 			return nil, err
 		}
-		events[i] = &model.SyncEvent{ServiceSid: ch.service, ObjectSid: ch.ref.Sid(), ID: id, Date: now, Payload: payload}
+		events[i] = &model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, ID: id, Date: now, Payload: payload}
 	}
 	if len(changes) > 0 {
 		if err := tx.AppendSyncEvents(events[:len(changes)], c.syncKeep); err != nil {
