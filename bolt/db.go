@@ -124,9 +124,11 @@ func migrate(bdb *bbolt.DB) (version int, err error) {
 	return version, err
 }
 
-// openBolt opens the bbolt file at path.
+// openBolt opens the bbolt file at path. chatd reads none of bbolt's
+// statistics, so it does not keep them: every read transaction would
+// otherwise take a lock shared by all of them to count itself.
 func openBolt(path string, opts Options) (*bbolt.DB, error) {
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, NoStatistics: true})
 	if err != nil {
 		return nil, openError(path, err)
 	}

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -57,10 +58,13 @@ func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	return m, nil
 }
 
-// messageChunk is how many Messages a page read allocates at once.
+// messageChunk is how many Messages a page read decodes at once: their
+// structs are one allocation, and so are their strings.
 const messageChunk = 64
 
-// Messages allocates the Messages of a window a chunk at a time.
+// Messages decodes the Messages of a window a chunk at a time: the stored
+// values of a chunk are copied into one string, which the strings of its
+// Messages are cut from (record.DecodeMessageIn).
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
 	data, err := t.channelData(service, channel)
 	if err != nil {
@@ -75,22 +79,41 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 		chunk = min(w.Limit, messageChunk)
 	}
 	var (
-		out  []*model.Message
-		all  []model.Message
-		size int
+		out     []*model.Message
+		indexes = make([]uint64, 0, chunk)
+		values  = make([][]byte, 0, chunk) // valid until the transaction ends
+		size    int
 	)
+	flush := func() error {
+		all := make([]model.Message, len(values))
+		var shared strings.Builder
+		shared.Grow(size)
+		for _, v := range values {
+			shared.Write(v)
+		}
+		s := shared.String()
+		for i, v := range values {
+			m := &all[i]
+			if err := record.DecodeMessageIn(v, s[:len(v)], m); err != nil {
+				return err
+			}
+			s = s[len(v):]
+			m.ServiceSid, m.ChannelSid, m.Index = service, channel, int(indexes[i])
+			out = append(out, m)
+		}
+		indexes, values, size = indexes[:0], values[:0], 0
+		return nil
+	}
 	err = walk(data.Bucket(bucketMessages), after, w, func(k, v []byte) error {
-		if size == len(all) {
-			all, size = make([]model.Message, chunk), 0
+		indexes, values, size = append(indexes, decodeIndex(k)), append(values, v), size+len(v)
+		if len(values) == chunk {
+			return flush()
 		}
-		m := &all[size]
-		if err := decodeMessage(v, m, service, channel, decodeIndex(k)); err != nil {
-			return err
-		}
-		size++
-		out = append(out, m)
 		return nil
 	})
+	if err == nil && len(values) > 0 {
+		err = flush()
+	}
 	return out, err
 }
 

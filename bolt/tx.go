@@ -21,6 +21,11 @@ type tx struct {
 
 	services map[string]*model.Service
 	channels map[channelKey]*model.Channel
+
+	// The subtree of the Service a read transaction looked up last (see
+	// service).
+	lastService    string
+	lastServiceDir *bbolt.Bucket
 }
 
 var _ model.Tx = (*tx)(nil)
@@ -35,11 +40,21 @@ func (t *tx) PutSetting(key, value string) error {
 	return t.btx.Bucket(bucketSettings).Put([]byte(key), []byte(value))
 }
 
-// service returns the subtree of the Service sid.
+// service returns the subtree of the Service sid. A read transaction
+// keeps the last one: a page looks its Service up more than once (its
+// Channel, then its Messages), and in a read transaction bbolt seeks a
+// bucket anew at each lookup. (A write transaction's buckets keep their
+// children, and a write may remove the Service.)
 func (t *tx) service(sid string) (*bbolt.Bucket, error) {
+	if t.lastServiceDir != nil && t.lastService == sid {
+		return t.lastServiceDir, nil
+	}
 	b := t.btx.Bucket(bucketServices).Bucket([]byte(sid))
 	if b == nil {
 		return nil, model.ErrNotFound
+	}
+	if !t.btx.Writable() {
+		t.lastService, t.lastServiceDir = sid, b
 	}
 	return b, nil
 }

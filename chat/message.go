@@ -55,6 +55,9 @@ func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, ch *model.Channel
 	if err := mediaTaken(tx.AppendMessage(m)); err != nil {
 		return nil, err
 	}
+	if !hooked(ctx) {
+		return m, nil // most sends: no post-event to build
+	}
 	return m, c.emit(ctx, tx, messageEvent("onMessageSent", m))
 }
 

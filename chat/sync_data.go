@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -42,25 +43,6 @@ func optSyncTime(t *time.Time) *string {
 	return &s
 }
 
-// channelDocJSON is the data of a Channel's document.
-type channelDocJSON struct {
-	FriendlyName *string          `json:"friendlyName"`
-	UniqueName   *string          `json:"uniqueName"`
-	Attributes   string           `json:"attributes"`
-	CreatedBy    string           `json:"createdBy"`
-	DateCreated  string           `json:"dateCreated"`
-	DateUpdated  string           `json:"dateUpdated"`
-	Type         string           `json:"type"`
-	LastMessage  *lastMessageJSON `json:"lastMessage,omitempty"`
-	Messages     string           `json:"messages"`
-	Roster       string           `json:"roster"`
-}
-
-type lastMessageJSON struct {
-	Index     int    `json:"index"`
-	Timestamp string `json:"timestamp"`
-}
-
 // channelDoc is the data of ch's document.
 func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 	var last *model.Message
@@ -74,72 +56,93 @@ func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 }
 
 // channelDocOf is the data of ch's document whose newest Message is last
-// (nil when it has none).
+// (nil when it has none). It and messageItem are written member by member,
+// as encoding/json writes the structs of sync_data_test.go: they are made
+// for every Message sent, inside the write transaction.
 func channelDocOf(ch *model.Channel, last *model.Message) json.RawMessage {
-	d := channelDocJSON{
-		FriendlyName: ch.FriendlyName,
-		UniqueName:   ch.UniqueName,
-		Attributes:   ch.Attributes,
-		CreatedBy:    ch.CreatedBy,
-		DateCreated:  syncTime(ch.DateCreated),
-		DateUpdated:  syncTime(ch.DateUpdated),
-		Type:         ch.Type,
-		Messages:     model.SyncMessages(ch.Sid),
-		Roster:       model.SyncRoster(ch.Sid),
-	}
+	b := make([]byte, 0, 320+len(ch.Attributes))
+	b = append(b, `{"friendlyName":`...)
+	b = appendOptString(b, ch.FriendlyName)
+	b = append(b, `,"uniqueName":`...)
+	b = appendOptString(b, ch.UniqueName)
+	b = append(b, `,"attributes":`...)
+	b = jsonenc.AppendString(b, ch.Attributes)
+	b = append(b, `,"createdBy":`...)
+	b = jsonenc.AppendString(b, ch.CreatedBy)
+	b = append(b, `,"dateCreated":`...)
+	b = appendSyncTime(b, ch.DateCreated)
+	b = append(b, `,"dateUpdated":`...)
+	b = appendSyncTime(b, ch.DateUpdated)
+	b = append(b, `,"type":`...)
+	b = jsonenc.AppendString(b, ch.Type)
 	if last != nil {
-		d.LastMessage = &lastMessageJSON{Index: last.Index, Timestamp: syncTime(last.DateCreated)}
+		b = append(b, `,"lastMessage":{"index":`...)
+		b = strconv.AppendInt(b, int64(last.Index), 10)
+		b = append(b, `,"timestamp":`...)
+		b = appendSyncTime(b, last.DateCreated)
+		b = append(b, '}')
 	}
-	data, _ := marshal(d) // strings and numbers always encode
-	return data
-}
-
-// messageItemJSON is the data of a Message's item in its Channel's list.
-type messageItemJSON struct {
-	Sid           string          `json:"sid"`
-	Author        string          `json:"author"`
-	Text          string          `json:"text"`
-	Attributes    string          `json:"attributes"`
-	Type          string          `json:"type"`
-	Media         *messageMedJSON `json:"media,omitempty"`
-	Timestamp     string          `json:"timestamp"`
-	DateUpdated   string          `json:"dateUpdated"`
-	LastUpdatedBy *string         `json:"lastUpdatedBy"`
-	MemberSid     *string         `json:"memberSid"`
-}
-
-type messageMedJSON struct {
-	Sid         string  `json:"sid"`
-	Filename    *string `json:"filename"`
-	ContentType string  `json:"contentType"`
-	Size        int64   `json:"size"`
+	b = append(b, `,"messages":`...)
+	b = jsonenc.AppendString(b, model.SyncMessages(ch.Sid))
+	b = append(b, `,"roster":`...)
+	b = jsonenc.AppendString(b, model.SyncRoster(ch.Sid))
+	return append(b, '}')
 }
 
 // messageItem is the item of m; memberSid is its author's Member in the
-// Channel ("" when the author is none).
-func messageItem(m *model.Message, memberSid string) (*model.SyncItem, error) {
-	d := messageItemJSON{
-		Sid:           m.Sid,
-		Author:        m.From,
-		Text:          m.Body,
-		Attributes:    m.Attributes,
-		Type:          "text",
-		Timestamp:     syncTime(m.DateCreated),
-		DateUpdated:   syncTime(m.DateUpdated),
-		LastUpdatedBy: m.LastUpdatedBy,
-	}
-	if memberSid != "" {
-		d.MemberSid = &memberSid
-	}
+// Channel, "" when the author is not one.
+func messageItem(m *model.Message, memberSid string) *model.SyncItem {
+	b := make([]byte, 0, 256+len(m.Body)+len(m.Attributes))
+	b = append(b, `{"sid":`...)
+	b = jsonenc.AppendString(b, m.Sid)
+	b = append(b, `,"author":`...)
+	b = jsonenc.AppendString(b, m.From)
+	b = append(b, `,"text":`...)
+	b = jsonenc.AppendString(b, m.Body)
+	b = append(b, `,"attributes":`...)
+	b = jsonenc.AppendString(b, m.Attributes)
 	if md := m.Media; md != nil {
-		d.Type = "media"
-		d.Media = &messageMedJSON{Sid: md.Sid, Filename: md.Filename, ContentType: md.ContentType, Size: md.Size}
+		b = append(b, `,"type":"media","media":{"sid":`...)
+		b = jsonenc.AppendString(b, md.Sid)
+		b = append(b, `,"filename":`...)
+		b = appendOptString(b, md.Filename)
+		b = append(b, `,"contentType":`...)
+		b = jsonenc.AppendString(b, md.ContentType)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, md.Size, 10)
+		b = append(b, '}')
+	} else {
+		b = append(b, `,"type":"text"`...)
 	}
-	data, err := marshal(d)
-	if err != nil {
-		return nil, err
+	b = append(b, `,"timestamp":`...)
+	b = appendSyncTime(b, m.DateCreated)
+	b = append(b, `,"dateUpdated":`...)
+	b = appendSyncTime(b, m.DateUpdated)
+	b = append(b, `,"lastUpdatedBy":`...)
+	b = appendOptString(b, m.LastUpdatedBy)
+	b = append(b, `,"memberSid":`...)
+	if memberSid != "" {
+		b = jsonenc.AppendString(b, memberSid)
+	} else {
+		b = append(b, "null"...)
 	}
-	return &model.SyncItem{Key: strconv.Itoa(m.Index), Index: m.Index, Data: data, DateUpdated: m.DateUpdated}, nil
+	b = append(b, '}')
+	return &model.SyncItem{Key: strconv.Itoa(m.Index), Index: m.Index, Data: b, DateUpdated: m.DateUpdated}
+}
+
+// appendOptString appends *s as a JSON string, or null when s is nil.
+func appendOptString(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return jsonenc.AppendString(b, *s)
+}
+
+// appendSyncTime appends t as the JSON string of syncTime(t).
+func appendSyncTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, syncDate)
+	return append(b, '"')
 }
 
 // rosterItemJSON is the data of a Member's item in its Channel's roster.
@@ -392,8 +395,13 @@ func (s rosterSource) list(after string, reverse bool, limit int) ([]*model.Sync
 type messagesSource struct {
 	tx               model.Tx
 	service, channel string
-	members          map[string]string // author → Member SID ("" for none), read once each
+	members          []authorMember // read once each
 }
+
+// authorMember is the Member SID of an author in a Channel, "" for none. A
+// source holds the few authors of a page (mostly one, a send's): a slice
+// searched in turn costs less than a map.
+type authorMember struct{ author, member string }
 
 func (s *messagesSource) get(key string) (*model.SyncItem, error) {
 	i, err := strconv.Atoi(key)
@@ -429,19 +437,19 @@ func (s *messagesSource) list(after string, reverse bool, limit int) ([]*model.S
 
 // item is the item of m, with the Member SID of its author.
 func (s *messagesSource) item(m *model.Message) (*model.SyncItem, error) {
-	if s.members == nil {
-		s.members = map[string]string{}
-	}
-	sid, ok := s.members[m.From]
-	if !ok {
-		mb, err := s.tx.Member(s.service, s.channel, m.From)
-		switch {
-		case err == nil && mb.Identity == m.From:
-			sid = mb.Sid
-		case err != nil && !errors.Is(err, model.ErrNotFound):
-			return nil, err
+	for _, am := range s.members {
+		if am.author == m.From {
+			return messageItem(m, am.member), nil
 		}
-		s.members[m.From] = sid
 	}
-	return messageItem(m, sid)
+	sid := ""
+	mb, err := s.tx.Member(s.service, s.channel, m.From)
+	switch {
+	case err == nil && mb.Identity == m.From:
+		sid = mb.Sid
+	case err != nil && !errors.Is(err, model.ErrNotFound):
+		return nil, err
+	}
+	s.members = append(s.members, authorMember{m.From, sid})
+	return messageItem(m, sid), nil
 }

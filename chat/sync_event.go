@@ -2,10 +2,11 @@ package chat
 
 import (
 	"encoding/json"
+	"net/url"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -38,49 +39,55 @@ type syncChange struct {
 
 // eventType is the Sync event type of ch: "document_updated",
 // "list_removed", "map_item_added" and so on.
-func (ch syncChange) eventType() string {
-	typ := ch.ref.Type()
+func (ch syncChange) eventType() string { return ch.ref.Type() + ch.eventOfType() }
+
+// eventOfType is what eventType adds to the object's type.
+func (ch syncChange) eventOfType() string {
 	switch ch.what {
 	case changedDocument:
-		return typ + "_updated"
+		return "_updated"
 	case removedObject:
-		return typ + "_removed"
+		return "_removed"
 	case addedItem:
-		return typ + "_item_added"
+		return "_item_added"
 	case updatedItem:
-		return typ + "_item_updated"
+		return "_item_updated"
 	default:
-		return typ + "_item_removed"
+		return "_item_removed"
 	}
 }
 
 // payload is the notification payload of ch as the event id, made at date,
 // written member by member in the order and with the omissions that
 // encoding/json gives the event's fields (the sync tests pin the bytes).
-// ch.data is JSON that marshal wrote, compact already, so it is copied as
-// it is.
-func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error) {
+// sid is the object's SID (ch.ref.Sid()). ch.data is compact JSON
+// (sync_data.go writes no spaces), so it is copied as it is.
+func (c *Chat) payload(ch syncChange, sid string, id uint64, date time.Time) ([]byte, error) {
 	var (
 		typ    = ch.ref.Type()
 		rev    = model.SyncRevision(id)
 		isItem = ch.what >= addedItem
-		b      = make([]byte, 0, 160+len(ch.data)+len(c.syncURL))
+		b      = make([]byte, 0, 200+len(ch.data)+len(c.syncURL))
 	)
-	b = append(b, `{"event_type":`...)
-	b = appendJSONString(b, ch.eventType())
-	b = append(b, `,"event":{"id":`...)
+	// The event type, the SID and the item URL are escaped piece by piece:
+	// each piece they join meets the next at an ASCII byte ("_", "/"), so
+	// that is escaping the whole.
+	b = append(b, `{"event_type":"`...)
+	b = append(b, typ...)
+	b = append(b, ch.eventOfType()...)
+	b = append(b, `","event":{"id":`...)
 	b = strconv.AppendUint(b, id, 10)
 	b = append(b, `,"date_created":"`...)
 	b = date.UTC().AppendFormat(b, syncDate)
 	b = append(b, `","`...)
 	b = append(b, typ...)
 	b = append(b, `_sid":`...)
-	b = appendJSONString(b, ch.ref.Sid())
+	b = jsonenc.AppendString(b, sid)
 	if typ == model.SyncDocument {
 		if ch.what == changedDocument {
 			b = appendRaw(b, `,"document_data":`, ch.data)
 			b = append(b, `,"document_revision":`...)
-			b = appendJSONString(b, rev)
+			b = jsonenc.AppendString(b, rev)
 		}
 		return append(b, "}}"...), nil
 	}
@@ -94,20 +101,25 @@ func (c *Chat) payload(ch syncChange, id uint64, date time.Time) ([]byte, error)
 			b = strconv.AppendInt(b, int64(index), 10)
 		} else {
 			b = append(b, `,"item_key":`...)
-			b = appendJSONString(b, ch.key)
+			b = jsonenc.AppendString(b, ch.key)
 		}
 	}
 	b = appendRaw(b, `,"item_data":`, ch.data)
 	if isItem && ch.what != removedItem {
-		b = append(b, `,"item_url":`...)
-		b = appendJSONString(b, c.syncURL+ch.ref.ItemPath(ch.key))
+		b = append(b, `,"item_url":"`...)
+		b = jsonenc.AppendEscaped(b, c.syncURL)
+		b = jsonenc.AppendEscaped(b, ch.ref.TypePath())
+		b = jsonenc.AppendEscaped(b, sid)
+		b = append(b, "/Items/"...)
+		b = jsonenc.AppendEscaped(b, url.PathEscape(ch.key))
+		b = append(b, '"')
 		b = append(b, `,"item_revision":`...)
-		b = appendJSONString(b, rev)
+		b = jsonenc.AppendString(b, rev)
 	}
 	b = append(b, `,"`...)
 	b = append(b, typ...)
 	b = append(b, `_revision":`...)
-	b = appendJSONString(b, rev)
+	b = jsonenc.AppendString(b, rev)
 	return append(b, "}}"...), nil
 }
 
@@ -118,19 +130,4 @@ func appendRaw(b []byte, key string, v json.RawMessage) []byte {
 	}
 	b = append(b, key...)
 	return append(b, v...)
-}
-
-// appendJSONString appends s as marshal writes a string: as it is between
-// quotes when it is printable ASCII without a quote or backslash (SIDs,
-// revisions, dates, URLs), through marshal otherwise.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			v, _ := marshal(s) // a string always encodes
-			return append(b, v...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

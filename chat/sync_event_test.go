@@ -35,7 +35,7 @@ func TestPayloadBytes(t *testing.T) {
 					}
 					for _, d := range data {
 						change := syncChange{service: "IS1", ref: ref, what: what, key: key, data: d}
-						got, err := c.payload(change, 42, date)
+						got, err := c.payload(change, change.ref.Sid(), 42, date)
 						if err != nil {
 							t.Fatal(err)
 						}

@@ -63,11 +63,12 @@ func newProjectTx(tx model.Tx) *projectTx {
 }
 
 // forget drops everything noted so far: the Services it was about are gone.
+// created and gone are made by the writes that create and remove objects,
+// which most writes (a send) do not.
 func (p *projectTx) forget() {
 	p.touched, p.removed, p.appended = nil, nil, nil
 	p.before = map[syncItemKey]*model.SyncItem{}
-	p.created = map[syncObjectKey]bool{}
-	p.gone = map[syncObjectKey]bool{}
+	p.created, p.gone = nil, nil
 }
 
 // item notes that items of ref are about to change, reading what they hold
@@ -104,12 +105,18 @@ func (p *projectTx) document(service, channel string) {
 }
 
 func (p *projectTx) create(service string, refs ...model.SyncRef) {
+	if p.created == nil {
+		p.created = map[syncObjectKey]bool{}
+	}
 	for _, ref := range refs {
 		p.created[syncObjectKey{service, ref}] = true
 	}
 }
 
 func (p *projectTx) remove(service string, refs ...model.SyncRef) {
+	if p.gone == nil {
+		p.gone = map[syncObjectKey]bool{}
+	}
 	for _, ref := range refs {
 		k := syncObjectKey{service, ref}
 		if !p.gone[k] {
@@ -570,11 +577,12 @@ func (c *Chat) appendSync(tx model.Tx, changes, removals []syncChange) ([]string
 	for i, ch := range all {
 		id := next[ch.service]
 		next[ch.service]++
-		payload, err := c.payload(ch, id, now)
+		sid := ch.ref.Sid()
+		payload, err := c.payload(ch, sid, id, now)
 		if err != nil {
 			return nil, err
 		}
-		events[i] = &model.SyncEvent{ServiceSid: ch.service, ObjectSid: ch.ref.Sid(), ID: id, Date: now, Payload: payload}
+		events[i] = &model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, ID: id, Date: now, Payload: payload}
 	}
 	if len(changes) > 0 {
 		if err := tx.AppendSyncEvents(events[:len(changes)], c.syncKeep); err != nil {

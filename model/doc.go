@@ -8,8 +8,9 @@
 // model imports only the standard library; package chat implements the
 // services over a Store, package bolt implements the Store, package server
 // speaks HTTP and package webhook sends the outbox. None of them import
-// each other (chat uses package accesstoken to read access tokens, and the
-// HTTP front doors share internal/web; both import only model): package
+// each other (chat uses package accesstoken to read access tokens, the
+// HTTP front doors share internal/web, and server and chat write JSON with
+// internal/jsonenc; these import only model or nothing of chatd): package
 // internal/app wires them together. Package storetest imports only model, and nothing chatd or its test fixture chatdtest is
 // built from imports a Twilio helper library, so that chatdtest stays cheap
 // to import. layers_test.go holds the tree to this.

@@ -58,12 +58,12 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	})
-	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record, server internal/web) of the module", func(t *testing.T) {
+	t.Run("chat, bolt, postgres, internal/record, server, webhook and storetest import only model (and chat accesstoken, the engines internal/record, server internal/web, chat and server internal/jsonenc) of the module", func(t *testing.T) {
 		allowed := map[string][]string{
-			"chat":     {name("accesstoken")},
+			"chat":     {name("accesstoken"), name("internal/jsonenc")},
 			"bolt":     {name("internal/record")},
 			"postgres": {name("internal/record")},
-			"server":   {name("internal/web")},
+			"server":   {name("internal/web"), name("internal/jsonenc")},
 		}
 		for _, rel := range []string{"chat", "bolt", "postgres", "internal/record", "server", "webhook", "storetest"} {
 			for _, p := range deps(name(rel)) {

@@ -85,14 +85,18 @@ func (r SyncRef) ItemsPath() string { return r.Path() + "/Items" }
 func (r SyncRef) ItemPath(key string) string { return r.ItemsPath() + "/" + url.PathEscape(key) }
 
 // Path is the object's path in the Sync API, by SID.
-func (r SyncRef) Path() string {
+func (r SyncRef) Path() string { return r.TypePath() + r.Sid() }
+
+// TypePath is the path in the Sync API of the objects of r's type, up to
+// their SIDs: "/v3/Documents/", "/v3/Lists/" or "/v3/Maps/".
+func (r SyncRef) TypePath() string {
 	switch r.Type() {
 	case SyncDocument:
-		return "/v3/Documents/" + r.Sid()
+		return "/v3/Documents/"
 	case SyncList:
-		return "/v3/Lists/" + r.Sid()
+		return "/v3/Lists/"
 	default:
-		return "/v3/Maps/" + r.Sid()
+		return "/v3/Maps/"
 	}
 }
 

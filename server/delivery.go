@@ -8,6 +8,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -45,7 +46,7 @@ func (b *body) delivery(d *model.Delivery) {
 	b.open("params")
 	for _, k := range slices.Sorted(maps.Keys(d.Params)) {
 		if vs := d.Params[k]; len(vs) > 0 {
-			b.b = appendString(b.b, k)
+			b.b = jsonenc.AppendString(b.b, k)
 			b.b = append(b.b, ':')
 			b.str("", vs[0])
 		}

@@ -4,7 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/chatd/chatd/internal/jsonenc"
 )
 
 // jsonWriter appends one JSON document to a byte slice, member by member,
@@ -79,7 +80,7 @@ func (w *jsonWriter) document() []byte {
 
 func (w *jsonWriter) str(k, v string) {
 	w.field(k)
-	w.b = appendString(w.b, v)
+	w.b = jsonenc.AppendString(w.b, v)
 	w.b = append(w.b, ',')
 }
 
@@ -96,7 +97,7 @@ func (w *jsonWriter) raw(k string, v []byte) {
 func (w *jsonWriter) strAfter(k string, escaped []byte, s string) {
 	w.field(k)
 	w.b = append(w.b, escaped...)
-	w.b = appendEscaped(w.b, s)
+	w.b = jsonenc.AppendEscaped(w.b, s)
 	w.b = append(w.b, '"', ',')
 }
 
@@ -127,7 +128,7 @@ func (w *jsonWriter) concat(k string, parts ...string) {
 	w.field(k)
 	w.b = append(w.b, '"')
 	for _, p := range parts {
-		w.b = appendEscaped(w.b, p)
+		w.b = jsonenc.AppendEscaped(w.b, p)
 	}
 	w.b = append(w.b, '"', ',')
 }
@@ -218,101 +219,6 @@ func (w *jsonWriter) timeLayout(k string, t time.Time, layout string) {
 	w.b = append(w.b, '"')
 	w.b = t.UTC().AppendFormat(w.b, layout)
 	w.b = append(w.b, '"', ',')
-}
-
-// appendString appends s as a JSON string, escaped as encoding/json escapes
-// it with HTML escaping off.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	dst = appendEscaped(dst, s)
-	return append(dst, '"')
-}
-
-// safeASCII holds the ASCII bytes a JSON string carries as they are: all but
-// the control characters, the quote and the backslash. With HTML escaping
-// off, <, > and & are safe.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendEscaped appends the inside of the JSON string of s, as encoding/json
-// writes it: the quote and the backslash escaped, the control characters as
-// \b \f \n \r \t or \u00XX, each byte of invalid UTF-8 as \ufffd, and U+2028
-// and U+2029 as \u2028 and \u2029 (JavaScript reads them as line ends).
-func appendEscaped(dst []byte, s string) []byte {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	start, bytewise := 0, 0
-	for i := 0; i < len(s); {
-		if i >= bytewise {
-			// Skip safe ASCII eight bytes at a time: a byte below 0x20, a
-			// quote, a backslash or a byte with the high bit set each
-			// leave a high bit in the test. The eight bytes that fail it
-			// are then read one by one.
-			for ; i+8 <= len(s); i += 8 {
-				w := s[i : i+8]
-				x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-					uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-				quote, backslash := x^(ones*'"'), x^(ones*'\\')
-				if ((x-ones*0x20)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash|x)&highs != 0 {
-					break
-				}
-			}
-			if i == len(s) {
-				break
-			}
-			bytewise = i + 8
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(dst, s[start:]...)
 }
 
 // appendTime appends t as a JSON string in Twilio's date format: ISO 8601

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -35,37 +35,6 @@ var escapeSeeds = []string{
 	"\xff \xc3 \xc3( \xe2\x80 \xed\xa0\x80 \xf4\x90\x80\x80 invalid UTF-8",
 	"\xe2\x80\xa8", // U+2028 spelled as bytes
 	"ends in a cut sequence \xe4\xb8",
-}
-
-func FuzzAppendString(f *testing.F) {
-	for _, s := range escapeSeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := string(appendString([]byte("prefix"), s))
-		if want := "prefix" + marshal(t, s); got != want {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
-// TestAppendStringEveryOffset puts every byte, and runes of every length,
-// at every offset of a run of safe ASCII, so that each reaches every
-// position of the eight-byte test.
-func TestAppendStringEveryOffset(t *testing.T) {
-	var specials []string
-	for c := range 256 {
-		specials = append(specials, string([]byte{byte(c)}))
-	}
-	specials = append(specials, "é", "世", "\u2028", "\u2029", "😀", "\xe2\x80")
-	for _, sp := range specials {
-		for at := range 24 {
-			s := strings.Repeat("a", at) + sp + strings.Repeat("b", 24-at)
-			if got, want := string(appendString(nil, s)), marshal(t, s); got != want {
-				t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-			}
-		}
-	}
 }
 
 // TestConcatEscapesAsOne checks that the parts of a URL escape as their
@@ -191,22 +160,6 @@ func TestJSONWriter(t *testing.T) {
 	}
 }
 
-func BenchmarkAppendString(b *testing.B) {
-	for _, c := range []struct{ name, s string }{
-		{"ascii", "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore."},
-		{"escapes", `{"color":"blue","tags":["a","b"],"note":"line one\nline two"}`},
-		{"unicode", "Съешь же ещё этих мягких французских булок, да выпей чаю. 世界"},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(c.s)))
-			buf := make([]byte, 0, 1024)
-			for b.Loop() {
-				buf = appendString(buf[:0], c.s)
-			}
-		})
-	}
-}
-
 // TestDateRepeats writes runs of equal and different dates, so that the
 // copy of the last date is used and invalidated.
 func TestDateRepeats(t *testing.T) {
@@ -231,7 +184,7 @@ func TestDateRepeats(t *testing.T) {
 // TestMessagesOfSeveralChannels renders messages of different Channels
 // into one body: what each repeats of its Channel must follow it.
 func TestMessagesOfSeveralChannels(t *testing.T) {
-	b := &body{account: appendString(nil, "AC1"), version: v2, base: "http://h", root: "http://h/v2"}
+	b := &body{account: jsonenc.AppendString(nil, "AC1"), version: v2, base: "http://h", root: "http://h/v2"}
 	type sids struct{ service, channel string }
 	list := []sids{{"IS1", "CH1"}, {"IS1", "CH1"}, {"IS1", "CH2"}, {"IS2", "CH2"}, {"IS1", "CH1"}}
 	b.openArray("")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -63,12 +64,12 @@ func (b *body) messagesIn(service, channel string) *messagesJSON {
 	if !c.ok || c.service != service || c.channel != channel {
 		u := append(c.messagesURLOpening[:0], '"')
 		for _, part := range []string{b.root, "/Services/", service, "/Channels/", channel, "/Messages/"} {
-			u = appendEscaped(u, part)
+			u = jsonenc.AppendEscaped(u, part)
 		}
 		*c = messagesJSON{
 			ok: true, service: service, channel: channel,
-			serviceSid:         appendString(c.serviceSid[:0], service),
-			channelSid:         appendString(c.channelSid[:0], channel),
+			serviceSid:         jsonenc.AppendString(c.serviceSid[:0], service),
+			channelSid:         jsonenc.AppendString(c.channelSid[:0], channel),
 			messagesURLOpening: u,
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/model"
 )
 
@@ -99,8 +100,8 @@ func (b *body) meta(r *http.Request, key string, q filter, p model.Page, c model
 func (b *body) pageURL(k string, r *http.Request, q filter, size, number int, token string) {
 	b.field(k)
 	b.b = append(b.b, '"')
-	b.b = appendEscaped(b.b, b.base)
-	b.b = appendEscaped(b.b, r.URL.Path)
+	b.b = jsonenc.AppendEscaped(b.b, b.base)
+	b.b = jsonenc.AppendEscaped(b.b, r.URL.Path)
 	b.b = append(b.b, '?')
 	for _, kv := range q {
 		b.b = append(b.b, url.QueryEscape(kv.key)...)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/chatd/chatd/internal/jsonenc"
 	"github.com/chatd/chatd/internal/web"
 	"github.com/chatd/chatd/model"
 )
@@ -124,7 +125,7 @@ func New(api Backend, cfg Config) *Server {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	cfg.Limits = cfg.Limits.orDefaults()
-	s := &Server{cfg: cfg, api: api, log: cfg.Logger, accountJSON: appendString(nil, cfg.AccountSid)}
+	s := &Server{cfg: cfg, api: api, log: cfg.Logger, accountJSON: jsonenc.AppendString(nil, cfg.AccountSid)}
 	router := web.NewRouter(s.writeError)
 	s.routes(router)
 	s.handler = s.observe(s.cors(s.authenticate(router)))
