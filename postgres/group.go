@@ -277,7 +277,7 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 			c.finish(outcome{})
 		}
 		return groupResult{later: later}
-	case errors.Is(err, errCommitRolledBack), errors.As(err, &pe):
+	case errors.Is(err, errCommitRolledBack), errors.As(err, &pe) && pe.Severity != "FATAL" && pe.Severity != "PANIC":
 		// Refused: nothing of the group happened.
 		err = fmt.Errorf("postgres: commit: %w", err)
 		if len(ok) > 1 && !isRetryable(err) {
@@ -287,7 +287,9 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 			return groupResult{again: ok, err: err, later: later}
 		}
 	default:
-		// The answer was lost: whether the COMMIT happened is unknown.
+		// The answer was lost, or the server ended the session (a FATAL
+		// error: the database shutting down): whether the COMMIT happened
+		// is unknown.
 		err = d.lostGroup(fmt.Errorf("postgres: commit: %w", err))
 	}
 	for _, c := range ok {
