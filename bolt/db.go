@@ -174,6 +174,9 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 	})
 }
 
+// Read is View: a bbolt read transaction costs next to nothing.
+func (d *DB) Read(ctx context.Context, fn func(model.Tx) error) error { return d.View(ctx, fn) }
+
 // Update queues fn for the commit loop and waits until its transaction is
 // on disk (or failed). fn may run more than once.
 func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {

@@ -93,7 +93,7 @@ func (c *Chat) CreateBinding(ctx context.Context, service string, in model.Bindi
 // FindBinding finds a Binding of the Service by its BS SID.
 func (c *Chat) FindBinding(ctx context.Context, service, sid string) (*model.Binding, error) {
 	var b *model.Binding
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		b, err = tx.Binding(service, sid)
 		return inPath(err)
 	})
@@ -150,7 +150,7 @@ func (c *Chat) DeleteBinding(ctx context.Context, service, sid string) error {
 // identity); a Binding of another User is not found.
 func (c *Chat) FindUserBinding(ctx context.Context, service, user, sid string) (*model.Binding, error) {
 	var b *model.Binding
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		b, err = userBinding(tx, service, user, sid)
 		return err
 	})

@@ -53,7 +53,7 @@ func uniqueName(err error) error {
 
 func (c *Chat) FindChannel(ctx context.Context, service, key string) (*model.Channel, error) {
 	var ch *model.Channel
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		ch, err = tx.Channel(service, key)
 		return inPath(err)
 	})
@@ -61,7 +61,7 @@ func (c *Chat) FindChannel(ctx context.Context, service, key string) (*model.Cha
 }
 
 func (c *Chat) ListChannels(ctx context.Context, service string, f model.ChannelFilter, p model.Page) (out []*model.Channel, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		if _, err := tx.Service(service); err != nil {
 			return inPath(err)
 		}

@@ -48,7 +48,7 @@ func (c *Chat) FindCredential(ctx context.Context, sid string) (*model.Credentia
 // ListCredentials pages through every Credential in creation order; page
 // tokens carry a CR SID.
 func (c *Chat) ListCredentials(ctx context.Context, p model.Page) (out []*model.Credential, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		out, cur, err = list[*model.Credential]{
 			read:     tx.Credentials,
 			key:      func(cr *model.Credential) string { return cr.Sid },

@@ -67,7 +67,7 @@ func (c *Chat) createInvite(tx model.Tx, s *model.Service, ch *model.Channel, in
 
 func (c *Chat) FindInvite(ctx context.Context, service, channel, sid string) (*model.Invite, error) {
 	var inv *model.Invite
-	err := c.store.View(ctx, func(tx model.Tx) error {
+	err := c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -79,7 +79,7 @@ func (c *Chat) FindInvite(ctx context.Context, service, channel, sid string) (*m
 }
 
 func (c *Chat) ListInvites(ctx context.Context, service, channel string, f model.InviteFilter, p model.Page) (out []*model.Invite, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) error {
+	err = c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err

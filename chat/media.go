@@ -171,7 +171,7 @@ func (c *Chat) SweepStagedMedia(ctx context.Context) (n int, err error) {
 // Message carries it, that Message and its Channel.
 func (c *Chat) FindMedia(ctx context.Context, service, sid string) (*model.Media, error) {
 	var me *model.Media
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		me, err = tx.Media(service, sid)
 		return inPath(err)
 	})

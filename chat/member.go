@@ -111,7 +111,7 @@ func channelOf(tx model.Tx, service, key string) (*model.Channel, error) {
 
 func (c *Chat) FindMember(ctx context.Context, service, channel, key string) (*model.Member, error) {
 	var m *model.Member
-	err := c.store.View(ctx, func(tx model.Tx) error {
+	err := c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func (c *Chat) FindMember(ctx context.Context, service, channel, key string) (*m
 }
 
 func (c *Chat) ListMembers(ctx context.Context, service, channel string, f model.MemberFilter, p model.Page) (out []*model.Member, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) error {
+	err = c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err

@@ -85,32 +85,43 @@ func mediaTaken(err error) error {
 
 func (c *Chat) FindMessage(ctx context.Context, service, channel, sid string) (*model.Message, error) {
 	var m *model.Message
-	err := c.store.View(ctx, func(tx model.Tx) error {
-		ch, err := channelOf(tx, service, channel)
-		if err != nil {
+	err := c.store.Read(ctx, func(tx model.Tx) error {
+		return inChannel(tx, service, channel, func(channel string) (err error) {
+			m, err = tx.Message(service, channel, sid)
 			return err
-		}
-		m, err = tx.Message(service, ch.Sid, sid)
-		return inPath(err)
+		})
 	})
-	return m, err
+	return m, inPath(err)
 }
 
 func (c *Chat) ListMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page) (out []*model.Message, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) error {
-		ch, err := channelOf(tx, service, channel)
-		if err != nil {
+	err = c.store.Read(ctx, func(tx model.Tx) error {
+		return inChannel(tx, service, channel, func(channel string) (err error) {
+			out, cur, err = list[*model.Message]{
+				desc:     f.Order == model.OrderDesc,
+				read:     func(w model.Window) ([]*model.Message, error) { return tx.Messages(service, channel, w) },
+				key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
+				validKey: isIndex,
+			}.page(p)
 			return err
-		}
-		out, cur, err = list[*model.Message]{
-			desc:     f.Order == model.OrderDesc,
-			read:     func(w model.Window) ([]*model.Message, error) { return tx.Messages(service, ch.Sid, w) },
-			key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
-			validKey: isIndex,
-		}.page(p)
-		return err
+		})
 	})
-	return out, cur, err
+	return out, cur, inPath(err)
+}
+
+// inChannel runs read, a read of records under the Channel that key names,
+// with the Channel's SID. A key that is a Channel SID, as it mostly is (a
+// unique name cannot look like one: 50306), goes to read as it is, which
+// then finds whether the Channel exists: one look-up instead of two.
+func inChannel(tx model.Tx, service, key string, read func(channel string) error) error {
+	if model.IsSID(model.PrefixChannel, key) {
+		return read(key)
+	}
+	ch, err := channelOf(tx, service, key)
+	if err != nil {
+		return err
+	}
+	return read(ch.Sid)
 }
 
 // UpdateMessage changes the fields given. A new Body marks the Message as

@@ -147,3 +147,43 @@ func TestMediaSizeLimit(t *testing.T) {
 		wantCode(t, "CreateMedia over the limit", err, 50512)
 	})
 }
+
+// TestMessagesByChannelKey reads the Messages of a Channel by SID and by
+// unique name, and of Channels and Services that do not exist.
+func TestMessagesByChannelKey(t *testing.T) {
+	onEngines(t, func(t *testing.T, e engine) {
+		r := e.rig(t)
+		s := r.service(t)
+		name := "general"
+		ch, err := r.CreateChannel(t.Context(), s.Sid, model.ChannelCreate{UniqueName: &name})
+		noErr(t, err)
+		empty := r.channel(t, s.Sid)
+		m := r.message(t, s.Sid, ch.Sid, "hello")
+		for _, key := range []string{ch.Sid, name} {
+			got, _, err := r.ListMessages(t.Context(), s.Sid, key, model.MessageFilter{}, model.Page{Size: 50})
+			noErr(t, err)
+			if len(got) != 1 || got[0].Sid != m.Sid {
+				t.Errorf("ListMessages(%s) = %v, want [%s]", key, got, m.Sid)
+			}
+			found, err := r.FindMessage(t.Context(), s.Sid, key, m.Sid)
+			noErr(t, err)
+			if found.Sid != m.Sid {
+				t.Errorf("FindMessage(%s) = %s, want %s", key, found.Sid, m.Sid)
+			}
+		}
+		got, _, err := r.ListMessages(t.Context(), s.Sid, empty.Sid, model.MessageFilter{}, model.Page{Size: 50})
+		noErr(t, err)
+		if len(got) != 0 {
+			t.Errorf("ListMessages(empty channel) = %v, want none", got)
+		}
+		missing := model.PrefixChannel + strings.Repeat("8", 32)
+		_, _, err = r.ListMessages(t.Context(), s.Sid, missing, model.MessageFilter{}, model.Page{Size: 50})
+		wantCode(t, "ListMessages(no such Channel)", err, 20404)
+		_, err = r.FindMessage(t.Context(), s.Sid, missing, m.Sid)
+		wantCode(t, "FindMessage(no such Channel)", err, 20404)
+		_, err = r.FindMessage(t.Context(), s.Sid, empty.Sid, m.Sid)
+		wantCode(t, "FindMessage(in another Channel)", err, 20404)
+		_, _, err = r.ListMessages(t.Context(), noService, ch.Sid, model.MessageFilter{}, model.Page{Size: 50})
+		wantCode(t, "ListMessages(no such Service)", err, 20404)
+	})
+}

@@ -34,7 +34,7 @@ func (c *Chat) createRole(tx model.Tx, service string, in model.RoleCreate, sid 
 
 func (c *Chat) FindRole(ctx context.Context, service, sid string) (*model.Role, error) {
 	var r *model.Role
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		r, err = tx.Role(service, sid)
 		return inPath(err)
 	})
@@ -42,7 +42,7 @@ func (c *Chat) FindRole(ctx context.Context, service, sid string) (*model.Role, 
 }
 
 func (c *Chat) ListRoles(ctx context.Context, service string, p model.Page) (out []*model.Role, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		out, cur, err = list[*model.Role]{
 			read: func(w model.Window) ([]*model.Role, error) { return tx.Roles(service, w) },
 			key:  func(r *model.Role) string { return r.Sid },

@@ -114,7 +114,7 @@ func (c *Chat) createService(tx model.Tx, in model.ServiceCreate, sid string) (*
 
 func (c *Chat) FindService(ctx context.Context, sid string) (*model.Service, error) {
 	var s *model.Service
-	err := c.store.View(ctx, func(tx model.Tx) (err error) {
+	err := c.store.Read(ctx, func(tx model.Tx) (err error) {
 		s, err = tx.Service(sid)
 		return inPath(err)
 	})
@@ -122,7 +122,7 @@ func (c *Chat) FindService(ctx context.Context, sid string) (*model.Service, err
 }
 
 func (c *Chat) ListServices(ctx context.Context, p model.Page) (out []*model.Service, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		out, cur, err = list[*model.Service]{
 			read: tx.Services,
 			key:  func(s *model.Service) string { return s.Sid },

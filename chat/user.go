@@ -68,7 +68,7 @@ func insertUser(tx model.Tx, u *model.User) error {
 // the Service has reachability enabled: whether a client of it is connected
 // (see SetOnline) and whether it has a push Binding.
 func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User, r *model.Reachability, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		if u, err = tx.User(service, key); err != nil {
 			return inPath(err)
 		}
@@ -84,7 +84,7 @@ func (c *Chat) FindUser(ctx context.Context, service, key string) (u *model.User
 }
 
 func (c *Chat) ListUsers(ctx context.Context, service string, p model.Page) (out []*model.User, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) (err error) {
+	err = c.store.Read(ctx, func(tx model.Tx) (err error) {
 		out, cur, err = list[*model.User]{
 			read: func(w model.Window) ([]*model.User, error) { return tx.Users(service, w) },
 			key:  func(u *model.User) string { return u.Sid },

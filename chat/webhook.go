@@ -107,7 +107,7 @@ func webhookList(l []string) []string {
 // Channel is 20404, as Twilio scopes the SID to the Channel in the path.
 func (c *Chat) FindChannelWebhook(ctx context.Context, service, channel, sid string) (*model.ChannelWebhook, error) {
 	var wh *model.ChannelWebhook
-	err := c.store.View(ctx, func(tx model.Tx) error {
+	err := c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func (c *Chat) FindChannelWebhook(ctx context.Context, service, channel, sid str
 
 // ListChannelWebhooks lists a Channel's webhooks in creation (SID) order.
 func (c *Chat) ListChannelWebhooks(ctx context.Context, service, channel string, p model.Page) (out []*model.ChannelWebhook, cur model.Cursor, err error) {
-	err = c.store.View(ctx, func(tx model.Tx) error {
+	err = c.store.Read(ctx, func(tx model.Tx) error {
 		ch, err := channelOf(tx, service, channel)
 		if err != nil {
 			return err

@@ -12,6 +12,11 @@ import (
 type Store interface {
 	// View runs fn in a read-only transaction that sees one consistent snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn like View, except that its reads need not share one
+	// snapshot: each sees what was committed when it ran. It is for a
+	// request that takes one look (a fetch, a page), which a store may then
+	// serve without a transaction around it; a write in it fails.
+	Read(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in one read-write transaction and returns once the
 	// transaction is durable (fsync'd) or has failed. fn may run more than
 	// once (a group commit that has to be retried, a serialization retry), so

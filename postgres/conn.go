@@ -26,9 +26,14 @@ type txConn struct {
 	caller context.Context
 }
 
-// newTxConn is the connection of a transaction that begins with begin.
+// newTxConn is the connection of a transaction that begins with begin;
+// with begin "", of statements that each run on their own.
 func newTxConn(conn *pgxpool.Conn, begin string, caller context.Context) *txConn {
-	return &txConn{conn: conn, pending: []string{begin}, caller: caller}
+	c := &txConn{conn: conn, caller: caller}
+	if begin != "" {
+		c.pending = []string{begin}
+	}
+	return c
 }
 
 // errCommitRolledBack is a COMMIT that PostgreSQL answered with ROLLBACK:

@@ -137,7 +137,14 @@ const (
 
 // View runs fn in a read-only transaction on one snapshot.
 func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
-	return d.run(ctx, false, fn)
+	return d.run(ctx, beginView, fn)
+}
+
+// Read runs fn with no transaction around it: each of its statements runs
+// on its own, sees what was committed when it started, and a one-statement
+// read is one round trip, without BEGIN and COMMIT. Its writes are refused.
+func (d *DB) Read(ctx context.Context, fn func(model.Tx) error) error {
+	return d.run(ctx, "", fn)
 }
 
 // Update runs fn in a READ COMMITTED transaction, which it may share with
@@ -149,11 +156,12 @@ func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	return d.update(ctx, fn)
 }
 
-// run runs fn in a transaction (read-write when writable), again while the
-// database refuses it in a way that a new attempt may get past.
-func (d *DB) run(ctx context.Context, writable bool, fn func(model.Tx) error) error {
+// run runs fn in a transaction that begins with begin (none when ""),
+// again while the database refuses it in a way that a new attempt may get
+// past.
+func (d *DB) run(ctx context.Context, begin string, fn func(model.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		retry, err := d.attempt(ctx, writable, fn)
+		retry, err := d.attempt(ctx, begin, fn)
 		if !retry || attempt == maxAttempts {
 			return err
 		}
@@ -168,21 +176,18 @@ func (d *DB) run(ctx context.Context, writable bool, fn func(model.Tx) error) er
 	}
 }
 
-// attempt runs fn once in a transaction: committed when fn returns nil,
+// attempt runs fn once in a transaction that begins with begin (none when
+// ""): committed when fn returns nil,
 // rolled back otherwise. retry reports that the database refused the
 // attempt in a way worth another.
-func (d *DB) attempt(ctx context.Context, writable bool, fn func(model.Tx) error) (retry bool, err error) {
+func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error) (retry bool, err error) {
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return false, d.unreachable(ctx, err)
 	}
 	defer conn.Release()
-	begin := beginView
-	if writable {
-		begin = beginUpdate
-	}
 	c := newTxConn(conn, begin, ctx)
-	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: writable}
+	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: begin == beginUpdate, readOnly: begin == ""}
 	ended := false
 	defer func() { retry, err = d.lost(ctx, conn, ended, retry, err) }()
 	defer func() {

@@ -21,6 +21,9 @@ import (
 // exec runs a statement that writes, and returns how many rows it touched.
 func (t *tx) exec(sql string, args ...any) (int64, error) {
 	t.appended = nil
+	if t.readOnly {
+		return 0, errReadOnly
+	}
 	if err := storable(args); err != nil {
 		return 0, err
 	}
@@ -35,6 +38,9 @@ func (t *tx) exec(sql string, args ...any) (int64, error) {
 // scans it into dest: model.ErrNotFound when it returned none.
 func (t *tx) write(sql string, args []any, dest ...any) error {
 	t.appended = nil
+	if t.readOnly {
+		return errReadOnly
+	}
 	if err := storable(args); err != nil {
 		return err
 	}

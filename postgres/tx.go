@@ -31,6 +31,9 @@ type tx struct {
 	now time.Time
 	// writable is set in an Update; a View locks nothing.
 	writable bool
+	// readOnly is set in a Read, whose statements run without a
+	// transaction: a write is refused before it reaches the database.
+	readOnly bool
 	// services holds, by SID, the row version (xmin) of each Service this
 	// Update read, which PutService checks.
 	services map[string]string
@@ -119,6 +122,9 @@ func (t *tx) lock() string {
 	}
 	return ""
 }
+
+// errReadOnly refuses a write in a Read.
+var errReadOnly = errors.New("postgres: a write in a read without a transaction")
 
 var _ model.Tx = (*tx)(nil)
 

@@ -113,7 +113,7 @@ func (d *DB) warnUnavailable(err error) {
 // Ping checks that a transaction reaches the database, for GET
 // /_chatd/health: nil, or an error wrapping ErrUnavailable.
 func (d *DB) Ping(ctx context.Context) error {
-	return d.run(ctx, true, func(mt model.Tx) error {
+	return d.run(ctx, beginUpdate, func(mt model.Tx) error {
 		t := mt.(*tx)
 		_, err := t.db.Exec(t.ctx, "select")
 		return err

@@ -31,6 +31,10 @@ func (s panicStore) View(ctx context.Context, fn func(model.Tx) error) error {
 	return io.ErrUnexpectedEOF
 }
 
+func (s panicStore) Read(ctx context.Context, fn func(model.Tx) error) error {
+	return s.View(ctx, fn)
+}
+
 func (s panicStore) Update(ctx context.Context, fn func(model.Tx) error) error {
 	if !s.broken.Load() {
 		return s.Store.Update(ctx, fn)

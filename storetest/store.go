@@ -52,6 +52,34 @@ func testTransactions(t *testing.T, e Engine) {
 			t.Errorf("setting k = %q after a failed Update, want unset", got)
 		}
 	})
+	t.Run("a Read sees what was committed and refuses writes", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insChannel(1, 1, model.ChannelPublic, "general"))
+		before := e.state(t, st)
+		err := st.Read(context.Background(), func(tx model.Tx) error {
+			ch, err := tx.Channel(sid("IS", 1), "general")
+			if err != nil {
+				return err
+			}
+			if ch.Sid != sid("CH", 1) {
+				t.Errorf("Read: Channel(general) = %s, want %s", ch.Sid, sid("CH", 1))
+			}
+			if _, err := tx.Channel(sid("IS", 1), "nothing"); !errors.Is(err, model.ErrNotFound) {
+				t.Errorf("Read: Channel(nothing) = %v, want ErrNotFound", err)
+			}
+			if err := insChannel(1, 2, model.ChannelPublic, "")(tx); err == nil {
+				t.Error("Read: InsertChannel succeeded")
+			}
+			if err := tx.PutSetting("k", "v"); err == nil {
+				t.Error("Read: PutSetting succeeded")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("Read = %v", err)
+		}
+		e.wantUnchanged(t, st, before)
+	})
 }
 
 // storeSnapshot is everything testDurability reads back from a store.
