@@ -52,7 +52,7 @@ func (c *Chat) SendMessageAs(ctx context.Context, p *model.Principal, channel st
 			if err := final.Validate(); err != nil {
 				return model.Ref{}, err
 			}
-			m, err := c.appendMessage(ctx, tx, ch, final, "")
+			m, err := c.appendMessage(ctx, tx, ch.ServiceSid, ch.Sid, final, "")
 			if err != nil {
 				return model.Ref{}, err
 			}

@@ -19,26 +19,25 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 	}
 	var m *model.Message
 	err := c.update(ctx, func(tx model.Tx) error {
-		ch, err := channelOf(tx, service, channel)
-		if err != nil {
+		// The append finds whether the Channel exists.
+		return inChannel(tx, service, channel, func(channel string) (err error) {
+			m, err = c.appendMessage(ctx, tx, service, channel, in, "")
 			return err
-		}
-		m, err = c.appendMessage(ctx, tx, ch, in, "")
-		return err
+		})
 	})
-	return m, err
+	return m, inPath(err)
 }
 
-// appendMessage adds a Message to ch: from "system" unless From names an
-// author, an empty body by default, attached to its Media when MediaSid
-// names one; sid is minted when "".
-func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, ch *model.Channel, in model.MessageCreate, sid string) (*model.Message, error) {
+// appendMessage adds a Message to a Channel (by SID): from "system" unless
+// From names an author, an empty body by default, attached to its Media
+// when MediaSid names one; sid is minted when "".
+func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, service, channel string, in model.MessageCreate, sid string) (*model.Message, error) {
 	now := tx.Now()
 	created := orDefault(in.DateCreated, now)
 	m := &model.Message{
 		Sid:           orMint(sid, func() string { return c.sids.new(model.PrefixMessage, now) }),
-		ServiceSid:    ch.ServiceSid,
-		ChannelSid:    ch.Sid,
+		ServiceSid:    service,
+		ChannelSid:    channel,
 		From:          orDefault(in.From, model.DefaultAuthor),
 		Body:          orDefault(in.Body, ""),
 		Attributes:    orDefault(in.Attributes, model.DefaultAttributes),
@@ -48,7 +47,7 @@ func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, ch *model.Channel
 	}
 	if in.MediaSid != nil {
 		var err error
-		if m.Media, err = messageMedia(tx, ch.ServiceSid, *in.MediaSid); err != nil {
+		if m.Media, err = messageMedia(tx, service, *in.MediaSid); err != nil {
 			return nil, err
 		}
 	}

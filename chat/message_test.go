@@ -185,5 +185,12 @@ func TestMessagesByChannelKey(t *testing.T) {
 		wantCode(t, "FindMessage(in another Channel)", err, 20404)
 		_, _, err = r.ListMessages(t.Context(), noService, ch.Sid, model.MessageFilter{}, model.Page{Size: 50})
 		wantCode(t, "ListMessages(no such Service)", err, 20404)
+		_, err = r.CreateMessage(t.Context(), s.Sid, missing, model.MessageCreate{})
+		wantCode(t, "CreateMessage(no such Channel)", err, 20404)
+		_, err = r.CreateMessage(t.Context(), noService, ch.Sid, model.MessageCreate{})
+		wantCode(t, "CreateMessage(no such Service)", err, 20404)
+		if sent, err := r.CreateMessage(t.Context(), s.Sid, name, model.MessageCreate{}); err != nil || sent.ChannelSid != ch.Sid || sent.Index != 1 {
+			t.Errorf("CreateMessage(%s) = %+v, %v; want index 1 in %s", name, sent, err, ch.Sid)
+		}
 	})
 }

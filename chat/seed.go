@@ -290,7 +290,7 @@ func (c *Chat) seedChannel(ctx context.Context, tx model.Tx, s *model.Service, s
 		if err := firstErr(fixedSid(model.PrefixMessage, sm.Sid), in.Validate()); err != nil {
 			return fmt.Errorf("message %d: %w", i, err)
 		}
-		if _, err := c.appendMessage(ctx, tx, ch, in, sm.Sid); err != nil {
+		if _, err := c.appendMessage(ctx, tx, ch.ServiceSid, ch.Sid, in, sm.Sid); err != nil {
 			return fmt.Errorf("message %d: %w", i, err)
 		}
 	}

@@ -40,10 +40,13 @@ func (r *channelRow) channel() (*model.Channel, error) {
 }
 
 // appendedChannel is a Channel as the transaction's last write, a
-// Message's append, left it.
+// Message's append, left it, with the record of the Member its author
+// names (nil: none) as read right after.
 type appendedChannel struct {
 	service, sid string
 	row          channelRow
+	author       string
+	member       []byte
 }
 
 // Channel finds the key as a SID first, then as a unique name (the first

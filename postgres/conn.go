@@ -40,9 +40,17 @@ func newTxConn(conn *pgxpool.Conn, begin string, caller context.Context) *txConn
 // the transaction had failed.
 var errCommitRolledBack = errors.New("postgres: the transaction was rolled back")
 
-// send sends the pending statements and sql together, reads the pending
-// statements' answers, and returns the results at sql's.
-func (c *txConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// statement is a statement with its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// send sends the pending statements and stmts together, reads the pending
+// statements' answers, and returns the results at the first of stmts'.
+// Each statement of the pipeline runs once the one before it has, on its
+// own snapshot under READ COMMITTED, as if sent alone.
+func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults, error) {
 	if err := c.caller.Err(); err != nil {
 		return nil, err
 	}
@@ -51,8 +59,10 @@ func (c *txConn) send(ctx context.Context, sql string, args []any) (pgx.BatchRes
 		b.Queue(p)
 	}
 	n := len(c.pending)
-	c.pending, c.begun = c.pending[:0], true
-	b.Queue(sql, args...)
+	c.pending, c.begun = c.pending[:0], c.begun || n > 0
+	for _, s := range stmts {
+		b.Queue(s.sql, s.args...)
+	}
 	br := c.conn.SendBatch(ctx, b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
@@ -70,7 +80,7 @@ func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 		}
 		return c.conn.Exec(ctx, sql, args...)
 	}
-	br, err := c.send(ctx, sql, args)
+	br, err := c.send(ctx, statement{sql, args})
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -85,7 +95,7 @@ func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 		}
 		return c.conn.Query(ctx, sql, args...)
 	}
-	br, err := c.send(ctx, sql, args)
+	br, err := c.send(ctx, statement{sql, args})
 	if err != nil {
 		return nil, err
 	}

@@ -9,11 +9,22 @@ import (
 // branch of the UNION ALL comes out first); the row it names is read, and
 // locked in an Update.
 func (t *tx) Member(service, channel, key string) (*model.Member, error) {
-	return get(t, record.Member, `SELECT record FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = (
-			SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3
-			UNION ALL SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND identity = $3
-			LIMIT 1)`, service, channel, key)
+	if a := t.appended; a != nil && a.service == service && a.sid == channel && a.author == key {
+		// Read (and locked) right after the append, in its round trip.
+		if a.member == nil {
+			return nil, model.ErrNotFound
+		}
+		return record.Member.Decode(a.member)
+	}
+	return get(t, record.Member, memberQuery, service, channel, key)
 }
+
+// memberQuery reads the record of the Member that $3 names in Channel $2 of
+// Service $1.
+const memberQuery = `SELECT record FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = (
+	SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND sid = $3
+	UNION ALL SELECT sid FROM members WHERE service_sid = $1 AND channel_sid = $2 AND identity = $3
+	LIMIT 1)`
 
 var membersKeyset = keyset{cols: "sid, record", from: "members WHERE service_sid = $1 AND channel_sid = $2", key: "sid",
 	parent: "SELECT FROM channels WHERE service_sid = $1 AND sid = $2"}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"errors"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -13,24 +15,45 @@ import (
 // the transaction ends, so the transaction that got index n commits (or
 // rolls back, taking its increment along) before another can get n+1:
 // indexes are dense, and readers see them appear in order. No Channel, no
-// row: model.ErrNotFound. A Media message then attaches its Media. The
-// statement returns the Channel as it left it, which the transaction keeps
-// for its next read of it (the Sync projection reads it right after).
+// row: model.ErrNotFound. A Media message then attaches its Media.
+//
+// The Sync projection reads the Channel and the author's Member right
+// after an append. The statement returns the Channel as it left it, and
+// the Member's read goes in the same round trip, after it; the transaction
+// keeps both for those reads.
 func (t *tx) AppendMessage(m *model.Message) error {
 	v, err := record.EncodeMessage(m)
 	if err != nil {
 		return err
 	}
+	args := []any{m.ServiceSid, m.ChannelSid, m.Sid, v}
+	if err := storable(args); err != nil {
+		return err
+	}
+	if t.readOnly {
+		return errReadOnly
+	}
 	t.wroteChannel(m.ServiceSid, m.ChannelSid)
-	var r channelRow
-	err = t.write(`WITH c AS (
+	t.appended = nil
+	a := &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, author: m.From}
+	err = t.pipeline(func(br pgx.BatchResults) error {
+		if err := t.scan(br.QueryRow(), append([]any{&m.Index}, a.row.dest()...)); err != nil {
+			return err
+		}
+		err := t.scan(br.QueryRow(), []any{&a.member})
+		if errors.Is(err, model.ErrNotFound) {
+			return nil // no such Member: a.member stays nil
+		}
+		return err
+	}, statement{`WITH c AS (
 			UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
-			WHERE service_sid = $1 AND sid = $2 RETURNING last_index, `+channelCols+`),
+			WHERE service_sid = $1 AND sid = $2 RETURNING last_index, ` + channelCols + `),
 		m AS (
 			INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
 			SELECT $1, $2, last_index, $3, $4 FROM c
 			RETURNING idx)
-		SELECT m.idx, `+channelCols+` FROM m, c`, []any{m.ServiceSid, m.ChannelSid, m.Sid, v}, append([]any{&m.Index}, r.dest()...)...)
+		SELECT m.idx, ` + channelCols + ` FROM m, c`, args},
+		statement{memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}})
 	if err != nil {
 		return err
 	}
@@ -40,7 +63,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 			return err
 		}
 	}
-	t.appended = &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, row: r}
+	t.appended = a
 	return nil
 }
 

@@ -47,6 +47,20 @@ func (t *tx) write(sql string, args []any, dest ...any) error {
 	return t.scan(t.db.QueryRow(t.ctx, sql, args...), dest)
 }
 
+// pipeline sends stmts, statements that write, in one round trip, and
+// calls scan to read their results in order.
+func (t *tx) pipeline(scan func(pgx.BatchResults) error, stmts ...statement) error {
+	br, err := t.db.send(t.ctx, stmts...)
+	if err != nil {
+		return t.fail(err)
+	}
+	err = scan(br)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = t.fail(cerr)
+	}
+	return err
+}
+
 // read scans the one row of a query into dest: model.ErrNotFound when
 // there is none.
 func (t *tx) read(sql string, args []any, dest ...any) error {

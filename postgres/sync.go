@@ -73,7 +73,10 @@ type syncBatch struct {
 // takes its events only when they are all above its newest, and only the
 // events of the objects whose rows took them go in. A missing Service is a
 // foreign key violation: model.ErrNotFound. The objects that hold more
-// than keep events then drop their oldest, in a statement each.
+// than keep events by over a quarter then drop their oldest down to keep,
+// in a statement each: an object that gets an event in every write trims
+// in one of about keep/4 of them. An object that keeps fewer than four has
+// no excess past the write.
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 	if len(events) == 0 {
 		return nil
@@ -170,7 +173,7 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		}
 		k.object = string(object)
 		took++
-		if keep > 0 && n > keep {
+		if keep > 0 && n > keep+keep/4 {
 			over, excess = append(over, k), append(excess, n-keep)
 		}
 	}

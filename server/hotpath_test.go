@@ -132,11 +132,13 @@ func TestHotPathsReadOnce(t *testing.T) {
 		// list item and the document's last Message from the Message it
 		// appended, without reading them back.
 		{"message send", channel + "/Messages", map[string]int{"Update": 1, "Channel": 2}},
+		// By its SID, the append alone finds whether the Channel exists.
+		{"message send by Channel SID", bySid + "/Messages", map[string]int{"Update": 1, "Channel": 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			store.reset()
 			req := httptest.NewRequest(http.MethodGet, c.path, nil)
-			if c.name == "message send" {
+			if strings.HasPrefix(c.name, "message send") {
 				req = httptest.NewRequest(http.MethodPost, c.path, strings.NewReader("Body=hi&From=alice"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
