@@ -113,8 +113,8 @@ func (c *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 }
 
 // commit commits the transaction, if it began, with the pending
-// statements before the COMMIT in its round trip.
-func (c *txConn) commit(ctx context.Context) error {
+// statements and then stmts before the COMMIT in its round trip.
+func (c *txConn) commit(ctx context.Context, stmts ...statement) error {
 	if !c.begun {
 		return nil
 	}
@@ -122,7 +122,10 @@ func (c *txConn) commit(ctx context.Context) error {
 	for _, p := range c.pending {
 		b.Queue(p)
 	}
-	n := len(c.pending)
+	for _, s := range stmts {
+		b.Queue(s.sql, s.args...)
+	}
+	n := len(c.pending) + len(stmts)
 	c.pending = nil
 	b.Queue("commit")
 	br := c.conn.SendBatch(ctx, b)

@@ -264,11 +264,20 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 		// Lost before the COMMIT went out: nothing happened.
 		return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost")), later: later}
 	}
+	trims, err := g.writeSync(ctx)
+	if err != nil {
+		if tc.conn.Conn().IsClosed() {
+			return groupResult{again: ok, err: d.lostGroup(err), later: later}
+		}
+		// Refused before the COMMIT: nothing of the group happened.
+		tc.rollback(context.WithoutCancel(ctx))
+		return refused(ok, later, syncRefused(err))
+	}
 	if g.ids.last != g.ids.stored {
 		// The reservations of the group's fns, written back once.
 		tc.pending = append(tc.pending, fmt.Sprintf("update sync_counter set last_id = %d", g.ids.last))
 	}
-	err = tc.commit(ctx)
+	err = tc.commit(ctx, trims...)
 	var pe *pgconn.PgError
 	switch {
 	case err == nil:
@@ -279,18 +288,29 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 		return groupResult{later: later}
 	case errors.Is(err, errCommitRolledBack), errors.As(err, &pe) && pe.Severity != "FATAL" && pe.Severity != "PANIC":
 		// Refused: nothing of the group happened.
-		err = fmt.Errorf("postgres: commit: %w", err)
-		if len(ok) > 1 && !isRetryable(err) {
-			return groupResult{solo: ok, later: later}
-		}
-		if isRetryable(err) {
-			return groupResult{again: ok, err: err, later: later}
-		}
+		return refused(ok, later, fmt.Errorf("postgres: commit: %w", err))
 	default:
 		// The answer was lost, or the server ended the session (a FATAL
 		// error: the database shutting down): whether the COMMIT happened
 		// is unknown.
 		err = d.lostGroup(fmt.Errorf("postgres: commit: %w", err))
+		for _, c := range ok {
+			c.finish(outcome{err: err})
+		}
+		return groupResult{later: later}
+	}
+}
+
+// refused is what becomes of the calls ok of a group that the database
+// refused with err, nothing of it having happened: each runs again alone,
+// so that one bad fn cannot fail the others; all run again as a group when
+// another attempt may get past err; a call alone gets err.
+func refused(ok, later []*call, err error) groupResult {
+	switch {
+	case isRetryable(err):
+		return groupResult{again: ok, err: err, later: later}
+	case len(ok) > 1:
+		return groupResult{solo: ok, later: later}
 	}
 	for _, c := range ok {
 		c.finish(outcome{err: err})
@@ -308,11 +328,15 @@ type groupTx struct {
 	broken error
 	// hints gathers those of the fns that succeeded, for the other nodes.
 	hints hintSet
+	// sync holds the Sync events of the fns that succeeded so far, in ID
+	// order, written before the COMMIT (sync_stage.go).
+	sync []stagedEvent
 }
 
 // counterState is a group's hold of the row of sync_counter.
 type counterState struct {
 	held   bool  // the transaction holds the row
+	first  int64 // the first ID reserved
 	last   int64 // the last ID reserved
 	stored int64 // the row's last_id as the transaction wrote it
 }
@@ -344,7 +368,7 @@ func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 	tc := g.conn
 	tc.caller = c.ctx
 	tc.pending = append(tc.pending, "savepoint "+savepoint)
-	ids := g.ids
+	ids, staged := g.ids, len(g.sync)
 	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g}
 	func() {
 		defer func() {
@@ -368,7 +392,7 @@ func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 	}
 	// What the fn did goes, with the row locks it took (the counter's
 	// too, when this fn took it) and the statements it left pending.
-	g.ids, tc.pending = ids, tc.pending[:0]
+	g.ids, g.sync, tc.pending = ids, g.sync[:staged], tc.pending[:0]
 	if _, err := tc.conn.Exec(ctx, "rollback to "+savepoint+"; release "+savepoint); err != nil {
 		g.broken = fmt.Errorf("postgres: %w", err)
 	}

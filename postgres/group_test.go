@@ -406,3 +406,38 @@ func TestGroupSyncIDs(t *testing.T) {
 		t.Errorf("the counter holds %d, want the last ID reserved, %d", last, firsts[3])
 	}
 }
+
+// TestGroupSyncEventsRefused: the group writes its fns' Sync events in one
+// statement before its COMMIT; when that statement is refused (here the
+// Service of one fn's events was deleted by a later fn of the group), the
+// group's fns run again each alone, and each gets its own outcome.
+func TestGroupSyncEventsRefused(t *testing.T) {
+	d := openGroupTest(t)
+	seed(t, d, func(tx model.Tx) error {
+		return errors.Join(tx.InsertService(newService(1)), tx.InsertService(newService(2)))
+	})
+	appendTo := func(service string) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			first, err := tx.ReserveSyncEventIDs(service, 1)
+			if err != nil {
+				return err
+			}
+			return tx.AppendSyncEvents([]*model.SyncEvent{{ServiceSid: service, ObjectSid: "object",
+				ID: first, Date: testNow, Payload: []byte("{}")}}, 0)
+		}
+	}
+	deleteService := func(tx model.Tx) error { return tx.DeleteServiceTree(sid("IS", 2)) }
+	errs := inOneGroup(t, d, appendTo(sid("IS", 2)), appendTo(sid("IS", 1)), deleteService, appendTo(sid("IS", 2)))
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil || !errors.Is(errs[3], model.ErrNotFound) {
+		t.Fatalf("Updates = %v, want three commits, then ErrNotFound for the deleted Service", errs)
+	}
+	var feed []*model.SyncEvent
+	err := d.View(context.Background(), func(tx model.Tx) (err error) { feed, err = tx.SyncFeed(sid("IS", 1), 0, 0); return err })
+	if err != nil || len(feed) != 1 {
+		t.Fatalf("SyncFeed(IS 1) = %d events, %v; want 1", len(feed), err)
+	}
+	err = d.View(context.Background(), func(tx model.Tx) error { _, err := tx.Service(sid("IS", 2)); return err })
+	if !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("Service(IS 2) after its delete = %v, want ErrNotFound", err)
+	}
+}

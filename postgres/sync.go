@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/chatd/chatd/model"
 )
@@ -17,7 +16,8 @@ import (
 // with Sync events takes; a counter per Service would spread it, at the
 // price of IDs that only grow within a Service. A group of Updates
 // (group.go) takes the row once, with the first reservation of one of its
-// fns, and writes the IDs its fns reserved back before its COMMIT.
+// fns, and writes the IDs its fns reserved back, and the events they
+// appended (sync_stage.go), before its COMMIT.
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	if n < 1 {
@@ -36,7 +36,7 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 			return 0, err
 		}
 		t.found(service)
-		g.ids = counterState{held: true, last: last, stored: last}
+		g.ids = counterState{held: true, first: last - int64(n) + 1, last: last, stored: last}
 		t.db.pending = append(t.db.pending, "set local lock_timeout = '"+lockTimeout+"'")
 		return uint64(last) - uint64(n) + 1, nil
 	}
@@ -51,162 +51,46 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	return uint64(first), nil
 }
 
-// reservedSyncIDs is the last Sync event ID reserved so far.
-func (t *tx) reservedSyncIDs() (int64, error) {
-	if t.group != nil && t.group.ids.held {
-		return t.group.ids.last, nil
-	}
-	var last int64
-	err := t.read(`SELECT last_id FROM sync_counter`, nil, &last)
-	return last, err
-}
-
-// syncBatch is what AppendSyncEvents adds to the log of one object.
-type syncBatch struct {
-	service, object string
-	first, last     int64
-	events          int
-	date            time.Time
-}
-
-// AppendSyncEvents is one statement for all the events: each object's row
-// takes its events only when they are all above its newest, and only the
-// events of the objects whose rows took them go in. A missing Service is a
-// foreign key violation: model.ErrNotFound. The objects that hold more
-// than keep events by over a quarter then drop their oldest down to keep,
-// in a statement each: an object that gets an event in every write trims
-// in one of about keep/4 of them. An object that keeps fewer than four has
-// no excess past the write.
+// AppendSyncEvents stages the events in the group's transaction: the
+// group writes the events of all its fns in one statement before its
+// COMMIT (sync_stage.go), which spares every write a round trip of its
+// own. The events are checked here: each ID reserved by the group, and so
+// above every event committed before, and above the events staged of its
+// object; each Service present.
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 	if len(events) == 0 {
 		return nil
 	}
-	reserved, err := t.reservedSyncIDs()
-	if err != nil {
-		return err
+	g := t.group
+	if t.readOnly || g == nil {
+		return errReadOnly
 	}
-	type objectKey struct{ service, object string }
-	var (
-		batches []*syncBatch
-		of      = map[objectKey]*syncBatch{}
-		ev      struct {
-			services []string
-			ids      []int64
-			objects  [][]byte
-			dates    []time.Time
-			payloads [][]byte
-		}
-	)
+	if !g.ids.held {
+		return errors.New("postgres: Sync events without reserved IDs")
+	}
+	staged := len(g.sync)
 	for _, e := range events {
-		if e.ID == 0 || e.ID > uint64(reserved) {
+		if e.ID < uint64(g.ids.first) || e.ID > uint64(g.ids.last) {
 			return fmt.Errorf("postgres: Sync event ID %d was not reserved", e.ID)
 		}
-		id := int64(e.ID)
-		k := objectKey{e.ServiceSid, e.ObjectSid}
-		b := of[k]
-		switch {
-		case b == nil:
-			b = &syncBatch{service: e.ServiceSid, object: e.ObjectSid, first: id}
-			of[k] = b
-			batches = append(batches, b)
-		case id <= b.last:
+		if newest := g.newestStaged(e.ServiceSid, e.ObjectSid); e.ID <= newest {
+			g.sync = g.sync[:staged]
 			return fmt.Errorf("postgres: Sync event %d of %s is not above its newest", e.ID, e.ObjectSid)
 		}
-		b.last, b.events, b.date = id, b.events+1, e.Date
-		ev.services = append(ev.services, e.ServiceSid)
-		ev.ids = append(ev.ids, id)
-		ev.objects = append(ev.objects, []byte(e.ObjectSid))
-		ev.dates = append(ev.dates, e.Date)
-		ev.payloads = append(ev.payloads, e.Payload)
-	}
-	var o struct {
-		services      []string
-		objects       [][]byte
-		firsts, lasts []int64
-		counts        []int32
-		dates         []time.Time
-	}
-	for _, b := range batches {
-		o.services = append(o.services, b.service)
-		o.objects = append(o.objects, []byte(b.object))
-		o.firsts = append(o.firsts, b.first)
-		o.lasts = append(o.lasts, b.last)
-		o.counts = append(o.counts, int32(b.events))
-		o.dates = append(o.dates, b.date)
-	}
-	args := []any{o.services, o.objects, o.firsts, o.lasts, o.counts, o.dates,
-		ev.services, ev.ids, ev.objects, ev.dates, ev.payloads}
-	if err := storable(args); err != nil {
-		return err
+		if !t.present[e.ServiceSid] {
+			if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, e.ServiceSid); err != nil || !ok {
+				g.sync = g.sync[:staged]
+				return cmp.Or(err, model.ErrNotFound)
+			}
+			t.found(e.ServiceSid)
+		}
+		g.sync = append(g.sync, stagedEvent{e, keep})
 	}
 	t.appended = nil
-	rows, err := t.db.Query(t.ctx, `WITH i AS (
-			SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::integer[], $6::timestamptz[])
-				AS i (service_sid, object_sid, first_id, last_id, events, date_updated)),
-		o AS (
-			INSERT INTO sync_objects AS s (service_sid, object_sid, last_id, events, date_updated)
-			SELECT service_sid, object_sid, last_id, events, date_updated FROM i
-			ON CONFLICT (service_sid, object_sid) DO UPDATE
-				SET last_id = excluded.last_id, events = s.events + excluded.events, date_updated = excluded.date_updated
-				WHERE s.last_id < (SELECT first_id FROM i
-					WHERE i.service_sid = excluded.service_sid AND i.object_sid = excluded.object_sid)
-			RETURNING s.service_sid, s.object_sid, s.events),
-		e AS (
-			INSERT INTO sync_events (service_sid, id, object_sid, date, payload)
-			SELECT e.* FROM unnest($7::text[], $8::bigint[], $9::bytea[], $10::timestamptz[], $11::bytea[])
-				AS e (service_sid, id, object_sid, date, payload)
-			WHERE EXISTS (SELECT FROM o WHERE o.service_sid = e.service_sid AND o.object_sid = e.object_sid))
-		SELECT service_sid, object_sid, events FROM o`, args...)
-	if err != nil {
-		return t.fail(err)
-	}
-	defer rows.Close()
-	var over []objectKey
-	var excess []int
-	took := 0
-	for rows.Next() {
-		var k objectKey
-		var object []byte
-		var n int
-		if err := rows.Scan(&k.service, &object, &n); err != nil {
-			return t.fail(err)
-		}
-		k.object = string(object)
-		took++
-		if keep > 0 && n > keep+keep/4 {
-			over, excess = append(over, k), append(excess, n-keep)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return t.fail(err)
-	}
-	if took < len(batches) {
-		return fmt.Errorf("postgres: Sync events not above their object's newest")
-	}
-	for _, b := range batches {
-		t.hints.addSync(b.service)
-	}
-	for i, k := range over {
-		if err := t.trimSync(k.service, k.object, excess[i]); err != nil {
-			return err
-		}
+	for _, e := range events {
+		t.hints.addSync(e.ServiceSid)
 	}
 	return nil
-}
-
-// trimSync drops the oldest n events of object, in one statement: the
-// newest dropped becomes the object's trimmed mark. It reads the index
-// from the oldest event, as far as the n-th.
-func (t *tx) trimSync(service, object string, n int) error {
-	_, err := t.exec(`WITH gone AS (
-			DELETE FROM sync_events WHERE service_sid = $1 AND object_sid = $2 AND id <= (
-				SELECT id FROM sync_events WHERE service_sid = $1 AND object_sid = $2
-				ORDER BY id OFFSET $3 - 1 LIMIT 1)
-			RETURNING id)
-		UPDATE sync_objects SET trimmed = (SELECT max(id) FROM gone), events = events - (SELECT count(*) FROM gone)
-		WHERE service_sid = $1 AND object_sid = $2 AND EXISTS (SELECT 1 FROM gone)`, service, []byte(object), n)
-	return err
 }
 
 func (t *tx) SyncObjectLog(service, object string) (*model.SyncObjectLog, error) {
