@@ -98,19 +98,39 @@ func (c *Chat) FindMessage(ctx context.Context, service, channel, sid string) (*
 
 func (c *Chat) ListMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page) (out []*model.Message, cur model.Cursor, err error) {
 	err = c.store.View(ctx, func(tx model.Tx) error {
-		ch, err := channelOf(tx, service, channel)
-		if err != nil {
-			return err
-		}
-		out, cur, err = list[*model.Message]{
-			desc:     f.Order == model.OrderDesc,
-			read:     func(w model.Window) ([]*model.Message, error) { return tx.Messages(service, ch.Sid, w) },
-			key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
-			validKey: isIndex,
-		}.page(p)
+		out, cur, err = messagePage(tx, tx.Messages, service, channel, f, p)
 		return err
 	})
 	return out, cur, err
+}
+
+// ViewMessages is ListMessages for a reader that is done with the page
+// before the read transaction ends: it reads the Messages with
+// Tx.PeekMessages, which need not copy them out of the store.
+func (c *Chat) ViewMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page, view func([]*model.Message, model.Cursor)) error {
+	return c.store.View(ctx, func(tx model.Tx) error {
+		ms, cur, err := messagePage(tx, tx.PeekMessages, service, channel, f, p)
+		if err != nil {
+			return err
+		}
+		view(ms, cur)
+		return nil
+	})
+}
+
+// messagePage reads the page p of the Messages of channel, in the order of
+// f, with read (Tx.Messages or Tx.PeekMessages).
+func messagePage(tx model.Tx, read func(service, channel string, w model.Window) ([]*model.Message, error), service, channel string, f model.MessageFilter, p model.Page) ([]*model.Message, model.Cursor, error) {
+	ch, err := channelOf(tx, service, channel)
+	if err != nil {
+		return nil, model.Cursor{}, err
+	}
+	return list[*model.Message]{
+		desc:     f.Order == model.OrderDesc,
+		read:     func(w model.Window) ([]*model.Message, error) { return read(service, ch.Sid, w) },
+		key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
+		validKey: isIndex,
+	}.page(p)
 }
 
 // UpdateMessage changes the fields given. A new Body marks the Message as

@@ -124,15 +124,22 @@ func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p htt
 		mf.Order = *order
 		q = q.add("Order", *order)
 	}
-	ms, cur, err := s.api.ListMessages(r.Context(), param(p, "service"), param(p, "channel"), mf, pg)
+	// The page is written while it is read: its Messages are valid only
+	// until the read ends (ViewMessages), and are never copied out.
+	b := s.newBody(r)
+	err := s.api.ViewMessages(r.Context(), param(p, "service"), param(p, "channel"), mf, pg, func(ms []*model.Message, cur model.Cursor) {
+		b.list(r, "messages", q, pg, cur, func(b *body) {
+			for _, m := range ms {
+				b.message(m, true)
+			}
+		})
+	})
 	if err != nil {
+		b.recycle()
 		return err
 	}
-	return s.replyList(w, r, "messages", q, pg, cur, func(b *body) {
-		for _, m := range ms {
-			b.message(m, true)
-		}
-	})
+	s.send(w, http.StatusOK, b)
+	return nil
 }
 
 func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
