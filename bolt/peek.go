@@ -49,9 +49,10 @@ func stored(v []byte) string {
 }
 
 // peekedMessages is how many Messages a peeked holds without allocating:
-// a page of the largest size (100) and the one after it that tells whether
-// there is a next page. A page further on by number (Page without a token)
-// reads more, in chunks allocated for it.
+// a v2 page of the largest size (100) and the one after it that tells
+// whether there is a next page. A longer read (a v1 page of up to 1000, a
+// page reached by number without a token) takes the rest in chunks
+// allocated for it.
 const peekedMessages = 101
 
 // peeked holds the Messages of one PeekMessages until its transaction ends.
