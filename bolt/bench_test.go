@@ -204,29 +204,41 @@ func fillChannel(b *testing.B, d *DB, n, bodySize int) {
 
 // BenchmarkMessagesPage measures a page read as chat makes it: one read
 // transaction that fetches the Channel and a 50-Message window of it, at
-// varying positions in a Channel of 10 000 Messages.
+// varying positions in a Channel of 10 000 Messages; with Messages (the
+// Messages copied out, as a Go caller keeps them) and with PeekMessages
+// (as the REST list reads a page it renders in the transaction).
 func BenchmarkMessagesPage(b *testing.B) {
 	const messages, page = 10000, 50
 	d := openBench(b)
 	fillChannel(b, d, messages, 100)
-	b.ResetTimer()
-	defer reportCPU(b)()
-	for i := 0; b.Loop(); i++ {
-		after := strconv.Itoa(i * 7919 % (messages - page))
-		err := d.View(context.Background(), func(tx model.Tx) error {
-			c, err := tx.Channel(benchService, sid("CH", 0))
-			if err != nil {
-				return err
+	for _, read := range []struct {
+		name string
+		read func(tx model.Tx) func(service, channel string, w model.Window) ([]*model.Message, error)
+	}{
+		{"Messages", func(tx model.Tx) func(string, string, model.Window) ([]*model.Message, error) { return tx.Messages }},
+		{"PeekMessages", func(tx model.Tx) func(string, string, model.Window) ([]*model.Message, error) { return tx.PeekMessages }},
+	} {
+		b.Run(read.name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for i := 0; b.Loop(); i++ {
+				after := strconv.Itoa(i * 7919 % (messages - page))
+				err := d.View(context.Background(), func(tx model.Tx) error {
+					c, err := tx.Channel(benchService, sid("CH", 0))
+					if err != nil {
+						return err
+					}
+					ms, err := read.read(tx)(benchService, c.Sid, model.Window{After: after, Limit: page})
+					if err == nil && len(ms) != page {
+						err = fmt.Errorf("page of %d messages, want %d", len(ms), page)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
 			}
-			ms, err := tx.Messages(benchService, c.Sid, model.Window{After: after, Limit: page})
-			if err == nil && len(ms) != page {
-				err = fmt.Errorf("page of %d messages, want %d", len(ms), page)
-			}
-			return err
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

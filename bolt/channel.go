@@ -10,23 +10,39 @@ import (
 
 // Channel answers from the transaction's cache when it can, so that a send
 // that has read its Channel does not decode it again to update its counts.
+// A read transaction decodes without caching: it has no write to spare a
+// decode for, and a cached Channel is handed out as a copy.
 func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	if c, ok := t.channels[channelKey{service, key}]; ok {
 		return cloneChannel(c), nil
 	}
-	bs, err := t.children(service, bucketChannels, bucketChannelNames)
+	channels, err := t.serviceChild(service, bucketChannels)
 	if err != nil {
 		return nil, err
 	}
-	channels, names := bs[0], bs[1]
-	var c *model.Channel
-	if v := channels.Get([]byte(key)); v != nil {
-		c, err = t.cacheChannel(service, key, v)
-	} else if sid := names.Get([]byte(key)); sid != nil {
-		c, err = t.cachedChannel(channels, service, string(sid))
-	} else {
-		err = model.ErrNotFound
+	sid, v := key, channels.Get([]byte(key))
+	if v == nil {
+		// Not a SID: a unique name, looked up only now.
+		names, err := t.serviceChild(service, bucketChannelNames)
+		if err != nil {
+			return nil, err
+		}
+		s := names.Get([]byte(key))
+		if s == nil {
+			return nil, model.ErrNotFound
+		}
+		sid = string(s)
+		if c, ok := t.channels[channelKey{service, sid}]; ok {
+			return cloneChannel(c), nil
+		}
+		if v = channels.Get(s); v == nil {
+			return nil, model.ErrNotFound
+		}
 	}
+	if !t.btx.Writable() {
+		return channelCodec.decode(v)
+	}
+	c, err := t.cacheChannel(service, sid, v)
 	if err != nil {
 		return nil, err
 	}

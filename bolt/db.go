@@ -170,7 +170,9 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return err
 	}
 	return d.bolt.View(func(btx *bbolt.Tx) error {
-		return fn(&tx{btx: btx, now: d.now().UTC()})
+		t := &tx{btx: btx, now: d.now().UTC()}
+		defer t.releasePeeked()
+		return fn(t)
 	})
 }
 

@@ -26,6 +26,9 @@ type tx struct {
 	// service).
 	lastService    string
 	lastServiceDir *bbolt.Bucket
+
+	// What PeekMessages handed out, released when a read transaction ends.
+	peeked []*peeked
 }
 
 var _ model.Tx = (*tx)(nil)

@@ -95,17 +95,10 @@ func (c *Chat) FindMessage(ctx context.Context, service, channel, sid string) (*
 
 func (c *Chat) ListMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page) (out []*model.Message, cur model.Cursor, err error) {
 	err = c.store.Read(ctx, func(tx model.Tx) error {
-		return inChannel(tx, service, channel, func(channel string) (err error) {
-			out, cur, err = list[*model.Message]{
-				desc:     f.Order == model.OrderDesc,
-				read:     func(w model.Window) ([]*model.Message, error) { return tx.Messages(service, channel, w) },
-				key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
-				validKey: isIndex,
-			}.page(p)
-			return err
-		})
+		out, cur, err = messagePage(tx, tx.Messages, service, channel, f, p)
+		return err
 	})
-	return out, cur, inPath(err)
+	return out, cur, err
 }
 
 // inChannel runs read, a read of records under the Channel that key names,
@@ -121,6 +114,35 @@ func inChannel(tx model.Tx, service, key string, read func(channel string) error
 		return err
 	}
 	return read(ch.Sid)
+}
+
+// ViewMessages is ListMessages for a reader that is done with the page
+// before the read transaction ends: it reads the Messages with
+// Tx.PeekMessages, which need not copy them out of the store.
+func (c *Chat) ViewMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page, view func([]*model.Message, model.Cursor)) error {
+	return c.store.Read(ctx, func(tx model.Tx) error {
+		ms, cur, err := messagePage(tx, tx.PeekMessages, service, channel, f, p)
+		if err != nil {
+			return err
+		}
+		view(ms, cur)
+		return nil
+	})
+}
+
+// messagePage reads the page p of the Messages of channel, in the order of
+// f, with read (Tx.Messages or Tx.PeekMessages).
+func messagePage(tx model.Tx, read func(service, channel string, w model.Window) ([]*model.Message, error), service, channel string, f model.MessageFilter, p model.Page) (out []*model.Message, cur model.Cursor, err error) {
+	err = inChannel(tx, service, channel, func(channel string) (err error) {
+		out, cur, err = list[*model.Message]{
+			desc:     f.Order == model.OrderDesc,
+			read:     func(w model.Window) ([]*model.Message, error) { return read(service, channel, w) },
+			key:      func(m *model.Message) string { return strconv.Itoa(m.Index) },
+			validKey: isIndex,
+		}.page(p)
+		return err
+	})
+	return out, cur, inPath(err)
 }
 
 // UpdateMessage changes the fields given. A new Body marks the Message as

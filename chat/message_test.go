@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +194,64 @@ func TestMessagesByChannelKey(t *testing.T) {
 		if sent, err := r.CreateMessage(t.Context(), s.Sid, name, model.MessageCreate{}); err != nil || sent.ChannelSid != ch.Sid || sent.Index != 1 {
 			t.Errorf("CreateMessage(%s) = %+v, %v; want index 1 in %s", name, sent, err, ch.Sid)
 		}
+	})
+}
+
+// TestViewMessages checks that ViewMessages hands its callback the page and
+// cursor ListMessages returns, for pages reached every way: first, by the
+// next and previous tokens, descending, by number beyond a hundred
+// Messages, by unique name; and fails as ListMessages does.
+func TestViewMessages(t *testing.T) {
+	onEngines(t, func(t *testing.T, e engine) {
+		r := e.rig(t)
+		s := r.service(t)
+		ch, err := r.CreateChannel(t.Context(), s.Sid, model.ChannelCreate{UniqueName: ptrTo("room")})
+		noErr(t, err)
+		for i := range 130 {
+			r.message(t, s.Sid, ch.Sid, fmt.Sprintf("message \"%d\" é", i))
+		}
+		first, cur, err := r.ListMessages(t.Context(), s.Sid, ch.Sid, model.MessageFilter{}, model.Page{Size: 50})
+		noErr(t, err)
+		second, cur2, err := r.ListMessages(t.Context(), s.Sid, ch.Sid, model.MessageFilter{}, model.Page{Size: 50, Number: 1, Token: cur.Next})
+		noErr(t, err)
+		cases := []struct {
+			name    string
+			channel string
+			f       model.MessageFilter
+			p       model.Page
+		}{
+			{"first page", ch.Sid, model.MessageFilter{}, model.Page{Size: 50}},
+			{"by unique name", "room", model.MessageFilter{}, model.Page{Size: 50}},
+			{"next token", ch.Sid, model.MessageFilter{}, model.Page{Size: 50, Number: 1, Token: cur.Next}},
+			{"previous token", ch.Sid, model.MessageFilter{}, model.Page{Size: 50, Number: 1, Token: cur2.Previous}},
+			{"descending", ch.Sid, model.MessageFilter{Order: model.OrderDesc}, model.Page{Size: 50}},
+			{"by number, past a hundred", ch.Sid, model.MessageFilter{}, model.Page{Size: 50, Number: 2}},
+			{"a page of 100", ch.Sid, model.MessageFilter{}, model.Page{Size: 100}},
+		}
+		if len(first) != 50 || len(second) != 50 || second[0].Index != 50 {
+			t.Fatalf("pages of %d and %d from index %d, want 50 and 50 from 50", len(first), len(second), second[0].Index)
+		}
+		for _, c := range cases {
+			want, wantCur, err := r.ListMessages(t.Context(), s.Sid, c.channel, c.f, c.p)
+			noErr(t, err)
+			calls := 0
+			err = r.ViewMessages(t.Context(), s.Sid, c.channel, c.f, c.p, func(ms []*model.Message, cur model.Cursor) {
+				calls++
+				if !reflect.DeepEqual(ms, want) || cur != wantCur {
+					t.Errorf("%s: ViewMessages read indexes %v and %+v, ListMessages %v and %+v", c.name, indexes(ms), cur, indexes(want), wantCur)
+				}
+			})
+			noErr(t, err)
+			if calls != 1 {
+				t.Errorf("%s: view called %d times, want once", c.name, calls)
+			}
+		}
+		fail := func(ms []*model.Message, _ model.Cursor) {
+			t.Errorf("view called with %d Messages for a failed read", len(ms))
+		}
+		wantCode(t, "ViewMessages of a missing Channel",
+			r.ViewMessages(t.Context(), s.Sid, "CH00000000000000000000000000000000", model.MessageFilter{}, model.Page{Size: 50}, fail), 20404)
+		wantCode(t, "ViewMessages with a bad token",
+			r.ViewMessages(t.Context(), s.Sid, ch.Sid, model.MessageFilter{}, model.Page{Size: 50, Token: "PTx"}, fail), 20001)
 	})
 }

@@ -91,6 +91,11 @@ type MessageService interface {
 	CreateMessage(ctx context.Context, service, channel string, in MessageCreate) (*Message, error)
 	FindMessage(ctx context.Context, service, channel, sid string) (*Message, error)
 	ListMessages(ctx context.Context, service, channel string, f MessageFilter, p Page) ([]*Message, Cursor, error)
+	// ViewMessages reads the page ListMessages reads and hands it to view
+	// before the read ends: the Messages are valid only during the call
+	// (see Tx.PeekMessages), so view copies what it keeps. It spares a
+	// reader that only renders the page (the REST list) a copy of it.
+	ViewMessages(ctx context.Context, service, channel string, f MessageFilter, p Page, view func([]*Message, Cursor)) error
 	UpdateMessage(ctx context.Context, service, channel, sid string, in MessageUpdate) (*Message, error)
 	DeleteMessage(ctx context.Context, service, channel, sid string) error
 }

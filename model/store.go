@@ -125,6 +125,12 @@ type Tx interface {
 	AppendMessage(m *Message) error
 	Message(service, channel, sid string) (*Message, error)
 	Messages(service, channel string, w Window) ([]*Message, error)
+	// PeekMessages reads a window as Messages does, for a reader that is
+	// done with the Messages before the transaction ends (a page being
+	// rendered): their strings may be the stored bytes themselves and
+	// their memory may be reused once the transaction ends, so they must
+	// be neither kept nor changed.
+	PeekMessages(service, channel string, w Window) ([]*Message, error)
 	PutMessage(m *Message) error // Index and SID never change
 	// DeleteMessage removes the Message (and its Media) and lowers
 	// MessagesCount; when it was the newest, LastMessageSid moves to the

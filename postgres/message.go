@@ -132,6 +132,11 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 	return out, err
 }
 
+// PeekMessages is Messages: the driver's rows are copied anyway.
+func (t *tx) PeekMessages(service, channel string, w model.Window) ([]*model.Message, error) {
+	return t.Messages(service, channel, w)
+}
+
 func (t *tx) PutMessage(m *model.Message) error {
 	v, err := record.EncodeMessage(m)
 	if err != nil {

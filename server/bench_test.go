@@ -183,6 +183,11 @@ func (b pageBackend) ListMessages(context.Context, string, string, model.Message
 	return b.page, model.Cursor{Next: "PT49"}, nil
 }
 
+func (b pageBackend) ViewMessages(_ context.Context, _, _ string, _ model.MessageFilter, _ model.Page, view func([]*model.Message, model.Cursor)) error {
+	view(b.page, model.Cursor{Next: "PT49"})
+	return nil
+}
+
 // benchBody is a message body of the size the load generator sends.
 var benchBody = strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 2)[:100]
 

@@ -70,6 +70,11 @@ func (s *Server) send(w http.ResponseWriter, status int, b *body) {
 	if _, err := w.Write(doc); err != nil {
 		s.log.Debug("writing response", "err", err)
 	}
+	b.recycle()
+}
+
+// recycle returns b to the pool once it is no longer needed.
+func (b *body) recycle() {
 	if cap(b.b) <= maxPooledBody {
 		bodies.Put(b)
 	}

@@ -81,6 +81,11 @@ func (t countingTx) Messages(service, channel string, w model.Window) ([]*model.
 	return t.Tx.Messages(service, channel, w)
 }
 
+func (t countingTx) PeekMessages(service, channel string, w model.Window) ([]*model.Message, error) {
+	t.s.count("Messages")
+	return t.Tx.PeekMessages(service, channel, w)
+}
+
 // TestHotPathsReadOnce checks that the two requests of a chat client's
 // read, a page of messages and a Channel fetch, each run one read
 // transaction that reads the Channel at most once and the page in one window,

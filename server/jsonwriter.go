@@ -190,18 +190,23 @@ func (w *jsonWriter) null(k string) {
 // date writes t in Twilio's date format (see appendTime).
 func (w *jsonWriter) date(k string, t time.Time) {
 	w.field(k)
+	w.b = w.appendDate(w.b, t)
+	w.b = append(w.b, ',')
+}
+
+// appendDate appends t as date writes it, to dst.
+func (w *jsonWriter) appendDate(dst []byte, t time.Time) []byte {
 	sec := t.Unix()
 	if w.hasLastDate && sec == w.lastDateSec {
-		w.b = append(w.b, w.lastDate[:]...)
-	} else {
-		start := len(w.b)
-		w.b = appendTime(w.b, t)
-		if len(w.b)-start == len(w.lastDate) {
-			copy(w.lastDate[:], w.b[start:])
-			w.lastDateSec, w.hasLastDate = sec, true
-		}
+		return append(dst, w.lastDate[:]...)
 	}
-	w.b = append(w.b, ',')
+	start := len(dst)
+	dst = appendTime(dst, t)
+	if len(dst)-start == len(w.lastDate) {
+		copy(w.lastDate[:], dst[start:])
+		w.lastDateSec, w.hasLastDate = sec, true
+	}
+	return dst
 }
 
 // optDate writes t, or null when it is nil.

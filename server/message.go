@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -13,25 +14,53 @@ import (
 // the items of a list. A v2 Message adds last_updated_by, type ("text" or
 // "media") and media (null for text) to the v1 fields; v1 list items carry
 // null attributes once assigned (see listAttributes).
+//
+// Messages are most of what chatd writes (a page holds up to 100), so this
+// appends the members to a local slice instead of calling the jsonWriter
+// methods for each (whose stores to b cost more than the members), with
+// the members every Message of a Channel repeats encoded once
+// (messagesJSON). It leaves b as those methods do: the object, then a
+// comma.
 func (b *body) message(m *model.Message, inList bool) {
 	ch := b.messagesIn(m.ServiceSid, m.ChannelSid)
-	b.open("")
-	b.str("sid", m.Sid)
-	b.accountSid()
-	b.listAttributes(m.Attributes, inList)
-	b.raw("service_sid", ch.serviceSid)
-	b.raw("to", ch.channelSid)
-	b.raw("channel_sid", ch.channelSid)
-	b.date("date_created", m.DateCreated)
-	b.date("date_updated", m.DateUpdated)
-	b.bool("was_edited", m.WasEdited)
-	b.str("from", m.From)
-	b.str("body", m.Body)
-	b.int("index", m.Index)
-	b.strAfter("url", ch.messagesURLOpening, m.Sid)
+	d := append(b.b, `{"sid":`...)
+	d = jsonenc.AppendString(d, m.Sid)
+	d = append(d, `,"account_sid":`...)
+	d = append(d, b.account...)
+	if b.attributesHidden(m.Attributes, inList) {
+		d = append(d, `,"attributes":null`...)
+	} else {
+		d = append(d, `,"attributes":`...)
+		d = jsonenc.AppendString(d, m.Attributes)
+	}
+	d = append(d, ch.members...)
+	d = append(d, `,"date_created":`...)
+	d = b.appendDate(d, m.DateCreated)
+	d = append(d, `,"date_updated":`...)
+	d = b.appendDate(d, m.DateUpdated)
+	if m.WasEdited {
+		d = append(d, `,"was_edited":true,"from":`...)
+	} else {
+		d = append(d, `,"was_edited":false,"from":`...)
+	}
+	d = jsonenc.AppendString(d, m.From)
+	d = append(d, `,"body":`...)
+	d = jsonenc.AppendString(d, m.Body)
+	d = append(d, `,"index":`...)
+	d = strconv.AppendInt(d, int64(m.Index), 10)
+	d = append(d, `,"url":`...)
+	d = append(d, ch.messagesURLOpening...)
+	d = jsonenc.AppendEscaped(d, m.Sid)
+	d = append(d, '"')
 	if b.version != v1 {
-		b.optStr("last_updated_by", m.LastUpdatedBy)
+		if m.LastUpdatedBy == nil {
+			d = append(d, `,"last_updated_by":null`...)
+		} else {
+			d = append(d, `,"last_updated_by":`...)
+			d = jsonenc.AppendString(d, *m.LastUpdatedBy)
+		}
 		if md := m.Media; md != nil {
+			b.b = append(d, ',')
 			b.str("type", "media")
 			b.open("media")
 			b.str("sid", md.Sid)
@@ -39,22 +68,23 @@ func (b *body) message(m *model.Message, inList bool) {
 			b.str("content_type", md.ContentType)
 			b.optStr("filename", md.Filename)
 			b.close()
-		} else {
-			b.str("type", "text")
-			b.null("media")
+			b.close()
+			return
 		}
+		d = append(d, `,"type":"text","media":null`...)
 	}
-	b.close()
+	b.b = append(d, '}', ',')
 }
 
 // messagesJSON is what every Message of a Channel repeats, encoded once for
-// a page of them: the Service and Channel SIDs as JSON strings, and the
-// opening of the Messages' URLs, up to /Messages/.
+// a page of them: the members service_sid, to and channel_sid (each
+// preceded by its comma), and the opening of the Messages' URLs, up to
+// /Messages/.
 type messagesJSON struct {
-	ok                     bool
-	service, channel       string // the SIDs it was encoded for
-	serviceSid, channelSid []byte
-	messagesURLOpening     []byte
+	ok                 bool
+	service, channel   string // the SIDs it was encoded for
+	members            []byte
+	messagesURLOpening []byte
 }
 
 // messagesIn returns the messagesJSON of the Channel service/channel,
@@ -66,12 +96,13 @@ func (b *body) messagesIn(service, channel string) *messagesJSON {
 		for _, part := range []string{b.root, "/Services/", service, "/Channels/", channel, "/Messages/"} {
 			u = jsonenc.AppendEscaped(u, part)
 		}
-		*c = messagesJSON{
-			ok: true, service: service, channel: channel,
-			serviceSid:         jsonenc.AppendString(c.serviceSid[:0], service),
-			channelSid:         jsonenc.AppendString(c.channelSid[:0], channel),
-			messagesURLOpening: u,
-		}
+		ms := append(c.members[:0], `,"service_sid":`...)
+		ms = jsonenc.AppendString(ms, service)
+		ms = append(ms, `,"to":`...)
+		ms = jsonenc.AppendString(ms, channel)
+		ms = append(ms, `,"channel_sid":`...)
+		ms = jsonenc.AppendString(ms, channel)
+		*c = messagesJSON{ok: true, service: service, channel: channel, members: ms, messagesURLOpening: u}
 	}
 	return c
 }
@@ -124,15 +155,22 @@ func (s *Server) handleMessageList(w http.ResponseWriter, r *http.Request, p htt
 		mf.Order = *order
 		q = q.add("Order", *order)
 	}
-	ms, cur, err := s.api.ListMessages(r.Context(), param(p, "service"), param(p, "channel"), mf, pg)
+	// The page is written while it is read: its Messages are valid only
+	// until the read ends (ViewMessages), and are never copied out.
+	b := s.newBody(r)
+	err := s.api.ViewMessages(r.Context(), param(p, "service"), param(p, "channel"), mf, pg, func(ms []*model.Message, cur model.Cursor) {
+		b.list(r, "messages", q, pg, cur, func(b *body) {
+			for _, m := range ms {
+				b.message(m, true)
+			}
+		})
+	})
 	if err != nil {
+		b.recycle()
 		return err
 	}
-	return s.replyList(w, r, "messages", q, pg, cur, func(b *body) {
-		for _, m := range ms {
-			b.message(m, true)
-		}
-	})
+	s.send(w, http.StatusOK, b)
+	return nil
 }
 
 func (s *Server) handleMessageUpdate(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {

@@ -53,24 +53,27 @@ func (q filter) add(key string, values ...string) filter {
 // elements of an array, under key, and Twilio's meta, whose URLs repeat the
 // filter and carry the cursor's tokens.
 func (s *Server) replyList(w http.ResponseWriter, r *http.Request, key string, q filter, p model.Page, c model.Cursor, items func(*body)) error {
-	return s.reply(w, r, http.StatusOK, func(b *body) {
-		b.open("")
-		// The two members are in the order of their keys, as chatd has
-		// always answered: "channels" before "meta", "meta" before
-		// "services".
-		if key < "meta" {
-			b.openArray(key)
-			items(b)
-			b.closeArray()
-			b.meta(r, key, q, p, c)
-		} else {
-			b.meta(r, key, q, p, c)
-			b.openArray(key)
-			items(b)
-			b.closeArray()
-		}
-		b.close()
-	})
+	return s.reply(w, r, http.StatusOK, func(b *body) { b.list(r, key, q, p, c, items) })
+}
+
+// list writes the list response replyList sends.
+func (b *body) list(r *http.Request, key string, q filter, p model.Page, c model.Cursor, items func(*body)) {
+	b.open("")
+	// The two members are in the order of their keys, as chatd has
+	// always answered: "channels" before "meta", "meta" before
+	// "services".
+	if key < "meta" {
+		b.openArray(key)
+		items(b)
+		b.closeArray()
+		b.meta(r, key, q, p, c)
+	} else {
+		b.meta(r, key, q, p, c)
+		b.openArray(key)
+		items(b)
+		b.closeArray()
+	}
+	b.close()
 }
 
 // meta writes the meta object of a list response.

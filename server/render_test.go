@@ -242,6 +242,14 @@ func (b fixedBackend) ListMessages(_ context.Context, _, _ string, _ model.Messa
 	return b.messages(), cursor(p), nil
 }
 
+func (b fixedBackend) ViewMessages(ctx context.Context, service, channel string, f model.MessageFilter, p model.Page, view func([]*model.Message, model.Cursor)) error {
+	ms, cur, err := b.ListMessages(ctx, service, channel, f, p)
+	if err == nil {
+		view(ms, cur)
+	}
+	return err
+}
+
 func (b fixedBackend) CreateMessage(context.Context, string, string, model.MessageCreate) (*model.Message, error) {
 	return b.messages()[1], nil
 }

@@ -68,9 +68,14 @@ func withWebhooks(h handler) handler {
 // Twilio's v1 lists show attributes only while they are unset ("{}");
 // assigned ones appear on a single fetch and are null in lists.
 func (b *body) listAttributes(attributes string, inList bool) {
-	if inList && b.version == v1 && attributes != model.DefaultAttributes {
+	if b.attributesHidden(attributes, inList) {
 		b.null("attributes")
 		return
 	}
 	b.str("attributes", attributes)
+}
+
+// attributesHidden reports whether listAttributes writes null.
+func (b *body) attributesHidden(attributes string, inList bool) bool {
+	return inList && b.version == v1 && attributes != model.DefaultAttributes
 }

@@ -252,6 +252,7 @@ func testDeleteChannelTree(t *testing.T, e Engine) {
 			"Members":            func(tx model.Tx) error { _, err := tx.Members(svc, ch, model.Window{}); return err },
 			"Member":             func(tx model.Tx) error { _, err := tx.Member(svc, ch, "alice"); return err },
 			"Messages":           func(tx model.Tx) error { _, err := tx.Messages(svc, ch, model.Window{}); return err },
+			"PeekMessages":       func(tx model.Tx) error { _, err := tx.PeekMessages(svc, ch, model.Window{}); return err },
 			"Message":            func(tx model.Tx) error { _, err := tx.Message(svc, ch, sid("IM", 1)); return err },
 			"CountMessagesAfter": func(tx model.Tx) error { _, err := tx.CountMessagesAfter(svc, ch, -1); return err },
 			"Invites":            func(tx model.Tx) error { _, err := tx.Invites(svc, ch, model.Window{}); return err },

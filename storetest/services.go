@@ -89,6 +89,7 @@ func lookups(service, channel string) map[string]func(model.Tx) error {
 		"Members":            func(tx model.Tx) error { _, err := tx.Members(service, channel, model.Window{}); return err },
 		"Message":            func(tx model.Tx) error { _, err := tx.Message(service, channel, sid("IM", 1)); return err },
 		"Messages":           func(tx model.Tx) error { _, err := tx.Messages(service, channel, model.Window{}); return err },
+		"PeekMessages":       func(tx model.Tx) error { _, err := tx.PeekMessages(service, channel, model.Window{}); return err },
 		"CountMessagesAfter": func(tx model.Tx) error { _, err := tx.CountMessagesAfter(service, channel, -1); return err },
 		"Invite":             func(tx model.Tx) error { _, err := tx.Invite(service, channel, sid("IN", 1)); return err },
 		"InviteFor":          func(tx model.Tx) error { _, err := tx.InviteFor(service, channel, "alice"); return err },

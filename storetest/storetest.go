@@ -84,6 +84,7 @@ var contract = []struct {
 	{"DeleteMessage", testDeleteMessage},
 	{"PutMessage", testPutMessage},
 	{"CountMessagesAfter", testCountMessagesAfter},
+	{"PeekMessages", testPeekMessages},
 	{"DeleteChannelTree", testDeleteChannelTree},
 	{"DeleteUserTree", testDeleteUserTree},
 	{"Bindings", testBindings},

@@ -153,6 +153,18 @@ func testWindows(t *testing.T, e Engine) {
 				return sids(ms, func(m *model.Message) string { return strconv.Itoa(m.Index) }), err
 			},
 		},
+		{
+			// The same read through PeekMessages.
+			name: "PeekMessages", setup: []op{insService(1), insChannel(1, 1, model.ChannelPublic, "")},
+			keys: []int{0, 1, 2, 3, 4, 5, 6}, gone: []int{0, 3},
+			insert: func(k int) op { return appendMsg(1, 1, k) },
+			remove: func(k int) op { return delMsg(1, 1, k) },
+			key:    strconv.Itoa,
+			list: func(tx model.Tx, w model.Window) ([]string, error) {
+				ms, err := tx.PeekMessages(svc, ch, w)
+				return sids(ms, func(m *model.Message) string { return strconv.Itoa(m.Index) }), err
+			},
+		},
 	}
 
 	all, allRev := []int{1, 2, 4, 5, 6}, []int{6, 5, 4, 2, 1}
