@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"errors"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -95,7 +96,8 @@ var messagesKeyset = keyset{cols: "idx, record", from: "messages WHERE service_s
 const messageChunk = 64
 
 // Messages reads a window by index, allocating the Messages a chunk at a
-// time. In an Update it locks the Channel first (see tx).
+// time, and the strings of a chunk's Messages as one copy of their rows'
+// bytes. In an Update it locks the Channel first (see tx).
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
 	after, err := numberAfter(w, "message")
 	if err != nil {
@@ -109,27 +111,90 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 		chunk = min(w.Limit, messageChunk)
 	}
 	var (
-		out  []*model.Message
-		all  []model.Message
-		size int
+		out   []*model.Message
+		c     messageChunkRows
+		first int // the first Message of the chunk in out
 	)
 	err = t.window(messagesKeyset, w, after, []any{service, channel}, func(rows pgx.Rows) error {
-		if size == len(all) {
-			all, size = make([]model.Message, chunk), 0
+		if c.full(chunk) {
+			if err := c.decode(out[first:], service, channel); err != nil {
+				return err
+			}
+			first = len(out)
 		}
-		m := &all[size]
-		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
+		m := c.next(chunk)
+		var v pgtype.DriverBytes // the driver's own buffer, valid until the next row
 		if err := rows.Scan(&m.Index, &v); err != nil {
 			return t.fail(err)
 		}
-		if err := decodeMessage(v, m, service, channel); err != nil {
-			return err
-		}
-		size++
+		c.add(v)
 		out = append(out, m)
 		return nil
 	})
+	if err == nil {
+		err = c.decode(out[first:], service, channel)
+	}
 	return out, err
+}
+
+// messageChunkRows gathers the rows of up to a chunk of Messages: the
+// Messages, and their records copied end to end into one buffer, which
+// decode then cuts the Messages' strings from.
+type messageChunkRows struct {
+	all  []model.Message
+	size int
+	buf  []byte
+	ends []int
+}
+
+// full reports whether a new row needs a new chunk (none yet, or this one
+// holds chunk rows).
+func (c *messageChunkRows) full(chunk int) bool { return c.all != nil && c.size == chunk }
+
+// next is the Message of the next row, in a new chunk when this one is
+// full or there is none.
+func (c *messageChunkRows) next(chunk int) *model.Message {
+	if c.all == nil || c.size == chunk {
+		c.all, c.size, c.buf, c.ends = make([]model.Message, chunk), 0, nil, c.ends[:0]
+	}
+	c.size++
+	return &c.all[c.size-1]
+}
+
+// add copies the record of the last row; the chunk's first row sizes the
+// buffer for the rest, a quarter more than as many like it.
+func (c *messageChunkRows) add(v []byte) {
+	if c.buf == nil {
+		c.buf = make([]byte, 0, len(v)*len(c.all)*5/4)
+	}
+	c.buf = append(c.buf, v...)
+	c.ends = append(c.ends, len(c.buf))
+}
+
+// decode decodes the chunk's records into ms, its Messages, which hold
+// their indexes.
+func (c *messageChunkRows) decode(ms []*model.Message, service, channel string) error {
+	if len(c.buf) == 0 {
+		return decodeEach(c.ends, ms, service, channel, nil, "")
+	}
+	// The buffer is not written again: the strings may share it.
+	return decodeEach(c.ends, ms, service, channel, c.buf, unsafe.String(&c.buf[0], len(c.buf)))
+}
+
+// decodeEach decodes the records that ends cut buf (shared: the same
+// bytes) into, one into each of ms.
+func decodeEach(ends []int, ms []*model.Message, service, channel string, buf []byte, shared string) error {
+	start := 0
+	for i, end := range ends {
+		m := ms[i]
+		index := m.Index
+		if err := record.DecodeMessageIn(buf[start:end], shared[start:end], m); err != nil {
+			return err
+		}
+		m.ServiceSid, m.ChannelSid, m.Index = service, channel, index
+		start = end
+	}
+	return nil
 }
 
 // PeekMessages is Messages: the driver's rows are copied anyway.
