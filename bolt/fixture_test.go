@@ -416,6 +416,7 @@ func TestWriteFixture(t *testing.T) {
 	os.Remove(path)
 	d := openUnmanaged(t, path)
 	mustUpdate(t, d, newFixture().write)
+	mustUpdate(t, d, newSidFixture().write)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -425,9 +426,10 @@ func TestWriteFixture(t *testing.T) {
 // fixture's own check.
 func TestFixture(t *testing.T) {
 	d := newDB(t)
-	f := newFixture()
+	f, sids := newFixture(), newSidFixture()
 	mustUpdate(t, d, f.write)
-	mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+	mustUpdate(t, d, sids.write)
+	mustView(t, d, func(tx model.Tx) error { f.check(t, tx); sids.check(t, tx); return nil })
 }
 
 // openCopy opens a copy of the file at path.
