@@ -16,9 +16,10 @@ import (
 // A fixture file holds every kind of record chatd stores, written through
 // the Tx by fixture.write. testdata/chatd-v<N>.db is one written by the
 // chatd of schema version N, kept so that a later chatd proves it opens and
-// migrates it: TestMigrateV3 (migrate_test.go) reads a copy of the v3 file
-// back through the Tx and checks it with fixture.check. To add the file of
-// the current version (before a change of the format bumps it):
+// migrates it: TestMigrateV3 and TestMigrateV5SidIndex (migrate_test.go)
+// read a copy of the v3 and v5 files back through the Tx and check them
+// with fixture.check (and, from schema 5 on, sidFixture.check). To add the
+// file of the current version (before a change of the format bumps it):
 //
 //	CHATD_WRITE_FIXTURE=1 go test -run TestWriteFixture ./bolt/
 
