@@ -242,6 +242,30 @@ func BenchmarkMessagesPage(b *testing.B) {
 	}
 }
 
+// BenchmarkMessageBySid measures fetching one Message by its SID (the
+// Message SID index, then the record) in a Channel of 10 000 Messages.
+func BenchmarkMessageBySid(b *testing.B) {
+	const messages = 10_000
+	d := openBench(b)
+	fillChannel(b, d, messages, 100)
+	channel := sid("CH", 0)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for i := 0; b.Loop(); i++ {
+		want := sid("IM", i*7919%messages)
+		err := d.View(context.Background(), func(tx model.Tx) error {
+			m, err := tx.Message(benchService, channel, want)
+			if err == nil && m.Sid != want {
+				err = fmt.Errorf("Message %s read %s", want, m.Sid)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkFileBytesPerMessage appends b.N Messages with 600-byte bodies to
 // one Channel and reports the file size they take (bbolt's high-water mark)
 // per Message. Run it with -benchtime=100000x for a steady figure.

@@ -99,6 +99,9 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		_, err = migrate(bdb) // the steps after the rewrite
 	}
+	if err == nil {
+		err = rekeyMessageSids(bdb, rekeyBatch, log)
+	}
 	if err != nil {
 		bdb.Close()
 		return nil, err

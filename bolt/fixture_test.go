@@ -16,9 +16,10 @@ import (
 // A fixture file holds every kind of record chatd stores, written through
 // the Tx by fixture.write. testdata/chatd-v<N>.db is one written by the
 // chatd of schema version N, kept so that a later chatd proves it opens and
-// migrates it: TestMigrateV3 (migrate_test.go) reads a copy of the v3 file
-// back through the Tx and checks it with fixture.check. To add the file of
-// the current version (before a change of the format bumps it):
+// migrates it: TestMigrateV3 and TestMigrateV5SidIndex (migrate_test.go)
+// read a copy of the v3 and v5 files back through the Tx and check them
+// with fixture.check (and, from schema 5 on, sidFixture.check). To add the
+// file of the current version (before a change of the format bumps it):
 //
 //	CHATD_WRITE_FIXTURE=1 go test -run TestWriteFixture ./bolt/
 
@@ -416,6 +417,7 @@ func TestWriteFixture(t *testing.T) {
 	os.Remove(path)
 	d := openUnmanaged(t, path)
 	mustUpdate(t, d, newFixture().write)
+	mustUpdate(t, d, newSidFixture().write)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -425,9 +427,10 @@ func TestWriteFixture(t *testing.T) {
 // fixture's own check.
 func TestFixture(t *testing.T) {
 	d := newDB(t)
-	f := newFixture()
+	f, sids := newFixture(), newSidFixture()
 	mustUpdate(t, d, f.write)
-	mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+	mustUpdate(t, d, sids.write)
+	mustView(t, d, func(tx model.Tx) error { f.check(t, tx); sids.check(t, tx); return nil })
 }
 
 // openCopy opens a copy of the file at path.

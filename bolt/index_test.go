@@ -236,9 +236,9 @@ func TestAppendOnlyBucketsFillTheirPages(t *testing.T) {
 	err := d.bolt.View(func(btx *bbolt.Tx) error {
 		data := btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelData).Bucket([]byte(sid("CH", 1)))
 		for name, b := range map[string]*bbolt.Bucket{
-			"messages":     data.Bucket(bucketMessages),
-			"message_sids": data.Bucket(bucketMessageSids),
-			"deliveries":   btx.Bucket(bucketDeliveries),
+			"messages":        data.Bucket(bucketMessages),
+			"messages_by_sid": data.Bucket(bucketMessagesBySid),
+			"deliveries":      btx.Bucket(bucketDeliveries),
 		} {
 			s := b.Stats()
 			if fill := float64(s.LeafInuse) / float64(s.LeafAlloc); fill < 0.9 {

@@ -13,8 +13,9 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	messages, sids := appendOnly(data.Bucket(bucketMessages)), appendOnly(data.Bucket(bucketMessageSids))
-	if sids.Get([]byte(m.Sid)) != nil {
+	messages, sids := appendOnly(data.Bucket(bucketMessages)), appendOnly(data.Bucket(bucketMessagesBySid))
+	sidKey := messageSidKey(m.Sid)
+	if sids.Get(sidKey) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
 	// The bucket's sequence counts the indexes ever assigned; it never goes
@@ -30,7 +31,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 			return err
 		}
 	}
-	if err := sids.Put([]byte(m.Sid), key); err != nil {
+	if err := sids.Put(sidKey, key); err != nil {
 		return err
 	}
 	if err := putMessage(messages, key, m); err != nil {
@@ -47,7 +48,7 @@ func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := data.Bucket(bucketMessageSids).Get([]byte(sid))
+	key := data.Bucket(bucketMessagesBySid).Get(messageSidKey(sid))
 	if key == nil {
 		return nil, model.ErrNotFound
 	}
@@ -124,7 +125,7 @@ func (t *tx) PutMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	key := data.Bucket(bucketMessageSids).Get([]byte(m.Sid))
+	key := data.Bucket(bucketMessagesBySid).Get(messageSidKey(m.Sid))
 	if key == nil {
 		return model.ErrNotFound
 	}
@@ -137,8 +138,9 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if err != nil {
 		return err
 	}
-	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessageSids)
-	key := bytes.Clone(sids.Get([]byte(sid)))
+	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessagesBySid)
+	sidKey := messageSidKey(sid)
+	key := bytes.Clone(sids.Get(sidKey))
 	if key == nil {
 		return model.ErrNotFound
 	}
@@ -157,7 +159,7 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if err := messages.Delete(key); err != nil {
 		return err
 	}
-	if err := sids.Delete([]byte(sid)); err != nil {
+	if err := sids.Delete(sidKey); err != nil {
 		return err
 	}
 	if err := data.Bucket(bucketMessageGaps).Put(key, []byte{}); err != nil {

@@ -3,6 +3,8 @@ package bolt
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -284,4 +286,146 @@ func syncIDs(es []*model.SyncEvent) []uint64 {
 		ids = append(ids, e.ID)
 	}
 	return ids
+}
+
+// v5Fixture is the file a schema-5 chatd wrote (fixture_test.go), with the
+// Channel of sidFixture.
+var v5Fixture = filepath.Join("testdata", "chatd-v5.db")
+
+// sidIndexes counts the entries of the Channels' SID indexes of the closed
+// file at path, of schema 5 and of schema 6, and reports whether the file
+// is marked as still moving them.
+func sidIndexes(t *testing.T, path string) (v5, v6 int, marked bool) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		marked = tx.Bucket(bucketMeta).Get(keyRekeyingMessageSids) != nil
+		return eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+			return eachSubtree(service.Bucket(bucketChannelData), func(channel *bbolt.Bucket) error {
+				if b := channel.Bucket(bucketMessageSidsV5); b != nil {
+					v5 += b.Stats().KeyN
+				}
+				if b := channel.Bucket(bucketMessagesBySid); b != nil {
+					v6 += b.Stats().KeyN
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v5, v6, marked
+}
+
+func TestMigrateV5SidIndex(t *testing.T) {
+	f, sids := newFixture(), newSidFixture()
+	check := func(t *testing.T, d *DB) {
+		t.Helper()
+		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); sids.check(t, tx); return nil })
+	}
+	if got := rawVersion(t, v5Fixture); !bytes.Equal(got, version(5)) {
+		t.Fatalf("the fixture is at schema version %x, want 5", got)
+	}
+	entries, _, _ := sidIndexes(t, v5Fixture)
+	if want := 4 + len(sids.messages) - len(sids.deleted); entries != want {
+		t.Fatalf("the fixture's SID indexes have %d entries, want %d", entries, want)
+	}
+
+	t.Run("every Message is found by its SID, in pages and in counts", func(t *testing.T) {
+		path := copyFile(t, v5Fixture)
+		d := mustOpen(t, path)
+		check(t, d)
+		// Sends and deletions go on: the next index, and the new index's
+		// keys.
+		s1, ch1 := sid("IS", 1), sid("CH", 1)
+		m := &model.Message{Sid: sid("IM", 7), ServiceSid: s1, ChannelSid: ch1, From: "alice", Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+		mustUpdate(t, d, func(tx model.Tx) error { return tx.AppendMessage(clone(m)) })
+		mustUpdate(t, d, func(tx model.Tx) error { return tx.DeleteMessage(s1, ch1, sid("IM", 1)) })
+		mustView(t, d, func(tx model.Tx) error {
+			got, err := tx.Message(s1, ch1, m.Sid)
+			if err != nil {
+				return err
+			}
+			if got.Index != 5 {
+				t.Errorf("the next Message of %s got index %d, want 5", ch1, got.Index)
+			}
+			if _, err := tx.Message(s1, ch1, sid("IM", 1)); err != model.ErrNotFound {
+				t.Errorf("a deleted migrated Message: %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+			t.Errorf("meta/version = %x, want %x", got, want)
+		}
+		if v5, v6, marked := sidIndexes(t, path); v5 != 0 || v6 != entries || marked {
+			t.Errorf("after the migration: %d schema-5 and %d schema-6 index entries, marked %v; want 0, %d, false", v5, v6, marked, entries)
+		}
+	})
+
+	t.Run("a move in many transactions, interrupted, goes on at the next Open", func(t *testing.T) {
+		path := copyFile(t, v5Fixture)
+		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := migrate(db); err != nil {
+			t.Fatal(err)
+		}
+		// Three transactions of 7 entries, then a stop.
+		for range 3 {
+			if err := db.Update(func(tx *bbolt.Tx) error {
+				left, err := rekeySome(tx, 7)
+				if err == nil && left != 0 {
+					err = fmt.Errorf("a batch of 7 left %d unused, with entries still to move", left)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if v5, v6, marked := sidIndexes(t, path); v5 != entries-21 || v6 != 21 || !marked {
+			t.Fatalf("after 3 batches of 7: %d schema-5 and %d schema-6 index entries, marked %v; want %d, 21, true", v5, v6, marked, entries-21)
+		}
+		if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+			t.Errorf("meta/version while moving = %x, want %x (so that no schema-5 chatd opens it)", got, want)
+		}
+		d := mustOpen(t, path)
+		check(t, d)
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if v5, v6, marked := sidIndexes(t, path); v5 != 0 || v6 != entries || marked {
+			t.Errorf("after the next Open: %d schema-5 and %d schema-6 index entries, marked %v; want 0, %d, false", v5, v6, marked, entries)
+		}
+	})
+
+	t.Run("one entry a transaction is the same", func(t *testing.T) {
+		path := copyFile(t, v5Fixture)
+		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = migrate(db)
+		if err == nil {
+			err = rekeyMessageSids(db, 1, slog.New(slog.DiscardHandler))
+		}
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, mustOpen(t, path))
+	})
 }

@@ -8,13 +8,15 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 5. Records are encoded as
+// The bucket tree of a chatd file, schema version 6. Records are encoded as
 // records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
 //
 //	meta/
 //	  version                         -> uint64, big-endian: the schema version
+//	  rekeying_message_sids           -> "" while Channels still have their
+//	                                     schema-5 SID index (sid_migrate.go)
 //	settings/
 //	  <name>                          -> value (server-wide settings)
 //	credentials/<CR sid>              -> Credential (account-level, v1 and v2)
@@ -74,7 +76,9 @@ import (
 //	                                     and index); key: 8-byte big-endian
 //	                                     index, bucket sequence: indexes ever
 //	                                     assigned
-//	      message_sids/<IM sid>       -> 8-byte big-endian index
+//	      messages_by_sid/<sid key>   -> 8-byte big-endian index; key: the
+//	                                     16 bytes of the SID's hex digits
+//	                                     (messageSidKey)
 //	      message_gaps/<index>        -> "" (indexes of deleted Messages)
 //	      invites/<IN sid>            -> Invite
 //	      invite_identities/<identity>-> IN sid                  (unique index)
@@ -86,7 +90,7 @@ import (
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 5
+const schemaVersion = 6
 
 var (
 	bucketMeta        = []byte("meta")
@@ -124,7 +128,7 @@ var (
 	bucketMembers          = []byte("members")
 	bucketMemberIdentities = []byte("member_identities")
 	bucketMessages         = []byte("messages")
-	bucketMessageSids      = []byte("message_sids")
+	bucketMessagesBySid    = []byte("messages_by_sid")
 	bucketMessageGaps      = []byte("message_gaps")
 	bucketInvites          = []byte("invites")
 	bucketInviteIdentities = []byte("invite_identities")
@@ -133,8 +137,8 @@ var (
 )
 
 // appendFill is the FillPercent of the buckets whose keys only grow: a
-// Channel's messages (by index) and message_sids (by SID, and SIDs sort by
-// creation time), and the deliveries buckets (by ID). New keys land on the
+// Channel's messages (by index) and messages_by_sid (by SID, and SIDs sort
+// by creation time), and the deliveries buckets (by ID). New keys land on the
 // last page, so filling each page completely before starting the next
 // costs nothing, where bbolt's default of one half would leave every page
 // half empty.
@@ -162,7 +166,7 @@ var (
 		bucketMedia, bucketMediaContent,
 	}
 	channelBuckets = [][]byte{
-		bucketMembers, bucketMemberIdentities, bucketMessages, bucketMessageSids,
+		bucketMembers, bucketMemberIdentities, bucketMessages, bucketMessagesBySid,
 		bucketMessageGaps, bucketInvites, bucketInviteIdentities,
 		bucketWebhooks, bucketMessageMedia,
 	}
@@ -182,7 +186,9 @@ type migration struct {
 // says. Schema 4 also brought the root buckets api_keys and
 // media_uploads, which initSchema creates, and Media content chunks as
 // buckets of their own; the chunks of older files stay values, which
-// ReadMedia reads as such.
+// ReadMedia reads as such. The step from 5 to 6 moves every Channel's SID
+// index, which Open does after the steps, in transactions of its own
+// (sid_migrate.go).
 var migrations = []migration{
 	// 1 → 2: Bindings, Media and Channel webhooks. Their buckets are added to
 	// every existing Service and Channel (the credentials root bucket is
@@ -204,6 +210,10 @@ var migrations = []migration{
 	// events chained, instead of by object with a feed beside it
 	// (sync_migrate.go).
 	{4, migrateSyncLogs},
+	// 5 → 6: each Channel's SID index keyed by the SIDs' 16 bytes instead
+	// of their 34 characters. The step marks the file; Open then moves the
+	// indexes in transactions of bounded size (sid_migrate.go).
+	{5, startRekeyingMessageSids},
 }
 
 // eachSubtree calls fn for every nested bucket of b.
