@@ -15,8 +15,13 @@ import (
 	"github.com/twilio/twilio-go/client"
 	chatv2 "github.com/twilio/twilio-go/rest/chat/v2"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/testenv"
 )
+
+// TestMain starts PostgreSQL for the Envs when CHATD_TEST_STORE is postgres
+// (see testenv.StoreVar).
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // env is one chatd (testenv) with one Service, driven over REST with
 // twilio-go and over the Client API by first-person clients whose tokens

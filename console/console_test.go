@@ -259,6 +259,17 @@ func TestResendAndReset(t *testing.T) {
 
 func TestSnapshotDownload(t *testing.T) {
 	f := newFixture(t)
+	if testenv.DefaultStore(t) != "bolt" {
+		// Only a bbolt file copies itself (the README's "What only the
+		// bbolt store has"): the pages say so.
+		if p := f.get(t, "/_chatd/console/snapshot"); p.status != http.StatusNotFound || !strings.Contains(p.body, "cannot write a snapshot") {
+			t.Errorf("the confirmation on %s: %d\n%s", testenv.DefaultStore(t), p.status, p.body)
+		}
+		if p := f.get(t, "/_chatd/console/snapshot/chatd.db"); p.status != http.StatusNotFound {
+			t.Errorf("the download on %s: %d", testenv.DefaultStore(t), p.status)
+		}
+		return
+	}
 	if p := f.get(t, "/_chatd/console/snapshot"); p.status != http.StatusOK || !strings.Contains(p.body, "snapshot/chatd.db") {
 		t.Fatalf("the confirmation: %d", p.status)
 	}

@@ -10,9 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/internal/testenv"
 	"github.com/chatd/chatd/model"
 )
+
+// TestMain starts PostgreSQL for the Envs when CHATD_TEST_STORE is postgres
+// (see testenv.StoreVar).
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // receiverAnswer is what the app's webhook receiver answers every event:
 // the console shows its first bytes.

@@ -115,8 +115,8 @@ func (l *loop) shutdown() {
 		l.commit()
 		l.recorded(<-l.committed)
 	}
-	held := slices.Sorted(maps.Keys(l.held))
-	if err := l.store.ReleaseDeliveryClaims(context.WithoutCancel(l.ctx), l.node, held); err != nil {
+	ids := append(slices.Sorted(maps.Keys(l.held)), l.unclaimed...) // with what a failed handBack kept
+	if err := l.store.ReleaseDeliveryClaims(context.WithoutCancel(l.ctx), l.node, ids); err != nil {
 		l.opts.Logger.Error("webhook outbox: handing back claims", "err", err)
 	}
 }

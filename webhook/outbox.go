@@ -40,7 +40,9 @@ func (l *loop) fill(now time.Time) (more bool) {
 			delete(l.hosts, h.name)
 		}
 	}
-	l.handBack()
+	if err := l.handBack(); err != nil {
+		l.logError(err) // handed back before the next claim, or they run out
+	}
 	return more
 }
 
@@ -98,21 +100,29 @@ func (l *loop) catchUp(h *host, now time.Time) error {
 	return nil
 }
 
-// claim claims a page of the outbox's pending deliveries after an ID.
+// claim claims a page of the outbox's pending deliveries after an ID. It
+// first hands back what earlier claims took but did not hold: a claim
+// passes over the node's own leases, so a delivery still leased but not
+// held would be passed over, and catchUp would resume after it, sending
+// the later ones of its lane first.
 func (l *loop) claim(after uint64) ([]*model.Delivery, error) {
+	if err := l.handBack(); err != nil {
+		return nil, err
+	}
 	return l.store.ClaimDeliveries(l.ctx, l.node, after, page, l.opts.Lease)
 }
 
 // handBack releases the claims on the deliveries claimed but not held. If
-// that fails, they run out.
-func (l *loop) handBack() {
+// that fails, they are kept to be handed back by the next try.
+func (l *loop) handBack() error {
 	if len(l.unclaimed) == 0 {
-		return
+		return nil
 	}
 	if err := l.store.ReleaseDeliveryClaims(l.ctx, l.node, l.unclaimed); err != nil {
-		l.logError(err)
+		return err
 	}
 	l.unclaimed = l.unclaimed[:0]
+	return nil
 }
 
 // renew extends the claims on the deliveries held. If that fails, the
