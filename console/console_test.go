@@ -262,16 +262,22 @@ func TestSnapshotDownload(t *testing.T) {
 	if testenv.DefaultStore(t) != "bolt" {
 		// Only a bbolt file copies itself (the README's "What only the
 		// bbolt store has"): the pages say so.
-		if p := f.get(t, "/_chatd/console/snapshot"); p.status != http.StatusNotFound || !strings.Contains(p.body, "cannot write a snapshot") {
+		if p := f.get(t, "/_chatd/console/snapshot"); p.status != http.StatusNotImplemented || !strings.Contains(p.body, "cannot write a snapshot") {
 			t.Errorf("the confirmation on %s: %d\n%s", testenv.DefaultStore(t), p.status, p.body)
 		}
-		if p := f.get(t, "/_chatd/console/snapshot/chatd.db"); p.status != http.StatusNotFound {
+		if p := f.get(t, "/_chatd/console/snapshot/chatd.db"); p.status != http.StatusNotImplemented {
 			t.Errorf("the download on %s: %d", testenv.DefaultStore(t), p.status)
+		}
+		if p := f.get(t, "/_chatd/console/"); strings.Contains(p.body, `href="/_chatd/console/snapshot"`) {
+			t.Errorf("the menu on %s offers the snapshot", testenv.DefaultStore(t))
 		}
 		return
 	}
 	if p := f.get(t, "/_chatd/console/snapshot"); p.status != http.StatusOK || !strings.Contains(p.body, "snapshot/chatd.db") {
 		t.Fatalf("the confirmation: %d", p.status)
+	}
+	if p := f.get(t, "/_chatd/console/"); !strings.Contains(p.body, `href="/_chatd/console/snapshot"`) {
+		t.Errorf("the menu does not offer the snapshot:\n%s", p.body)
 	}
 	p := f.get(t, "/_chatd/console/snapshot/chatd.db")
 	if p.status != http.StatusOK || !strings.HasPrefix(p.header.Get("Content-Disposition"), `attachment; filename="chatd-`) {

@@ -48,10 +48,14 @@ func (c *Console) reset(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// errNoSnapshot answers for a store that cannot copy itself (PostgreSQL,
+// which has its own backups), as GET /_chatd/snapshot does: 501.
+var errNoSnapshot = model.Errorf(model.CodeNotImplemented, "This chatd keeps its data in a store that cannot write a snapshot of itself: back the database up with its own tools")
+
 // snapshotPage says what the snapshot is, and offers its download.
 func (c *Console) snapshotPage(w http.ResponseWriter, r *http.Request) error {
 	if c.cfg.Snapshot == nil {
-		return model.Errorf(model.CodeNotFound, "This chatd runs on a store that cannot write a snapshot of itself")
+		return errNoSnapshot
 	}
 	return c.render(w, http.StatusOK, "snapshot", view{Title: "Snapshot"})
 }
@@ -60,7 +64,7 @@ func (c *Console) snapshotPage(w http.ResponseWriter, r *http.Request) error {
 // chatd goes on serving: a file chatd serve --db opens.
 func (c *Console) snapshotDownload(w http.ResponseWriter, r *http.Request) error {
 	if c.cfg.Snapshot == nil {
-		return model.NotFound()
+		return errNoSnapshot
 	}
 	rc := http.NewResponseController(w)
 	if err := rc.SetWriteDeadline(time.Now().Add(c.cfg.TransferTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {

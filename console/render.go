@@ -43,7 +43,9 @@ type view struct {
 	Title   string
 	Crumbs  []crumb // the path to the page, from the top
 	Version string
-	Data    any // the page's own
+	// Snapshots is set when the store can write a snapshot of itself.
+	Snapshots bool
+	Data      any // the page's own
 }
 
 // crumb is one step of the path to a page.
@@ -51,7 +53,7 @@ type crumb struct{ Label, Href string }
 
 // render writes page with data and the given status.
 func (c *Console) render(w http.ResponseWriter, status int, page string, v view) error {
-	v.Version = c.cfg.Version
+	v.Version, v.Snapshots = c.cfg.Version, c.cfg.Snapshot != nil
 	var buf bytes.Buffer
 	if err := c.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
 		return err
