@@ -20,6 +20,7 @@ type txConn struct {
 	conn    *pgxpool.Conn
 	pending []string // steering statements not sent yet, BEGIN first
 	begun   bool     // BEGIN has been sent
+	sent    int      // how many times statements were sent
 	// caller is the context of the Update or View whose fn runs: once it is
 	// done, statements are refused, while the transaction, which a group of
 	// Updates shares, goes on under the context its statements are given.
@@ -54,6 +55,7 @@ func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults
 	if err := c.caller.Err(); err != nil {
 		return nil, err
 	}
+	c.sent++
 	b := &pgx.Batch{}
 	for _, p := range c.pending {
 		b.Queue(p)
@@ -78,6 +80,7 @@ func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 		if err := c.caller.Err(); err != nil {
 			return pgconn.CommandTag{}, err
 		}
+		c.sent++
 		return c.conn.Exec(ctx, sql, args...)
 	}
 	br, err := c.send(ctx, statement{sql, args})
@@ -93,6 +96,7 @@ func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 		if err := c.caller.Err(); err != nil {
 			return nil, err
 		}
+		c.sent++
 		return c.conn.Query(ctx, sql, args...)
 	}
 	br, err := c.send(ctx, statement{sql, args})

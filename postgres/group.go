@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatd/chatd/model"
 )
@@ -20,11 +21,14 @@ import (
 // (that is what makes events visible in ID order), so Updates one at a
 // time would make a database-wide queue of one flush each. Instead an
 // Update joins a group: the Updates waiting when the group forms share one
-// transaction, each fn in a subtransaction of its own (SAVEPOINT), and one
-// COMMIT, one flush, makes them all durable.
+// transaction, and one COMMIT, one flush, makes them all durable.
 //
-//   - A fn that fails (or panics) is rolled back to its savepoint and its
-//     caller alone gets the error; the group goes on. A fn that the
+//   - A group's fns first run one after another with nothing between them.
+//     When one fails (or panics) after a statement, which cannot be taken
+//     back alone, the transaction is rolled back and the group runs again
+//     in a new one, each fn in a subtransaction of its own (SAVEPOINT).
+//   - There, a fn that fails (or panics) is rolled back to its savepoint
+//     and its caller alone gets the error; the group goes on. A fn that the
 //     database refused in a way another attempt may get past (a deadlock, a
 //     serialization failure, a record changed since it was read) runs again
 //     in place; one that waited too long for a row lock while the group
@@ -43,7 +47,7 @@ import (
 //     group's outcome, which does not wait for it. The group's own
 //     statements stop only when every caller in it has given up.
 
-// maxGroup bounds the Updates of a group: each runs in a subtransaction,
+// maxGroup bounds the Updates of a group: each may run in a subtransaction,
 // and PostgreSQL keeps the IDs of up to 64 subtransactions of a
 // transaction where every snapshot finds them fast; beyond that, every
 // reader of the database pays (subtransaction overflow).
@@ -233,8 +237,18 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 		return groupResult{}
 	}
 	defer conn.Release()
+	return d.tryGroupOn(ctx, conn, calls, false)
+}
+
+// tryGroupOn runs calls in one transaction on conn, each fn in a savepoint
+// of its own when savepoints is set. Without, a fn that fails after its
+// first statement cannot be taken back alone: the transaction is rolled
+// back, and the group's calls whose outcome is not known yet run again in
+// a new one, with savepoints. Most groups have no such fn and spare the
+// two statements of each fn's savepoint.
+func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, savepoints bool) groupResult {
 	tc := newTxConn(conn, beginUpdate, nil)
-	g := &groupTx{conn: tc, now: d.now().UTC()}
+	g := &groupTx{conn: tc, now: d.now().UTC(), savepoints: savepoints}
 	var ok, later []*call
 	for i, c := range calls {
 		if err := c.ctx.Err(); err != nil {
@@ -242,6 +256,15 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 			continue
 		}
 		o, again := g.run(ctx, c)
+		if g.restart && g.broken == nil {
+			tc.rollback(context.WithoutCancel(ctx))
+			if tc.conn.Conn().IsClosed() {
+				return groupResult{again: slices.Concat(ok, calls[i:]), err: d.lostGroup(errors.New("postgres: the connection was lost")), later: later}
+			}
+			r := d.tryGroupOn(ctx, conn, slices.Concat(ok, calls[i:]), true)
+			r.later = append(later, r.later...)
+			return r
+		}
 		switch {
 		case g.broken != nil:
 			// The connection is gone, and the transaction with it.
@@ -331,6 +354,11 @@ type groupTx struct {
 	// sync holds the Sync events of the fns that succeeded so far, in ID
 	// order, written before the COMMIT (sync_stage.go).
 	sync []stagedEvent
+	// savepoints is set when each fn runs in a savepoint of its own.
+	savepoints bool
+	// restart is set, without savepoints, when a fn failed after a
+	// statement: the transaction has to go.
+	restart bool
 }
 
 // counterState is a group's hold of the row of sync_counter.
@@ -350,7 +378,7 @@ const savepoint = "u"
 func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
 	for attempt := 1; ; attempt++ {
 		t, o := g.runOnce(ctx, c)
-		if g.broken != nil || o.err == nil || o.panicked != nil {
+		if g.broken != nil || g.restart || o.err == nil || o.panicked != nil {
 			return o, false
 		}
 		if t.lockWaited {
@@ -362,13 +390,16 @@ func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
 	}
 }
 
-// runOnce runs c's fn once in a subtransaction: released when it returns
-// nil, rolled back otherwise.
+// runOnce runs c's fn once, in a subtransaction when the group has
+// savepoints: released when it returns nil, rolled back otherwise. Without,
+// a fn that fails after a statement sets g.restart.
 func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 	tc := g.conn
 	tc.caller = c.ctx
-	tc.pending = append(tc.pending, "savepoint "+savepoint)
-	ids, staged := g.ids, len(g.sync)
+	if g.savepoints {
+		tc.pending = append(tc.pending, "savepoint "+savepoint)
+	}
+	ids, staged, sent := g.ids, len(g.sync), tc.sent
 	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g}
 	func() {
 		defer func() {
@@ -378,21 +409,32 @@ func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 		}()
 		o.err = c.fn(t)
 	}()
-	if n := len(tc.pending); n > 0 && tc.pending[n-1] == "savepoint "+savepoint {
-		tc.pending = tc.pending[:n-1] // fn ran no statement
-		if o.err == nil && o.panicked == nil {
-			g.hints.merge(&t.hints)
+	failed := o.err != nil || o.panicked != nil
+	if !failed {
+		g.hints.merge(&t.hints)
+	} else {
+		// What the fn reserved and staged goes with it.
+		g.ids, g.sync = ids, g.sync[:staged]
+	}
+	switch {
+	case tc.sent == sent:
+		// The fn ran no statement: nothing to take back.
+		if g.savepoints {
+			tc.pending = tc.pending[:len(tc.pending)-1]
 		}
 		return t, o
-	}
-	if o.err == nil && o.panicked == nil {
-		tc.pending = append(tc.pending, "release "+savepoint)
-		g.hints.merge(&t.hints)
+	case !failed:
+		if g.savepoints {
+			tc.pending = append(tc.pending, "release "+savepoint)
+		}
+		return t, o
+	case !g.savepoints:
+		g.restart = true
 		return t, o
 	}
 	// What the fn did goes, with the row locks it took (the counter's
 	// too, when this fn took it) and the statements it left pending.
-	g.ids, g.sync, tc.pending = ids, g.sync[:staged], tc.pending[:0]
+	tc.pending = tc.pending[:0]
 	if _, err := tc.conn.Exec(ctx, "rollback to "+savepoint+"; release "+savepoint); err != nil {
 		g.broken = fmt.Errorf("postgres: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -191,7 +192,9 @@ func TestGroupFnFails(t *testing.T) {
 
 // TestGroupRetriesSerializationFailure: a fn the database refuses with a
 // serialization failure runs again, without what its first attempt
-// wrote; the others of its group run once.
+// wrote. The group ran without savepoints, so the fn before it runs again
+// too, in the group's second transaction, where each has its savepoint;
+// the fn after it runs once.
 func TestGroupRetriesSerializationFailure(t *testing.T) {
 	d := openGroupTest(t)
 	var runs [3]atomic.Int32
@@ -213,7 +216,7 @@ func TestGroupRetriesSerializationFailure(t *testing.T) {
 			t.Errorf("Update %d: %v", i, err)
 		}
 	}
-	for i, want := range []int32{1, 2, 1} {
+	for i, want := range []int32{2, 2, 1} {
 		if n := runs[i].Load(); n != want {
 			t.Errorf("fn %d ran %d times, want %d", i, n, want)
 		}
@@ -439,5 +442,52 @@ func TestGroupSyncEventsRefused(t *testing.T) {
 	err = d.View(context.Background(), func(tx model.Tx) error { _, err := tx.Service(sid("IS", 2)); return err })
 	if !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("Service(IS 2) after its delete = %v, want ErrNotFound", err)
+	}
+}
+
+// TestGroupSavepointsOnlyAfterAFailure: a group whose fns all succeed runs
+// them without savepoints; a fn that fails after a statement makes the
+// group run again, in a new transaction where each fn has its savepoint,
+// and then only that fn's writes are lost.
+func TestGroupSavepointsOnlyAfterAFailure(t *testing.T) {
+	d := openGroupTest(t)
+	errOwn := errors.New("the fn's own error")
+	var mu sync.Mutex
+	var seen []string
+	fn := func(i int, fail bool) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			if err := tx.InsertService(newService(i)); err != nil {
+				return err
+			}
+			mu.Lock()
+			seen = append(seen, fmt.Sprintf("%d:%t", i, asTx(tx).group.savepoints))
+			mu.Unlock()
+			if fail {
+				return errOwn
+			}
+			return nil
+		}
+	}
+	for i, err := range inOneGroup(t, d, fn(1, false), fn(2, false)) {
+		if err != nil {
+			t.Fatalf("Update %d: %v", i, err)
+		}
+	}
+	if want := []string{"1:false", "2:false"}; !slices.Equal(seen, want) {
+		t.Errorf("fns ran as %v (service:savepoints), want %v", seen, want)
+	}
+	seen = nil
+	errs := inOneGroup(t, d, fn(3, false), fn(4, true), fn(5, false))
+	if errs[0] != nil || !errors.Is(errs[1], errOwn) || errs[2] != nil {
+		t.Fatalf("Updates = %v, want the second fn's error alone", errs)
+	}
+	if want := []string{"3:false", "4:false", "3:true", "4:true", "5:true"}; !slices.Equal(seen, want) {
+		t.Errorf("fns ran as %v (service:savepoints), want %v", seen, want)
+	}
+	for i, want := range map[int]bool{3: true, 4: false, 5: true} {
+		err := d.View(context.Background(), func(tx model.Tx) error { _, err := tx.Service(sid("IS", i)); return err })
+		if got := err == nil; got != want {
+			t.Errorf("Service %d stored: %t, want %t (%v)", i, got, want, err)
+		}
 	}
 }
