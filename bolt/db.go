@@ -253,7 +253,7 @@ func (d *DB) commit(batch []*request) {
 					return err
 				}
 			}
-			return nil
+			return t.finishSync()
 		})
 		if failed < 0 {
 			if d.observer != nil {

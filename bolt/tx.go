@@ -29,6 +29,10 @@ type tx struct {
 
 	// What PeekMessages handed out, released when a read transaction ends.
 	peeked []*peeked
+
+	// The Sync logs a write transaction opened, in that order (sync.go).
+	syncTrees map[string]*syncTree
+	syncOrder []*syncTree
 }
 
 var _ model.Tx = (*tx)(nil)
@@ -170,6 +174,7 @@ var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucket
 // delivery IDs and Sync event IDs keep growing and are never given twice.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
+	t.forgetSync("")
 	for _, name := range wiped {
 		seq := t.btx.Bucket(name).Sequence()
 		if err := t.btx.DeleteBucket(name); err != nil {
