@@ -179,14 +179,20 @@ func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
 }
 
 // finishSync sweeps and writes back the logs the transaction changed:
-// once per commit, however many of its writes appended to them.
+// once per commit, however many of its writes appended to them. The sweep
+// goes as far as it would have gone after each write: a round of that
+// write's budget per write, each of which starts only while the garbage
+// is above a quarter of what is kept, so that a busy commit does not sweep
+// on towards the events still kept.
 func (t *tx) finishSync() error {
 	for _, tree := range t.syncOrder {
 		if !tree.changed {
 			continue
 		}
-		if err := tree.sweep(2*tree.appended + sweepSlack*tree.appends); err != nil {
-			return err
+		for range tree.appends {
+			if err := tree.sweep(2*tree.appended/tree.appends + sweepSlack); err != nil {
+				return err
+			}
 		}
 		if err := tree.flush(); err != nil {
 			return err
