@@ -67,14 +67,22 @@ func (t *tx) cacheChannel(service, sid string, v []byte) (*model.Channel, error)
 	return c, nil
 }
 
-// forgetService drops Service sid and its Channels from the cache.
+// forgetService drops Service sid and its Channels from the cache, and
+// the subtrees the transaction keeps.
 func (t *tx) forgetService(sid string) {
+	t.forgetSubtrees()
 	delete(t.services, sid)
 	maps.DeleteFunc(t.channels, func(k channelKey, _ *model.Channel) bool { return k.service == sid })
 }
 
-// forgetChannel drops Channel sid of service from the cache.
-func (t *tx) forgetChannel(service, sid string) { delete(t.channels, channelKey{service, sid}) }
+// forgetChannel drops Channel sid of service from the cache, and its
+// subtree if the transaction keeps it.
+func (t *tx) forgetChannel(service, sid string) {
+	delete(t.channels, channelKey{service, sid})
+	if t.lastChannel == (channelKey{service, sid}) {
+		t.lastChannelDir = nil
+	}
+}
 
 // cloneChannel is a copy of c that shares nothing a caller could change.
 func cloneChannel(c *model.Channel) *model.Channel {

@@ -193,6 +193,7 @@ func (t *tx) DeleteChannelTree(service, sid string) error {
 	if err := data.DeleteBucket([]byte(sid)); err != nil {
 		return err
 	}
+	t.forgetChannel(service, sid) // the reads above kept its subtree
 	if c.UniqueName != nil {
 		if err := names.Delete([]byte(*c.UniqueName)); err != nil {
 			return err

@@ -110,7 +110,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bolt:     bdb,
 		now:      opts.Now,
 		observer: opts.Observer,
-		queue:    make(chan *request),
+		queue:    make(chan *request, maxBatch),
 		done:     make(chan struct{}),
 	}
 	go d.loop()
@@ -200,11 +200,14 @@ func (d *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 }
 
 // loop commits queued writes: it blocks for one, takes whatever else is
-// already waiting, and commits them together.
+// already waiting, and commits them together. The queue is buffered, so
+// that a writer that arrives during a commit queues its write and goes on
+// to wait for the outcome, rather than waiting for the loop to take it.
 func (d *DB) loop() {
 	defer close(d.done)
+	batch := make([]*request, 0, maxBatch)
 	for r := range d.queue {
-		batch := []*request{r}
+		batch = append(batch[:0], r)
 	drain:
 		for len(batch) < maxBatch {
 			select {
@@ -218,6 +221,7 @@ func (d *DB) loop() {
 			}
 		}
 		d.commit(batch)
+		clear(batch) // let the requests go
 	}
 }
 
@@ -256,7 +260,7 @@ func (d *DB) commit(batch []*request) {
 					return err
 				}
 			}
-			return nil
+			return t.finishSync()
 		})
 		if failed < 0 {
 			if d.observer != nil {

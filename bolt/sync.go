@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -132,11 +133,21 @@ type syncTree struct {
 	state           syncState
 	read            map[string]*syncObject
 	dirty           map[string]bool
+	// appended counts the events appended since the last flush, and
+	// appends the writes that appended them; changed says whether the log
+	// changed since then.
+	appended, appends int
+	changed           bool
 }
 
 // syncTree opens the log of service, creating it when create is true; it
-// returns nil when there is none.
+// returns nil when there is none. A write transaction keeps the logs it
+// opens until finish: the sends of one commit share the records of their
+// objects, the sweep and the write-back of what changed.
 func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
+	if tree := t.syncTrees[service]; tree != nil {
+		return tree, nil
+	}
 	root := t.btx.Bucket(bucketSync)
 	b := root.Bucket([]byte(service))
 	if b == nil && create {
@@ -157,7 +168,52 @@ func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
 		return nil, fmt.Errorf("bolt: Sync log of %s: %w", service, err)
 	}
 	s.state = state
+	if t.btx.Writable() {
+		if t.syncTrees == nil {
+			t.syncTrees = map[string]*syncTree{}
+		}
+		t.syncTrees[service] = s
+		t.syncOrder = append(t.syncOrder, s)
+	}
 	return s, nil
+}
+
+// finishSync sweeps and writes back the logs the transaction changed:
+// once per commit, however many of its writes appended to them. The sweep
+// goes as far as it would have gone after each write: a round of that
+// write's budget per write, each of which starts only while the garbage
+// is above a quarter of what is kept, so that a busy commit does not sweep
+// on towards the events still kept.
+func (t *tx) finishSync() error {
+	for _, tree := range t.syncOrder {
+		if !tree.changed {
+			continue
+		}
+		for range tree.appends {
+			if err := tree.sweep(2*tree.appended/tree.appends + sweepSlack); err != nil {
+				return err
+			}
+		}
+		if err := tree.flush(); err != nil {
+			return err
+		}
+		tree.appended, tree.appends, tree.changed = 0, 0, false
+	}
+	return nil
+}
+
+// forgetSync drops the log of service from those the transaction keeps,
+// all of them for "": their buckets are gone.
+func (t *tx) forgetSync(service string) {
+	if service == "" {
+		t.syncTrees, t.syncOrder = nil, nil
+		return
+	}
+	if t.syncTrees[service] == nil {
+		return
+	}
+	delete(t.syncTrees, service)
+	t.syncOrder = slices.DeleteFunc(t.syncOrder, func(s *syncTree) bool { return s.service == service })
 }
 
 // object is the record of object, nil when the log has none.
@@ -212,17 +268,17 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 }
 
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
-	trees := map[string]*syncTree{}
-	var order []*syncTree
-	appended := map[*syncTree]int{}
-	shrunk := map[*syncTree][]string{}
+	var (
+		trees  []*syncTree // the logs appended to, mostly one
+		shrunk map[*syncTree][]string
+	)
 	reserved := t.btx.Bucket(bucketSync).Sequence()
 	k := uint64(max(keep, 0))
 	for _, e := range events {
 		if e.ID == 0 || e.ID > reserved {
 			return fmt.Errorf("bolt: Sync event ID %d was not reserved", e.ID)
 		}
-		tree := trees[e.ServiceSid]
+		tree := t.syncTrees[e.ServiceSid]
 		if tree == nil {
 			if _, err := t.service(e.ServiceSid); err != nil {
 				return err
@@ -231,8 +287,10 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 			if tree, err = t.syncTree(e.ServiceSid, true); err != nil {
 				return err
 			}
-			trees[e.ServiceSid] = tree
-			order = append(order, tree)
+		}
+		if !slices.Contains(trees, tree) {
+			trees = append(trees, tree)
+			tree.appends++
 		}
 		o, err := tree.object(e.ObjectSid)
 		if err != nil {
@@ -253,6 +311,9 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		}
 		live := o.live()
 		if k > 0 && (o.keep == 0 && o.appended > 0 || k < o.keep) {
+			if shrunk == nil {
+				shrunk = map[*syncTree][]string{}
+			}
 			shrunk[tree] = append(shrunk[tree], e.ObjectSid)
 		}
 		o.last, o.date, o.appended, o.keep = e.ID, e.Date, o.appended+1, k
@@ -260,19 +321,14 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		tree.state.stored++
 		tree.state.live += o.live() - live
 		tree.dirty[e.ObjectSid] = true
-		appended[tree]++
+		tree.appended++
+		tree.changed = true
 	}
-	for _, tree := range order {
+	for _, tree := range trees {
 		for _, object := range shrunk[tree] {
 			if err := tree.trim(object); err != nil {
 				return err
 			}
-		}
-		if err := tree.sweep(2*appended[tree] + sweepSlack); err != nil {
-			return err
-		}
-		if err := tree.flush(); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -407,6 +463,7 @@ func (t *tx) SyncHead(service string) (uint64, error) {
 
 // deleteSyncTree removes the log of service, if it has one.
 func (t *tx) deleteSyncTree(service string) error {
+	t.forgetSync(service)
 	err := t.btx.Bucket(bucketSync).DeleteBucket([]byte(service))
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return nil

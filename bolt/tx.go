@@ -22,13 +22,19 @@ type tx struct {
 	services map[string]*model.Service
 	channels map[channelKey]*model.Channel
 
-	// The subtree of the Service a read transaction looked up last (see
-	// service).
+	// The subtree of the Service looked up last, and the channel_data
+	// subtree of the Channel looked up last (see service and channelData).
 	lastService    string
 	lastServiceDir *bbolt.Bucket
+	lastChannel    channelKey
+	lastChannelDir *bbolt.Bucket
 
 	// What PeekMessages handed out, released when a read transaction ends.
 	peeked []*peeked
+
+	// The Sync logs a write transaction opened, in that order (sync.go).
+	syncTrees map[string]*syncTree
+	syncOrder []*syncTree
 }
 
 var _ model.Tx = (*tx)(nil)
@@ -43,11 +49,12 @@ func (t *tx) PutSetting(key, value string) error {
 	return t.btx.Bucket(bucketSettings).Put([]byte(key), []byte(value))
 }
 
-// service returns the subtree of the Service sid. A read transaction
-// keeps the last one: a page looks its Service up more than once (its
-// Channel, then its Messages), and in a read transaction bbolt seeks a
-// bucket anew at each lookup. (A write transaction's buckets keep their
-// children, and a write may remove the Service.)
+// service returns the subtree of the Service sid. The transaction keeps
+// the last one: a page looks its Service up more than once (its Channel,
+// then its Messages), and so does a send (its Channel, its author, its
+// Sync log); in a read transaction bbolt seeks a bucket anew at each
+// lookup, and in both each lookup copies the SID. A write that removes
+// Services forgets it (forgetService, Wipe).
 func (t *tx) service(sid string) (*bbolt.Bucket, error) {
 	if t.lastServiceDir != nil && t.lastService == sid {
 		return t.lastServiceDir, nil
@@ -56,9 +63,7 @@ func (t *tx) service(sid string) (*bbolt.Bucket, error) {
 	if b == nil {
 		return nil, model.ErrNotFound
 	}
-	if !t.btx.Writable() {
-		t.lastService, t.lastServiceDir = sid, b
-	}
+	t.lastService, t.lastServiceDir = sid, b
 	return b, nil
 }
 
@@ -71,8 +76,13 @@ func (t *tx) serviceChild(sid string, name []byte) (*bbolt.Bucket, error) {
 	return b.Bucket(name), nil
 }
 
-// channelData returns the channel_data subtree of Channel ch.
+// channelData returns the channel_data subtree of Channel ch, the last
+// one looked up at once (as service does; DeleteChannelTree forgets it).
 func (t *tx) channelData(service, ch string) (*bbolt.Bucket, error) {
+	key := channelKey{service, ch}
+	if t.lastChannelDir != nil && t.lastChannel == key {
+		return t.lastChannelDir, nil
+	}
 	data, err := t.serviceChild(service, bucketChannelData)
 	if err != nil {
 		return nil, err
@@ -81,8 +91,12 @@ func (t *tx) channelData(service, ch string) (*bbolt.Bucket, error) {
 	if b == nil {
 		return nil, model.ErrNotFound
 	}
+	t.lastChannel, t.lastChannelDir = key, b
 	return b, nil
 }
+
+// forgetSubtrees drops the subtrees service and channelData keep.
+func (t *tx) forgetSubtrees() { t.lastServiceDir, t.lastChannelDir = nil, nil }
 
 // lookup resolves key in records: as a key of records itself, or else through
 // the unique index (unique name, identity) that maps to one.
@@ -170,6 +184,8 @@ var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucket
 // delivery IDs and Sync event IDs keep growing and are never given twice.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
+	t.forgetSubtrees()
+	t.forgetSync("")
 	for _, name := range wiped {
 		seq := t.btx.Bucket(name).Sequence()
 		if err := t.btx.DeleteBucket(name); err != nil {

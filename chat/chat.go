@@ -145,7 +145,14 @@ func (g *sidGen) new(prefix string, t time.Time) string {
 		// Only after 2^80 SIDs in one millisecond: start a fresh sequence.
 		id = ulid.MustNew(ulid.Timestamp(t), crand.Reader)
 	}
-	return prefix + hex.EncodeToString(id[:])
+	// One allocation: the SID is written in place, then copied once.
+	var b [8 + 2*len(id)]byte
+	if len(prefix) > 8 {
+		return prefix + hex.EncodeToString(id[:])
+	}
+	n := copy(b[:], prefix)
+	hex.Encode(b[n:], id[:])
+	return string(b[:n+2*len(id)])
 }
 
 // update runs fn in a write transaction: every write of chat goes through

@@ -76,7 +76,7 @@ func messageMedia(tx model.Tx, service, sid string) (*model.MessageMedia, error)
 // mediaTaken maps the store's refusal to attach a Media that another Message
 // carries already to Twilio's 409/50508: a Media is sent once.
 func mediaTaken(err error) error {
-	if model.IsTaken(err, "media") {
+	if err != nil && model.IsTaken(err, "media") {
 		return model.E(model.CodeMediaAlreadySent)
 	}
 	return err

@@ -60,7 +60,9 @@ func channelDoc(tx model.Tx, ch *model.Channel) (json.RawMessage, error) {
 // as encoding/json writes the structs of sync_data_test.go: they are made
 // for every Message sent, inside the write transaction.
 func channelDocOf(ch *model.Channel, last *model.Message) json.RawMessage {
-	b := make([]byte, 0, 320+len(ch.Attributes))
+	// Room for the members with the names and dates, so that the data is
+	// made in one allocation.
+	b := make([]byte, 0, 480+len(ch.Attributes)+optLen(ch.FriendlyName)+optLen(ch.UniqueName)+len(ch.CreatedBy))
 	b = append(b, `{"friendlyName":`...)
 	b = appendOptString(b, ch.FriendlyName)
 	b = append(b, `,"uniqueName":`...)
@@ -92,7 +94,7 @@ func channelDocOf(ch *model.Channel, last *model.Message) json.RawMessage {
 // messageItem is the item of m; memberSid is its author's Member in the
 // Channel, "" when the author is not one.
 func messageItem(m *model.Message, memberSid string) *model.SyncItem {
-	b := make([]byte, 0, 256+len(m.Body)+len(m.Attributes))
+	b := make([]byte, 0, 320+len(m.From)+len(m.Body)+len(m.Attributes)+optLen(m.LastUpdatedBy))
 	b = append(b, `{"sid":`...)
 	b = jsonenc.AppendString(b, m.Sid)
 	b = append(b, `,"author":`...)
@@ -128,6 +130,14 @@ func messageItem(m *model.Message, memberSid string) *model.SyncItem {
 	}
 	b = append(b, '}')
 	return &model.SyncItem{Key: strconv.Itoa(m.Index), Index: m.Index, Data: b, DateUpdated: m.DateUpdated}
+}
+
+// optLen is the length of *s, 0 when s is nil.
+func optLen(s *string) int {
+	if s == nil {
+		return 0
+	}
+	return len(*s)
 }
 
 // appendOptString appends *s as a JSON string, or null when s is nil.

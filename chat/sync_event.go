@@ -67,7 +67,9 @@ func (c *Chat) payload(ch syncChange, sid string, id uint64, date time.Time) ([]
 		typ    = ch.ref.Type()
 		rev    = model.SyncRevision(id)
 		isItem = ch.what >= addedItem
-		b      = make([]byte, 0, 200+len(ch.data)+len(c.syncURL))
+		// Room for the longest event with its item URL, so that the
+		// payload is made in one allocation.
+		b = make([]byte, 0, payloadRoom+len(ch.data)+len(c.syncURL)+2*len(sid)+len(ch.key))
 	)
 	// The event type, the SID and the item URL are escaped piece by piece:
 	// each piece they join meets the next at an ASCII byte ("_", "/"), so
@@ -122,6 +124,11 @@ func (c *Chat) payload(ch syncChange, sid string, id uint64, date time.Time) ([]
 	b = jsonenc.AppendString(b, rev)
 	return append(b, "}}"...), nil
 }
+
+// payloadRoom is what a payload holds besides its data, the Sync URL, the
+// object's SID (twice: in the event and in the item URL) and the item's key,
+// with room to spare: the member names, the ID, the date and the revisions.
+const payloadRoom = 320
 
 // appendRaw appends the member key: v, omitted when v is empty.
 func appendRaw(b []byte, key string, v json.RawMessage) []byte {

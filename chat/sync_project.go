@@ -551,38 +551,48 @@ func (c *Chat) appendSync(tx model.Tx, changes, removals []syncChange) ([]string
 	if len(all) == 0 {
 		return nil, nil
 	}
-	next := map[string]uint64{}
-	var services []string
-	for _, ch := range all {
-		if _, ok := next[ch.service]; !ok {
-			next[ch.service] = 0
-			services = append(services, ch.service)
-		}
+	// The Services of the changes in order, each with the next ID it
+	// gives: mostly one, so a slice searched in turn.
+	type serviceIDs struct {
+		service string
+		count   int
+		next    uint64
 	}
-	for _, svc := range services {
-		n := 0
-		for _, ch := range all {
-			if ch.service == svc {
-				n++
+	var ids []serviceIDs
+	idsOf := func(service string) *serviceIDs {
+		for i := range ids {
+			if ids[i].service == service {
+				return &ids[i]
 			}
 		}
-		first, err := tx.ReserveSyncEventIDs(svc, n)
+		ids = append(ids, serviceIDs{service: service})
+		return &ids[len(ids)-1]
+	}
+	for _, ch := range all {
+		idsOf(ch.service).count++
+	}
+	services := make([]string, len(ids))
+	for i := range ids {
+		first, err := tx.ReserveSyncEventIDs(ids[i].service, ids[i].count)
 		if err != nil {
 			return nil, err
 		}
-		next[svc] = first
+		ids[i].next, services[i] = first, ids[i].service
 	}
 	now := tx.Now()
 	events := make([]*model.SyncEvent, len(all))
+	stored := make([]model.SyncEvent, len(all))
 	for i, ch := range all {
-		id := next[ch.service]
-		next[ch.service]++
+		s := idsOf(ch.service)
+		id := s.next
+		s.next++
 		sid := ch.ref.Sid()
 		payload, err := c.payload(ch, sid, id, now)
 		if err != nil {
 			return nil, err
 		}
-		events[i] = &model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, ID: id, Date: now, Payload: payload}
+		stored[i] = model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, ID: id, Date: now, Payload: payload}
+		events[i] = &stored[i]
 	}
 	if len(changes) > 0 {
 		if err := tx.AppendSyncEvents(events[:len(changes)], c.syncKeep); err != nil {

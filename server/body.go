@@ -17,6 +17,17 @@ type body struct {
 	base      string       // scheme and host of every absolute URL (Server.base)
 	root      string       // base and version prefix, http://host/v2
 	inChannel messagesJSON // see messagesIn
+	urls      bodyURLs     // what base and root were made from, for the next response
+}
+
+// bodyURLs is the base and root of a response and what they were made
+// from: a recycled body whose next response has the same public URL, host,
+// scheme and version reuses them rather than joining them again.
+type bodyURLs struct {
+	public, host string
+	tls          bool
+	version      version
+	base, root   string
 }
 
 // accountSid writes account_sid.
@@ -35,16 +46,21 @@ var jsonContentType = []string{"application/json"}
 func (s *Server) newBody(r *http.Request) *body {
 	b := bodies.Get().(*body)
 	v := apiVersion(r)
-	base := s.base(r)
+	urls := b.urls
+	if urls.base == "" || urls.public != s.cfg.PublicURL || urls.host != r.Host || urls.tls != (r.TLS != nil) || urls.version != v {
+		base := s.base(r)
+		urls = bodyURLs{public: s.cfg.PublicURL, host: r.Host, tls: r.TLS != nil, version: v, base: base, root: base + v.prefix()}
+	}
 	inChannel := b.inChannel // its buffers, for reuse
 	inChannel.ok = false
 	*b = body{
 		jsonWriter: jsonWriter{b: b.b[:0]},
 		account:    s.accountJSON,
 		version:    v,
-		base:       base,
-		root:       base + v.prefix(),
+		base:       urls.base,
+		root:       urls.root,
 		inChannel:  inChannel,
+		urls:       urls,
 	}
 	return b
 }
