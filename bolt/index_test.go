@@ -209,6 +209,32 @@ func TestPutMessageKeepsOneRecordPerMessage(t *testing.T) {
 	}
 }
 
+// TestMintedMessageSidsNeedNoIndexEntry: a send whose SID the store mints
+// writes nothing to messages_by_sid (the SID carries the index); a SID a
+// caller gives gets its entry, and loses it with its Message.
+func TestMintedMessageSidsNeedNoIndexEntry(t *testing.T) {
+	d := newDB(t)
+	mustSeed(t, d, insService(1), insChannel(1, 1, model.ChannelPublic, ""))
+	minted := func(tx model.Tx) error {
+		m := newMessage(1, 1, 0)
+		m.Sid = ""
+		return tx.AppendMessage(m)
+	}
+	mustSeed(t, d, minted, minted, appendMsg(1, 1, 7), minted)
+	path := []string{"services", sid("IS", 1), "channel_data", sid("CH", 1)}
+	if got := len(rawBucket(t, d, append(path, "messages")...)); got != 4 {
+		t.Errorf("%d message records, want 4", got)
+	}
+	want := map[string]string{string(messageSidKey(sid("IM", 7))): string(indexKey(2))}
+	if got := rawBucket(t, d, append(path, "messages_by_sid")...); !maps.Equal(got, want) {
+		t.Errorf("messages_by_sid = %q, want only the given SID's entry %q", got, want)
+	}
+	mustSeed(t, d, func(tx model.Tx) error { return tx.DeleteMessage(sid("IS", 1), sid("CH", 1), sid("IM", 7)) })
+	if got := rawBucket(t, d, append(path, "messages_by_sid")...); len(got) != 0 {
+		t.Errorf("messages_by_sid after the delete = %q, want it empty", got)
+	}
+}
+
 // TestAppendOnlyBucketsFillTheirPages appends Messages and Deliveries in
 // many transactions and checks that the pages of their buckets are nearly
 // full: bbolt's default would leave them about half empty.

@@ -4,19 +4,29 @@ import (
 	"bytes"
 	"strings"
 
+	"go.etcd.io/bbolt"
+
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
 )
 
+// AppendMessage mints the SID of a Message that has none so that it
+// carries the Message's index (model.NewMessageSid): such a Message is
+// found by its SID without an entry in messages_by_sid, which a send would
+// otherwise write, on pages of their own, with every Message. A SID given
+// by the caller (a seed's, say) gets its entry as before.
 func (t *tx) AppendMessage(m *model.Message) error {
 	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
 	if err != nil {
 		return err
 	}
-	messages, sids := appendOnly(data.Bucket(bucketMessages)), appendOnly(data.Bucket(bucketMessagesBySid))
-	sidKey := messageSidKey(m.Sid)
-	if sids.Get(sidKey) != nil {
-		return &model.TakenError{Field: "sid"}
+	messages := appendOnly(data.Bucket(bucketMessages))
+	if m.Sid != "" {
+		if _, err := findMessage(data, m.Sid, &model.Message{}); err == nil {
+			return &model.TakenError{Field: "sid"}
+		} else if err != model.ErrNotFound {
+			return err
+		}
 	}
 	// The bucket's sequence counts the indexes ever assigned; it never goes
 	// down, so a deleted Message's index is never reused.
@@ -26,13 +36,21 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	}
 	m.Index = int(seq - 1)
 	key := indexKey(m.Index)
+	indexed := true // in messages_by_sid
+	if m.Sid == "" {
+		var carries bool
+		m.Sid, carries = model.NewMessageSid(t.now, m.Index)
+		indexed = !carries
+	}
 	if m.Media != nil {
 		if err := t.attachMedia(data, m); err != nil {
 			return err
 		}
 	}
-	if err := sids.Put(sidKey, key); err != nil {
-		return err
+	if indexed {
+		if err := appendOnly(data.Bucket(bucketMessagesBySid)).Put(messageSidKey(m.Sid), key); err != nil {
+			return err
+		}
 	}
 	if err := putMessage(messages, key, m); err != nil {
 		return err
@@ -43,19 +61,44 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	})
 }
 
-func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
-	data, err := t.channelData(service, channel)
-	if err != nil {
-		return nil, err
+// findMessage decodes the Message sid of the Channel whose subtree is data
+// into m and returns its key: the index its SID carries when the Message
+// there has that SID, else the entry of messages_by_sid (a SID given by a
+// caller, or minted before schema 7). It is ErrNotFound when there is none.
+func findMessage(data *bbolt.Bucket, sid string, m *model.Message) ([]byte, error) {
+	messages := data.Bucket(bucketMessages)
+	if index, ok := model.MessageSidIndex(sid); ok {
+		key := indexKey(index)
+		if v := messages.Get(key); v != nil {
+			if err := record.DecodeMessage(v, m); err != nil {
+				return nil, err
+			}
+			if m.Sid == sid {
+				return key, nil
+			}
+		}
 	}
 	key := data.Bucket(bucketMessagesBySid).Get(messageSidKey(sid))
 	if key == nil {
 		return nil, model.ErrNotFound
 	}
-	m := &model.Message{}
-	if err := decodeMessage(data.Bucket(bucketMessages).Get(key), m, service, channel, decodeIndex(key)); err != nil {
+	if err := record.DecodeMessage(messages.Get(key), m); err != nil {
 		return nil, err
 	}
+	return key, nil
+}
+
+func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return nil, err
+	}
+	m := &model.Message{}
+	key, err := findMessage(data, sid, m)
+	if err != nil {
+		return nil, err
+	}
+	m.ServiceSid, m.ChannelSid, m.Index = service, channel, int(decodeIndex(key))
 	return m, nil
 }
 
@@ -125,9 +168,9 @@ func (t *tx) PutMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	key := data.Bucket(bucketMessagesBySid).Get(messageSidKey(m.Sid))
-	if key == nil {
-		return model.ErrNotFound
+	key, err := findMessage(data, m.Sid, &model.Message{})
+	if err != nil {
+		return err
 	}
 	m.Index = int(decodeIndex(key))
 	return putMessage(appendOnly(data.Bucket(bucketMessages)), bytes.Clone(key), m)
@@ -138,16 +181,13 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if err != nil {
 		return err
 	}
-	messages, sids := data.Bucket(bucketMessages), data.Bucket(bucketMessagesBySid)
-	sidKey := messageSidKey(sid)
-	key := bytes.Clone(sids.Get(sidKey))
-	if key == nil {
-		return model.ErrNotFound
-	}
 	var m model.Message
-	if err := record.DecodeMessage(messages.Get(key), &m); err != nil {
+	key, err := findMessage(data, sid, &m)
+	if err != nil {
 		return err
 	}
+	key = bytes.Clone(key)
+	messages := data.Bucket(bucketMessages)
 	if m.Media != nil {
 		if err := t.deleteMedia(service, m.Media.Sid); err != nil {
 			return err
@@ -159,7 +199,7 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 	if err := messages.Delete(key); err != nil {
 		return err
 	}
-	if err := sids.Delete(sidKey); err != nil {
+	if err := data.Bucket(bucketMessagesBySid).Delete(messageSidKey(sid)); err != nil {
 		return err
 	}
 	if err := data.Bucket(bucketMessageGaps).Put(key, []byte{}); err != nil {

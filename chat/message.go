@@ -35,7 +35,7 @@ func (c *Chat) appendMessage(ctx context.Context, tx model.Tx, service, channel 
 	now := tx.Now()
 	created := orDefault(in.DateCreated, now)
 	m := &model.Message{
-		Sid:           orMint(sid, func() string { return c.sids.new(model.PrefixMessage, now) }),
+		Sid:           sid, // "": the store mints it (Tx.AppendMessage)
 		ServiceSid:    service,
 		ChannelSid:    channel,
 		From:          orDefault(in.From, model.DefaultAuthor),

@@ -1,5 +1,11 @@
 package model
 
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
 // SID prefixes: a SID is one of these two letters followed by 32 hex digits,
 // 34 characters in all (the spec's `^XX[0-9a-fA-F]{32}$` patterns).
 const (
@@ -32,4 +38,61 @@ func IsSID(prefix, s string) bool {
 		}
 	}
 	return true
+}
+
+// NewMessageSid mints the SID of a Message given index index in its
+// Channel. It is 16 bytes in hex, like every SID chatd mints: the time in
+// milliseconds (6 bytes, so SIDs sort roughly by creation), 5 random bytes,
+// then the index XOR those 5 random bytes. A store can therefore find a
+// Message from its SID and Channel alone (MessageSidIndex), with no index of
+// SIDs to write on every send. An index of 2^40 or more, or a negative one,
+// gets 10 random bytes instead, which carry nothing: carries says which.
+func NewMessageSid(t time.Time, index int) (sid string, carries bool) {
+	var b [16]byte
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (8 * (5 - i)))
+	}
+	rand.Read(b[6:])
+	carries = index >= 0 && index < 1<<40
+	if carries {
+		for i := range 5 {
+			b[11+i] = byte(index>>(8*(4-i))) ^ b[6+i]
+		}
+	}
+	return PrefixMessage + hex.EncodeToString(b[:]), carries
+}
+
+// MessageSidIndex is the index a Message SID minted by NewMessageSid
+// carries. Any other SID of chatd's shape ("IM" and 32 lower-case hex
+// digits) reads as some index too: a store must check that the Message at
+// that index has that SID.
+func MessageSidIndex(sid string) (int, bool) {
+	if len(sid) != SIDLength || sid[:2] != PrefixMessage {
+		return 0, false
+	}
+	var b [16]byte
+	for i := range b {
+		hi, ok1 := lowerHexDigit(sid[2+2*i])
+		lo, ok2 := lowerHexDigit(sid[2+2*i+1])
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		b[i] = hi<<4 | lo
+	}
+	index := 0
+	for i := range 5 {
+		index = index<<8 | int(b[11+i]^b[6+i])
+	}
+	return index, true
+}
+
+func lowerHexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }

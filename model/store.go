@@ -121,7 +121,9 @@ type Tx interface {
 	// only grow and are never reused, even after a delete), bumps
 	// Channel.MessagesCount and points Channel.LastMessageSid at m. When
 	// m.Media is set it attaches that Media to m: ErrNotFound when there is
-	// no such Media, *TakenError{"media"} when it is attached already.
+	// no such Media, *TakenError{"media"} when it is attached already. A
+	// Message without a SID gets a new one (NewMessageSid, which a store may
+	// give the index to).
 	AppendMessage(m *Message) error
 	Message(service, channel, sid string) (*Message, error)
 	Messages(service, channel string, w Window) ([]*Message, error)

@@ -23,6 +23,9 @@ import (
 // the Member's read goes in the same round trip, after it; the transaction
 // keeps both for those reads.
 func (t *tx) AppendMessage(m *model.Message) error {
+	if m.Sid == "" {
+		m.Sid, _ = model.NewMessageSid(t.now, -1) // the index is not known yet
+	}
 	v, err := record.EncodeMessage(m)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -86,6 +87,103 @@ func testAppendMessage(t *testing.T, e Engine) {
 			t.Errorf("indexes after emptying the channel = %v, want [4]", got)
 		}
 	})
+}
+
+// testMintedMessageSids: a Message appended without a SID gets one, which
+// finds it, whatever other SIDs the Channel holds; some engines make that
+// SID carry the index (model.NewMessageSid), so SIDs that carry the index
+// of another Message must not be taken for it.
+func testMintedMessageSids(t *testing.T, e Engine) {
+	st := e.open(t)
+	mustSeed(t, st, insService(1), insChannel(1, 1, model.ChannelPublic, ""))
+	service, channel := sid("IS", 1), sid("CH", 1)
+	var minted []string
+	mint := func(t *testing.T, n int) {
+		t.Helper()
+		mustUpdate(t, st, func(tx model.Tx) error {
+			minted = minted[:0]
+			for i := range n {
+				m := newMessage(1, 1, 0)
+				m.Sid, m.Body = "", fmt.Sprint("minted ", i)
+				if err := tx.AppendMessage(m); err != nil {
+					return err
+				}
+				if !model.IsSID(model.PrefixMessage, m.Sid) {
+					return fmt.Errorf("AppendMessage minted SID %q", m.Sid)
+				}
+				minted = append(minted, m.Sid)
+			}
+			return nil
+		})
+	}
+	find := func(sid string) (*model.Message, error) {
+		var m *model.Message
+		err := viewErr(st, func(tx model.Tx) (err error) {
+			m, err = tx.Message(service, channel, sid)
+			return err
+		})
+		return m, err
+	}
+	mint(t, 3) // indexes 0, 1, 2
+	first := slices.Clone(minted)
+	// After a minted Message at index 3, a given SID that carries index 9
+	// lands at 4, and one that carries index 1, where a minted Message lies,
+	// at 5.
+	at9, _ := model.NewMessageSid(testNow, 9)
+	at1, _ := model.NewMessageSid(testNow, 1)
+	mustSeed(t, st, func(tx model.Tx) error {
+		if err := tx.AppendMessage(&model.Message{ServiceSid: service, ChannelSid: channel, From: "a", Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}); err != nil {
+			return err
+		}
+		for _, s := range []string{at9, at1} {
+			m := newMessage(1, 1, 0)
+			m.Sid = s
+			if err := tx.AppendMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, s := range first {
+		m, err := find(s)
+		if err != nil || m.Sid != s || m.Index != i || m.Body != fmt.Sprint("minted ", i) {
+			t.Errorf("Message(minted %d) = %+v, %v; want index %d", i, m, err, i)
+		}
+	}
+	for s, index := range map[string]int{at9: 4, at1: 5} {
+		if m, err := find(s); err != nil || m.Index != index {
+			t.Errorf("Message(given %s) = %+v, %v; want index %d", s, m, err, index)
+		}
+	}
+	wantTaken(t, "AppendMessage(a minted SID again)", tryOp(t, st, func(tx model.Tx) error {
+		m := newMessage(1, 1, 0)
+		m.Sid = first[1]
+		return tx.AppendMessage(m)
+	}), "sid")
+	forged, _ := model.NewMessageSid(testNow, 2)
+	_, err := find(forged)
+	wantNotFound(t, "Message(a SID that carries index 2 and is not its Message's)", err)
+
+	mustSeed(t, st, func(tx model.Tx) error {
+		m, err := tx.Message(service, channel, first[2])
+		if err != nil {
+			return err
+		}
+		m.Body = "edited"
+		return tx.PutMessage(m)
+	})
+	if m, err := find(first[2]); err != nil || m.Body != "edited" || m.Index != 2 {
+		t.Errorf("after PutMessage: %+v, %v", m, err)
+	}
+	mustSeed(t, st, func(tx model.Tx) error { return tx.DeleteMessage(service, channel, first[0]) })
+	mustSeed(t, st, func(tx model.Tx) error { return tx.DeleteMessage(service, channel, at1) })
+	_, err = find(first[0])
+	wantNotFound(t, "Message(deleted minted)", err)
+	_, err = find(at1)
+	wantNotFound(t, "Message(deleted given)", err)
+	if c := mustChannel(t, st, 1, channel); c.MessagesCount != 4 {
+		t.Errorf("MessagesCount = %d, want 4", c.MessagesCount)
+	}
 }
 
 func testDeleteMessage(t *testing.T, e Engine) {

@@ -81,6 +81,7 @@ var contract = []struct {
 	{"InviteLinks", testInviteLinks},
 	{"StoredDerivedCountsWin", testStoredDerivedCountsWin},
 	{"AppendMessage", testAppendMessage},
+	{"MintedMessageSids", testMintedMessageSids},
 	{"DeleteMessage", testDeleteMessage},
 	{"PutMessage", testPutMessage},
 	{"CountMessagesAfter", testCountMessagesAfter},
