@@ -238,7 +238,7 @@ func TestMigrateV4SyncLog(t *testing.T) {
 	path := copyFile(t, v4SyncFixture)
 	d := mustOpen(t, path)
 	mustView(t, d, func(tx model.Tx) error {
-		if got := takeSyncSnapshot(t, tx); !reflect.DeepEqual(got, want) {
+		if got := takeSyncSnapshot(t, tx, v4SyncServices, v4SyncObjects); !reflect.DeepEqual(got, want) {
 			gotJSON, _ := json.MarshalIndent(got, "", " ")
 			t.Errorf("the migrated Sync log answers\n%s\nwant\n%s", gotJSON, raw)
 		}
