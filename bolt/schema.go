@@ -178,12 +178,14 @@ type migration struct {
 	apply   func(*bbolt.Tx) error
 }
 
-// migrations run in order at Open, in its first transaction, on files
-// older than schemaVersion. Every change to the tree above adds one and
-// bumps schemaVersion. The step from 3 to 4 (records in their own format
-// instead of JSON) rewrites the whole file: Open does it after the steps
-// before it and runs the steps after it on the new file, as migrate.go
-// says. Schema 4 also brought the root buckets api_keys and
+// migrations run in order at Open on files older than schemaVersion, each
+// in a transaction of its own that also stores the version it reaches: a
+// step finds what the steps before it wrote committed, and a file stopped
+// between steps goes on from where it is. Every change to the tree above
+// adds one and bumps schemaVersion. The step from 3 to 4 (records in their
+// own format instead of JSON) rewrites the whole file: Open does it after
+// the steps before it and runs the steps after it on the new file, as
+// migrate.go says. Schema 4 also brought the root buckets api_keys and
 // media_uploads, which initSchema creates, and Media content chunks as
 // buckets of their own; the chunks of older files stay values, which
 // ReadMedia reads as such. The step from 5 to 6 moves every Channel's SID
@@ -244,35 +246,37 @@ func ensureBuckets(b *bbolt.Bucket, names [][]byte) error {
 }
 
 // initSchema creates the root buckets of a new file, or checks the version
-// of an existing one and applies the migrations above. It returns the
-// version the file is then at.
-func initSchema(tx *bbolt.Tx) (int, error) {
+// of an existing one and applies the first of the migrations above that
+// it needs. It returns the version the file is then at, and whether it
+// applied one: migrate commits each step before the next.
+func initSchema(tx *bbolt.Tx) (version int, stepped bool, err error) {
 	for _, name := range rootBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
-	version := schemaVersion
+	version = schemaVersion
 	if v := meta.Get(keyVersion); v != nil {
 		if len(v) != 8 {
-			return 0, fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
+			return 0, false, fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
 		}
 		version = int(binary.BigEndian.Uint64(v))
 	}
 	if version > schemaVersion {
-		return 0, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
+		return 0, false, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
 	}
 	for _, m := range migrations {
 		if m.version != version {
 			continue // done already, or after the rewrite of a schema-3 file
 		}
 		if err := m.apply(tx); err != nil {
-			return 0, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
+			return 0, false, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
 		}
-		version = m.version + 1
+		version, stepped = m.version+1, true
+		break
 	}
-	return version, meta.Put(keyVersion, versionBytes(version))
+	return version, stepped, meta.Put(keyVersion, versionBytes(version))
 }
 
 // versionBytes is the stored form of a schema version.
