@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -428,4 +429,157 @@ func TestMigrateV5SidIndex(t *testing.T) {
 		}
 		check(t, mustOpen(t, path))
 	})
+}
+
+// v6Fixture is the file a schema-6 chatd wrote (fixture_test.go), with the
+// Channel of sidFixture and the Sync logs of writeSyncFixture.
+var v6Fixture = filepath.Join("testdata", "chatd-v6.db")
+
+// syncLayout is where the closed file at path keeps Sync logs: the
+// Services with a subtree under sync/ (schema 6), and those with a log in
+// their own subtree (schema 7).
+func syncLayout(t *testing.T, path string) (apart, inService []string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketSync).ForEachBucket(func(k []byte) error {
+			apart = append(apart, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketServices).ForEachBucket(func(k []byte) error {
+			dir := tx.Bucket(bucketServices).Bucket(k)
+			if dir.Bucket(bucketSyncEvents) != nil && dir.Bucket(bucketSyncObjects) != nil && dir.Get(keySyncState) != nil {
+				inService = append(inService, string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apart, inService
+}
+
+// checkSyncRootInline checks that the sync root bucket holds nothing but
+// its sequence, and that bbolt keeps it inline: reserving event IDs
+// writes no page of its own.
+func checkSyncRootInline(t *testing.T, d *DB) {
+	t.Helper()
+	err := d.bolt.View(func(tx *bbolt.Tx) error {
+		root := tx.Bucket(bucketSync)
+		if k, _ := root.Cursor().First(); k != nil {
+			t.Errorf("the sync bucket holds key %q, want none", k)
+		}
+		if page := root.RootPage(); page != 0 {
+			t.Errorf("the sync bucket has page %d of its own, want it inline", page)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateV6SyncLogs(t *testing.T) {
+	raw, err := os.ReadFile(syncFixtureGolden(v6Fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want syncGolden
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawVersion(t, v6Fixture); !bytes.Equal(got, version(6)) {
+		t.Fatalf("the fixture is at schema version %x, want 6", got)
+	}
+	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
+	if apart, inService := syncLayout(t, v6Fixture); !reflect.DeepEqual(apart, []string{s1, s2, gone}) || len(inService) != 0 {
+		t.Fatalf("the fixture keeps Sync logs under sync/ for %v and in Services for %v; want %v and none", apart, inService, []string{s1, s2, gone})
+	}
+
+	path := copyFile(t, v6Fixture)
+	d := mustOpen(t, path)
+	f, sids := newFixture(), newSidFixture()
+	es1, mp1 := v4SyncObjects[0], v4SyncObjects[2]
+	mustView(t, d, func(tx model.Tx) error {
+		f.check(t, tx)
+		sids.check(t, tx)
+		if got := takeSyncSnapshot(t, tx, syncFixtureServices, v4SyncObjects); !reflect.DeepEqual(got, want.syncSnapshot) {
+			gotJSON, _ := json.MarshalIndent(got, "", " ")
+			t.Errorf("the migrated Sync logs answer\n%s\nwant\n%s", gotJSON, raw)
+		}
+		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
+			t.Errorf("SyncHead of the Service gone = %d, %v; want 0", head, err)
+		}
+		if o, err := tx.SyncObjectLog(gone, es1); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("SyncObjectLog of the Service gone = %+v, %v; want ErrNotFound", o, err)
+		}
+		return nil
+	})
+	checkSyncState(t, d, s1)
+	checkSyncState(t, d, s2)
+	checkSyncRootInline(t, d)
+
+	// The logs go on: IDs above every one given, even those reserved and
+	// never used, events chained to those migrated, and retention applied
+	// to them. A new Service of the SID of the one gone starts with no log.
+	var added []*model.SyncEvent
+	mustUpdate(t, d, func(tx model.Tx) error {
+		if err := tx.InsertService(&model.Service{Sid: gone}); err != nil {
+			return err
+		}
+		first, err := tx.ReserveSyncEventIDs(s1, 2)
+		if err != nil {
+			return err
+		}
+		added = []*model.SyncEvent{
+			{ServiceSid: s1, ObjectSid: es1, ID: first, Date: testNow, Payload: []byte(`{}`)},
+			{ServiceSid: s1, ObjectSid: mp1, ID: first + 1, Date: testNow, Payload: []byte(`{}`)},
+		}
+		return tx.AppendSyncEvents(added, 2)
+	})
+	if added[0].ID != want.LastID+1 {
+		t.Errorf("the next event ID is %d, want %d", added[0].ID, want.LastID+1)
+	}
+	mustView(t, d, func(tx model.Tx) error {
+		for _, e := range added {
+			old := want.Services[s1].Objects[e.ObjectSid].Events
+			got, err := tx.SyncEvents(s1, e.ObjectSid, 0, 0)
+			if err != nil {
+				return err
+			}
+			wantIDs := []uint64{old[len(old)-1].ID, e.ID}
+			if ids := syncIDs(got); !reflect.DeepEqual(ids, wantIDs) {
+				t.Errorf("SyncEvents of %s after an append keeping 2 = %v, want %v", e.ObjectSid, ids, wantIDs)
+			}
+		}
+		feed, err := tx.SyncFeed(s1, want.Services[s1].Head, 0)
+		if err != nil {
+			return err
+		}
+		if ids, wantIDs := syncIDs(feed), syncIDs(added); !reflect.DeepEqual(ids, wantIDs) {
+			t.Errorf("SyncFeed after the migrated head = %v, want %v", ids, wantIDs)
+		}
+		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
+			t.Errorf("SyncHead of a new Service of the SID of one gone = %d, %v; want 0", head, err)
+		}
+		return nil
+	})
+	checkSyncState(t, d, s1)
+	checkSyncRootInline(t, d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+		t.Errorf("meta/version = %x, want %x", got, want)
+	}
+	if apart, inService := syncLayout(t, path); len(apart) != 0 || !reflect.DeepEqual(inService, []string{s1, s2}) {
+		t.Errorf("after the migration, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
+	}
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,8 +72,9 @@ func takeSyncSnapshot(t *testing.T, tx model.Tx, services, objects []string) syn
 
 // The Sync logs of the fixture file from schema 6 on: Services 1 and 2 of
 // the fixture have logs, with objects whose events a shrunk retention and
-// the sweep dropped; Service 3 had one and is gone by hand, its log left
-// behind, which the migration to schema 7 drops. The IDs reserved last were
+// the sweep dropped; Service 3 had one and is removed by hand
+// (finishSyncFixture), which in the file of schema 6 leaves its log
+// behind, for the migration to 7 to drop. The IDs reserved last were
 // never used, so the next ID is above every head. The file's golden JSON
 // (syncGolden) holds what the logs answered.
 var (
@@ -151,36 +152,26 @@ func writeSyncFixture(d *DB) error {
 	return nil
 }
 
-// TestWriteSyncFixture writes testdata/chatd-v<schemaVersion>.db, the
-// fixture with Sync logs, and its golden JSON when CHATD_WRITE_FIXTURE is
-// set:
-//
-//	CHATD_WRITE_FIXTURE=1 go test -run TestWriteSyncFixture ./bolt/
-func TestWriteSyncFixture(t *testing.T) {
-	if os.Getenv("CHATD_WRITE_FIXTURE") == "" {
-		t.Skip("set CHATD_WRITE_FIXTURE=1 to write the fixture file of this schema version")
-	}
-	path := filepath.Join("testdata", fmt.Sprintf("chatd-v%d.db", schemaVersion))
-	golden := filepath.Join("testdata", fmt.Sprintf("chatd-v%d-sync.json", schemaVersion))
-	os.Remove(path)
-	d := openUnmanaged(t, path)
-	mustUpdate(t, d, newFixture().write)
-	mustUpdate(t, d, newSidFixture().write)
-	if err := writeSyncFixture(d); err != nil {
-		t.Fatal(err)
-	}
+// syncFixtureGolden is where the golden JSON of the fixture file at path
+// is.
+func syncFixtureGolden(path string) string { return strings.TrimSuffix(path, ".db") + "-sync.json" }
+
+// finishSyncFixture completes the fixture file at path, which d holds
+// open and closes: it takes the golden JSON of the Sync logs, then removes
+// Service 3 by hand, as the store would not (it takes the log along).
+func finishSyncFixture(t *testing.T, d *DB, path string) {
+	t.Helper()
 	var g syncGolden
 	mustView(t, d, func(tx model.Tx) error {
 		g.syncSnapshot = takeSyncSnapshot(t, tx, syncFixtureServices, v4SyncObjects)
 		return nil
 	})
-	if err := d.bolt.View(func(btx *bbolt.Tx) error { g.LastID = btx.Bucket([]byte("sync")).Sequence(); return nil }); err != nil {
+	if err := d.bolt.View(func(btx *bbolt.Tx) error { g.LastID = btx.Bucket(bucketSync).Sequence(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Service 3 goes, but not through the store, which would take its log.
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +187,7 @@ func TestWriteSyncFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(golden, append(raw, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(syncFixtureGolden(path), append(raw, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
