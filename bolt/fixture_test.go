@@ -16,12 +16,11 @@ import (
 // A fixture file holds every kind of record chatd stores, written through
 // the Tx by fixture.write. testdata/chatd-v<N>.db is one written by the
 // chatd of schema version N, kept so that a later chatd proves it opens and
-// migrates it: TestMigrateV3, TestMigrateV5SidIndex and TestMigrateV6SyncLogs
-// (migrate_test.go) read a copy of the v3, v5 and v6 files back through the
-// Tx and check them with fixture.check (and, from schema 5 on,
-// sidFixture.check; from schema 6 on, the files have Sync logs, and
-// testdata/chatd-v<N>-sync.json is what they answered: see
-// writeSyncFixture). To add the file of the current version (before a
+// migrates it: TestMigrateV3, TestMigrateV5SidIndex and TestSyncLogFixtures
+// (migrate_test.go) read a copy of the files back through the Tx and check
+// them with fixture.check (and, from schema 5 on, sidFixture.check; from
+// schema 6 on, the files have Sync logs, and testdata/chatd-v<N>-sync.json
+// is what they answered: see writeSyncFixture). To add the file of the current version (before a
 // change of the format bumps it):
 //
 //	CHATD_WRITE_FIXTURE=1 go test -run TestWriteFixture ./bolt/

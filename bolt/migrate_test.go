@@ -431,10 +431,6 @@ func TestMigrateV5SidIndex(t *testing.T) {
 	})
 }
 
-// v6Fixture is the file a schema-6 chatd wrote (fixture_test.go), with the
-// Channel of sidFixture and the Sync logs of writeSyncFixture.
-var v6Fixture = filepath.Join("testdata", "chatd-v6.db")
-
 // syncLayout is where the closed file at path keeps Sync logs: the
 // Services with a subtree under sync/ (schema 6), and those with a log in
 // their own subtree (schema 7).
@@ -486,8 +482,35 @@ func checkSyncRootInline(t *testing.T, d *DB) {
 	}
 }
 
-func TestMigrateV6SyncLogs(t *testing.T) {
-	raw, err := os.ReadFile(syncFixtureGolden(v6Fixture))
+// TestSyncLogFixtures opens the fixture files of schema 6 (whose Sync logs
+// the migration moves) and 7 and reads everything back.
+func TestSyncLogFixtures(t *testing.T) {
+	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
+	for _, fx := range []struct {
+		version          int
+		apart, inService []string // where the file keeps Sync logs
+	}{
+		{6, []string{s1, s2, gone}, nil},
+		{7, nil, []string{s1, s2}},
+	} {
+		t.Run(fmt.Sprint("schema ", fx.version), func(t *testing.T) {
+			path := filepath.Join("testdata", fmt.Sprintf("chatd-v%d.db", fx.version))
+			if got := rawVersion(t, path); !bytes.Equal(got, version(uint64(fx.version))) {
+				t.Fatalf("the fixture is at schema version %x, want %d", got, fx.version)
+			}
+			if apart, inService := syncLayout(t, path); !reflect.DeepEqual(apart, fx.apart) || !reflect.DeepEqual(inService, fx.inService) {
+				t.Fatalf("the fixture keeps Sync logs under sync/ for %v and in Services for %v; want %v and %v", apart, inService, fx.apart, fx.inService)
+			}
+			checkSyncFixture(t, path)
+		})
+	}
+}
+
+// checkSyncFixture opens a copy of the fixture file at path, reads it
+// back, and appends to its Sync logs.
+func checkSyncFixture(t *testing.T, fixture string) {
+	t.Helper()
+	raw, err := os.ReadFile(syncFixtureGolden(fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,15 +518,8 @@ func TestMigrateV6SyncLogs(t *testing.T) {
 	if err := json.Unmarshal(raw, &want); err != nil {
 		t.Fatal(err)
 	}
-	if got := rawVersion(t, v6Fixture); !bytes.Equal(got, version(6)) {
-		t.Fatalf("the fixture is at schema version %x, want 6", got)
-	}
 	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
-	if apart, inService := syncLayout(t, v6Fixture); !reflect.DeepEqual(apart, []string{s1, s2, gone}) || len(inService) != 0 {
-		t.Fatalf("the fixture keeps Sync logs under sync/ for %v and in Services for %v; want %v and none", apart, inService, []string{s1, s2, gone})
-	}
-
-	path := copyFile(t, v6Fixture)
+	path := copyFile(t, fixture)
 	d := mustOpen(t, path)
 	f, sids := newFixture(), newSidFixture()
 	es1, mp1 := v4SyncObjects[0], v4SyncObjects[2]
@@ -512,7 +528,7 @@ func TestMigrateV6SyncLogs(t *testing.T) {
 		sids.check(t, tx)
 		if got := takeSyncSnapshot(t, tx, syncFixtureServices, v4SyncObjects); !reflect.DeepEqual(got, want.syncSnapshot) {
 			gotJSON, _ := json.MarshalIndent(got, "", " ")
-			t.Errorf("the migrated Sync logs answer\n%s\nwant\n%s", gotJSON, raw)
+			t.Errorf("the Sync logs answer\n%s\nwant\n%s", gotJSON, raw)
 		}
 		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
 			t.Errorf("SyncHead of the Service gone = %d, %v; want 0", head, err)
@@ -580,6 +596,6 @@ func TestMigrateV6SyncLogs(t *testing.T) {
 		t.Errorf("meta/version = %x, want %x", got, want)
 	}
 	if apart, inService := syncLayout(t, path); len(apart) != 0 || !reflect.DeepEqual(inService, []string{s1, s2}) {
-		t.Errorf("after the migration, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
+		t.Errorf("at the end, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
 	}
 }
