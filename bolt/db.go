@@ -117,14 +117,19 @@ func Open(path string, opts Options) (*DB, error) {
 	return d, nil
 }
 
-// migrate creates or migrates the schema of bdb in one transaction and
-// returns the version the file is then at.
+// migrate creates or migrates the schema of bdb, one transaction per step,
+// and returns the version the file is then at.
 func migrate(bdb *bbolt.DB) (version int, err error) {
-	err = bdb.Update(func(tx *bbolt.Tx) (err error) {
-		version, err = initSchema(tx)
-		return err
-	})
-	return version, err
+	for stepped := true; stepped; {
+		err = bdb.Update(func(tx *bbolt.Tx) (err error) {
+			version, stepped, err = initSchema(tx)
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return version, nil
 }
 
 // openBolt opens the bbolt file at path. chatd reads none of bbolt's

@@ -16,10 +16,12 @@ import (
 // A fixture file holds every kind of record chatd stores, written through
 // the Tx by fixture.write. testdata/chatd-v<N>.db is one written by the
 // chatd of schema version N, kept so that a later chatd proves it opens and
-// migrates it: TestMigrateV3 and TestMigrateV5SidIndex (migrate_test.go)
-// read a copy of the v3 and v5 files back through the Tx and check them
-// with fixture.check (and, from schema 5 on, sidFixture.check). To add the
-// file of the current version (before a change of the format bumps it):
+// migrates it: TestMigrateV3, TestMigrateV5SidIndex and TestSyncLogFixtures
+// (migrate_test.go) read a copy of the files back through the Tx and check
+// them with fixture.check (and, from schema 5 on, sidFixture.check; from
+// schema 6 on, the files have Sync logs, and testdata/chatd-v<N>-sync.json
+// is what they answered: see writeSyncFixture). To add the file of the current version (before a
+// change of the format bumps it):
 //
 //	CHATD_WRITE_FIXTURE=1 go test -run TestWriteFixture ./bolt/
 
@@ -418,9 +420,10 @@ func TestWriteFixture(t *testing.T) {
 	d := openUnmanaged(t, path)
 	mustUpdate(t, d, newFixture().write)
 	mustUpdate(t, d, newSidFixture().write)
-	if err := d.Close(); err != nil {
+	if err := writeSyncFixture(d); err != nil {
 		t.Fatal(err)
 	}
+	finishSyncFixture(t, d, path)
 }
 
 // TestFixture writes the fixture to a new file and reads it back: the

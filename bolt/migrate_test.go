@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -238,7 +239,7 @@ func TestMigrateV4SyncLog(t *testing.T) {
 	path := copyFile(t, v4SyncFixture)
 	d := mustOpen(t, path)
 	mustView(t, d, func(tx model.Tx) error {
-		if got := takeSyncSnapshot(t, tx); !reflect.DeepEqual(got, want) {
+		if got := takeSyncSnapshot(t, tx, v4SyncServices, v4SyncObjects); !reflect.DeepEqual(got, want) {
 			gotJSON, _ := json.MarshalIndent(got, "", " ")
 			t.Errorf("the migrated Sync log answers\n%s\nwant\n%s", gotJSON, raw)
 		}
@@ -428,4 +429,173 @@ func TestMigrateV5SidIndex(t *testing.T) {
 		}
 		check(t, mustOpen(t, path))
 	})
+}
+
+// syncLayout is where the closed file at path keeps Sync logs: the
+// Services with a subtree under sync/ (schema 6), and those with a log in
+// their own subtree (schema 7).
+func syncLayout(t *testing.T, path string) (apart, inService []string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketSync).ForEachBucket(func(k []byte) error {
+			apart = append(apart, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketServices).ForEachBucket(func(k []byte) error {
+			dir := tx.Bucket(bucketServices).Bucket(k)
+			if dir.Bucket(bucketSyncEvents) != nil && dir.Bucket(bucketSyncObjects) != nil && dir.Get(keySyncState) != nil {
+				inService = append(inService, string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apart, inService
+}
+
+// checkSyncRootInline checks that the sync root bucket holds nothing but
+// its sequence, and that bbolt keeps it inline: reserving event IDs
+// writes no page of its own.
+func checkSyncRootInline(t *testing.T, d *DB) {
+	t.Helper()
+	err := d.bolt.View(func(tx *bbolt.Tx) error {
+		root := tx.Bucket(bucketSync)
+		if k, _ := root.Cursor().First(); k != nil {
+			t.Errorf("the sync bucket holds key %q, want none", k)
+		}
+		if page := root.RootPage(); page != 0 {
+			t.Errorf("the sync bucket has page %d of its own, want it inline", page)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSyncLogFixtures opens the fixture files of schema 6 (whose Sync logs
+// the migration moves) and 7 and reads everything back.
+func TestSyncLogFixtures(t *testing.T) {
+	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
+	for _, fx := range []struct {
+		version          int
+		apart, inService []string // where the file keeps Sync logs
+	}{
+		{6, []string{s1, s2, gone}, nil},
+		{7, nil, []string{s1, s2}},
+	} {
+		t.Run(fmt.Sprint("schema ", fx.version), func(t *testing.T) {
+			path := filepath.Join("testdata", fmt.Sprintf("chatd-v%d.db", fx.version))
+			if got := rawVersion(t, path); !bytes.Equal(got, version(uint64(fx.version))) {
+				t.Fatalf("the fixture is at schema version %x, want %d", got, fx.version)
+			}
+			if apart, inService := syncLayout(t, path); !reflect.DeepEqual(apart, fx.apart) || !reflect.DeepEqual(inService, fx.inService) {
+				t.Fatalf("the fixture keeps Sync logs under sync/ for %v and in Services for %v; want %v and %v", apart, inService, fx.apart, fx.inService)
+			}
+			checkSyncFixture(t, path)
+		})
+	}
+}
+
+// checkSyncFixture opens a copy of the fixture file at path, reads it
+// back, and appends to its Sync logs.
+func checkSyncFixture(t *testing.T, fixture string) {
+	t.Helper()
+	raw, err := os.ReadFile(syncFixtureGolden(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want syncGolden
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
+	path := copyFile(t, fixture)
+	d := mustOpen(t, path)
+	f, sids := newFixture(), newSidFixture()
+	es1, mp1 := v4SyncObjects[0], v4SyncObjects[2]
+	mustView(t, d, func(tx model.Tx) error {
+		f.check(t, tx)
+		sids.check(t, tx)
+		if got := takeSyncSnapshot(t, tx, syncFixtureServices, v4SyncObjects); !reflect.DeepEqual(got, want.syncSnapshot) {
+			gotJSON, _ := json.MarshalIndent(got, "", " ")
+			t.Errorf("the Sync logs answer\n%s\nwant\n%s", gotJSON, raw)
+		}
+		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
+			t.Errorf("SyncHead of the Service gone = %d, %v; want 0", head, err)
+		}
+		if o, err := tx.SyncObjectLog(gone, es1); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("SyncObjectLog of the Service gone = %+v, %v; want ErrNotFound", o, err)
+		}
+		return nil
+	})
+	checkSyncState(t, d, s1)
+	checkSyncState(t, d, s2)
+	checkSyncRootInline(t, d)
+
+	// The logs go on: IDs above every one given, even those reserved and
+	// never used, events chained to those migrated, and retention applied
+	// to them. A new Service of the SID of the one gone starts with no log.
+	var added []*model.SyncEvent
+	mustUpdate(t, d, func(tx model.Tx) error {
+		if err := tx.InsertService(&model.Service{Sid: gone}); err != nil {
+			return err
+		}
+		first, err := tx.ReserveSyncEventIDs(s1, 2)
+		if err != nil {
+			return err
+		}
+		added = []*model.SyncEvent{
+			{ServiceSid: s1, ObjectSid: es1, ID: first, Date: testNow, Payload: []byte(`{}`)},
+			{ServiceSid: s1, ObjectSid: mp1, ID: first + 1, Date: testNow, Payload: []byte(`{}`)},
+		}
+		return tx.AppendSyncEvents(added, 2)
+	})
+	if added[0].ID != want.LastID+1 {
+		t.Errorf("the next event ID is %d, want %d", added[0].ID, want.LastID+1)
+	}
+	mustView(t, d, func(tx model.Tx) error {
+		for _, e := range added {
+			old := want.Services[s1].Objects[e.ObjectSid].Events
+			got, err := tx.SyncEvents(s1, e.ObjectSid, 0, 0)
+			if err != nil {
+				return err
+			}
+			wantIDs := []uint64{old[len(old)-1].ID, e.ID}
+			if ids := syncIDs(got); !reflect.DeepEqual(ids, wantIDs) {
+				t.Errorf("SyncEvents of %s after an append keeping 2 = %v, want %v", e.ObjectSid, ids, wantIDs)
+			}
+		}
+		feed, err := tx.SyncFeed(s1, want.Services[s1].Head, 0)
+		if err != nil {
+			return err
+		}
+		if ids, wantIDs := syncIDs(feed), syncIDs(added); !reflect.DeepEqual(ids, wantIDs) {
+			t.Errorf("SyncFeed after the migrated head = %v, want %v", ids, wantIDs)
+		}
+		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
+			t.Errorf("SyncHead of a new Service of the SID of one gone = %d, %v; want 0", head, err)
+		}
+		return nil
+	})
+	checkSyncState(t, d, s1)
+	checkSyncRootInline(t, d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
+		t.Errorf("meta/version = %x, want %x", got, want)
+	}
+	if apart, inService := syncLayout(t, path); len(apart) != 0 || !reflect.DeepEqual(inService, []string{s1, s2}) {
+		t.Errorf("at the end, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
+	}
 }

@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 6. Records are encoded as
+// The bucket tree of a chatd file, schema version 7. Records are encoded as
 // records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -33,22 +33,8 @@ import (
 //	                                     then the Ref; <len>: uvarint
 //	  order/<seq>                     -> ids key; key: 8-byte big-endian
 //	                                     insertion sequence (trimmed oldest first)
-//	sync/                             the Sync event logs; bucket sequence:
-//	                                     the last event ID given (all Services)
-//	  <IS sid>/                       one subtree per Service with events
-//	    state                         -> where the sweep goes on from, events
-//	                                     stored, events kept (sweep.go)
-//	    objects/<object sid>          -> last event ID, newest dropped ID,
-//	                                     events kept after it, date of the
-//	                                     newest (Unix ns), events ever
-//	                                     appended, events to keep: 8 bytes
-//	                                     each, big-endian
-//	    events/<id>                   -> <len><object sid>, then its ordinal
-//	                                     among the object's events, the ID of
-//	                                     the object's event before it and its
-//	                                     date (Unix ns), 8 bytes each, then
-//	                                     the payload; <len>: one byte; key:
-//	                                     8-byte big-endian ID (the feed)
+//	sync/                             no keys; bucket sequence: the last
+//	                                     Sync event ID given (all Services)
 //	services/
 //	  <IS sid>/                       one subtree per Service
 //	    record                        -> Service
@@ -69,6 +55,22 @@ import (
 //	                                     a Media, or of a staged upload); key:
 //	                                     8-byte big-endian chunk number
 //	      data                        -> up to model.MediaChunkSize bytes
+//	    sync_state                    -> the Sync log's sweep (sweep.go):
+//	                                     where it goes on from, events
+//	                                     stored, events kept
+//	    objects/<object sid>          -> the Sync log's objects (sync.go):
+//	                                     last event ID, newest dropped ID,
+//	                                     events kept after it, date of the
+//	                                     newest (Unix ns), events ever
+//	                                     appended, events to keep: 8 bytes
+//	                                     each, big-endian
+//	    events/<id>                   -> a Sync event: <len><object sid>,
+//	                                     then its ordinal among the object's
+//	                                     events, the ID of the object's event
+//	                                     before it and its date (Unix ns), 8
+//	                                     bytes each, then the payload; <len>:
+//	                                     one byte; key: 8-byte big-endian ID
+//	                                     (the Service's feed)
 //	    channel_data/<CH sid>/        everything that lives in one Channel
 //	      members/<MB sid>            -> Member
 //	      member_identities/<identity>-> MB sid                  (unique index)
@@ -85,12 +87,14 @@ import (
 //	      webhooks/<WH sid>           -> ChannelWebhook
 //	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
 //
-// Deleting a Service is one DeleteBucket (and one more each for its mutation
-// records and its Sync log); wiping the file is deleting the root buckets.
+// The Sync log of a Service (sync_state, objects, events) is created with
+// its first event. Deleting a Service is one DeleteBucket, its Sync log
+// included (and one more for its mutation records); wiping the file is
+// deleting the root buckets.
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 6
+const schemaVersion = 7
 
 var (
 	bucketMeta        = []byte("meta")
@@ -178,12 +182,16 @@ type migration struct {
 	apply   func(*bbolt.Tx) error
 }
 
-// migrations run in order at Open, in its first transaction, on files
-// older than schemaVersion. Every change to the tree above adds one and
-// bumps schemaVersion. The step from 3 to 4 (records in their own format
-// instead of JSON) rewrites the whole file: Open does it after the steps
-// before it and runs the steps after it on the new file, as migrate.go
-// says. Schema 4 also brought the root buckets api_keys and
+// migrations run in order at Open on files older than schemaVersion, each
+// in a transaction of its own that also stores the version it reaches: a
+// step finds what the steps before it wrote committed, and a file stopped
+// between steps goes on from where it is. (bbolt's MoveBucket, which the
+// step from 6 uses, moves a bucket as the file holds it, and drops what
+// its own transaction changed in it.) Every change to the tree above adds
+// one and bumps schemaVersion. The step from 3 to 4 (records in their own
+// format instead of JSON) rewrites the whole file: Open does it after the
+// steps before it and runs the steps after it on the new file, as
+// migrate.go says. Schema 4 also brought the root buckets api_keys and
 // media_uploads, which initSchema creates, and Media content chunks as
 // buckets of their own; the chunks of older files stay values, which
 // ReadMedia reads as such. The step from 5 to 6 moves every Channel's SID
@@ -214,6 +222,10 @@ var migrations = []migration{
 	// of their 34 characters. The step marks the file; Open then moves the
 	// indexes in transactions of bounded size (sid_migrate.go).
 	{5, startRekeyingMessageSids},
+	// 6 → 7: each Service's Sync log moved from sync/<IS sid> into the
+	// Service's subtree, so that a send writes no pages of bucket levels
+	// of the log's own (sync_migrate.go).
+	{6, moveSyncLogs},
 }
 
 // eachSubtree calls fn for every nested bucket of b.
@@ -244,35 +256,37 @@ func ensureBuckets(b *bbolt.Bucket, names [][]byte) error {
 }
 
 // initSchema creates the root buckets of a new file, or checks the version
-// of an existing one and applies the migrations above. It returns the
-// version the file is then at.
-func initSchema(tx *bbolt.Tx) (int, error) {
+// of an existing one and applies the first of the migrations above that
+// it needs. It returns the version the file is then at, and whether it
+// applied one: migrate commits each step before the next.
+func initSchema(tx *bbolt.Tx) (version int, stepped bool, err error) {
 	for _, name := range rootBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
-	version := schemaVersion
+	version = schemaVersion
 	if v := meta.Get(keyVersion); v != nil {
 		if len(v) != 8 {
-			return 0, fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
+			return 0, false, fmt.Errorf("bolt: file has a malformed schema version (%d bytes, want 8)", len(v))
 		}
 		version = int(binary.BigEndian.Uint64(v))
 	}
 	if version > schemaVersion {
-		return 0, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
+		return 0, false, fmt.Errorf("bolt: file has schema version %d, this chatd knows up to %d", version, schemaVersion)
 	}
 	for _, m := range migrations {
 		if m.version != version {
 			continue // done already, or after the rewrite of a schema-3 file
 		}
 		if err := m.apply(tx); err != nil {
-			return 0, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
+			return 0, false, fmt.Errorf("bolt: migrating schema from version %d: %w", m.version, err)
 		}
-		version = m.version + 1
+		version, stepped = m.version+1, true
+		break
 	}
-	return version, meta.Put(keyVersion, versionBytes(version))
+	return version, stepped, meta.Put(keyVersion, versionBytes(version))
 }
 
 // versionBytes is the stored form of a schema version.

@@ -56,16 +56,14 @@ func (t *tx) PutService(s *model.Service) error {
 
 func (t *tx) DeleteServiceTree(sid string) error {
 	t.forgetService(sid)
+	t.forgetSync(sid)
 	err := t.btx.Bucket(bucketServices).DeleteBucket([]byte(sid))
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return model.ErrNotFound
 	} else if err != nil {
 		return err
 	}
-	if err := t.deleteMutations(sid); err != nil {
-		return err
-	}
-	return t.deleteSyncTree(sid)
+	return t.deleteMutations(sid)
 }
 
 // children opens the named buckets of a Service in one call.

@@ -9,17 +9,18 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/chatd/chatd/model"
 )
 
-// The Sync event log (see schema.go): under sync/<IS sid>, every event of
-// the Service keyed by its ID, the objects' records, and the state of the
-// sweep. Events only ever land at the end of their bucket, so a commit
-// writes them on one page whatever objects they belong to, and that bucket
-// is also the Service's feed. An object's events are chained: each names the
-// object's event before it, which is how an object's events are listed.
+// The Sync event log (see schema.go): in the subtree of its Service, every
+// event of the Service keyed by its ID, the objects' records, and the state
+// of the sweep. A send changes that subtree anyway, so the log costs it no
+// page of a bucket level of its own. Events only ever land at the end of
+// their bucket, so a commit writes them on one page whatever objects they
+// belong to, and that bucket is also the Service's feed. An object's events
+// are chained: each names the object's event before it, which is how an
+// object's events are listed. Deleting the Service deletes its log.
 //
 // An object keeps at least its newest keep events; older ones are dropped
 // by a sweep that walks the events bucket from its oldest end, as garbage
@@ -27,13 +28,15 @@ import (
 // pages. Values are bytes laid out here, fixed binary fields and the event
 // payloads as the rules layer built them, so they need no record codec.
 // Event IDs come from the sequence of the sync root bucket: one counter for
-// all Services, which Wipe carries over, so an ID is never given twice.
+// all Services, which Wipe leaves alone, so an ID is never given twice.
+// That bucket holds nothing else, so bbolt keeps it inline in the root
+// page, which every commit writes anyway.
 
 var (
 	bucketSync        = []byte("sync")
 	bucketSyncObjects = []byte("objects")
 	bucketSyncEvents  = []byte("events")
-	keySyncState      = []byte("state")
+	keySyncState      = []byte("sync_state")
 )
 
 // syncObject is the record of an object: its newest event and its date,
@@ -128,7 +131,7 @@ func (e syncEvent) model(service string, id uint64) *model.SyncEvent {
 // has read, written back by flush.
 type syncTree struct {
 	service         string
-	root            *bbolt.Bucket // sync/<IS sid>
+	dir             *bbolt.Bucket // services/<IS sid>
 	objects, events *bbolt.Bucket
 	state           syncState
 	read            map[string]*syncObject
@@ -141,29 +144,34 @@ type syncTree struct {
 }
 
 // syncTree opens the log of service, creating it when create is true; it
-// returns nil when there is none. A write transaction keeps the logs it
-// opens until finish: the sends of one commit share the records of their
-// objects, the sweep and the write-back of what changed.
+// returns nil when there is none, or no such Service to read from. A write
+// transaction keeps the logs it opens until finish: the sends of one commit
+// share the records of their objects, the sweep and the write-back of what
+// changed.
 func (t *tx) syncTree(service string, create bool) (*syncTree, error) {
 	if tree := t.syncTrees[service]; tree != nil {
 		return tree, nil
 	}
-	root := t.btx.Bucket(bucketSync)
-	b := root.Bucket([]byte(service))
-	if b == nil && create {
-		var err error
-		if b, err = root.CreateBucket([]byte(service)); err != nil {
-			return nil, err
-		}
-		if err := createBuckets(b, [][]byte{bucketSyncObjects, bucketSyncEvents}); err != nil {
-			return nil, err
-		}
-	}
-	if b == nil {
+	dir, err := t.service(service)
+	if errors.Is(err, model.ErrNotFound) && !create {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	s := &syncTree{service: service, root: b, objects: b.Bucket(bucketSyncObjects), events: appendOnly(b.Bucket(bucketSyncEvents))}
-	state, err := decodeSyncState(b.Get(keySyncState))
+	objects, events := dir.Bucket(bucketSyncObjects), dir.Bucket(bucketSyncEvents)
+	if events == nil {
+		if !create {
+			return nil, nil
+		}
+		if objects, err = dir.CreateBucket(bucketSyncObjects); err != nil {
+			return nil, err
+		}
+		if events, err = dir.CreateBucket(bucketSyncEvents); err != nil {
+			return nil, err
+		}
+	}
+	s := &syncTree{service: service, dir: dir, objects: objects, events: appendOnly(events)}
+	state, err := decodeSyncState(dir.Get(keySyncState))
 	if err != nil {
 		return nil, fmt.Errorf("bolt: Sync log of %s: %w", service, err)
 	}
@@ -203,7 +211,7 @@ func (t *tx) finishSync() error {
 }
 
 // forgetSync drops the log of service from those the transaction keeps,
-// all of them for "": their buckets are gone.
+// all of them for "": their buckets are gone with their Services.
 func (t *tx) forgetSync(service string) {
 	if service == "" {
 		t.syncTrees, t.syncOrder = nil, nil
@@ -252,7 +260,7 @@ func (s *syncTree) flush() error {
 		}
 	}
 	clear(s.dirty)
-	return s.root.Put(keySyncState, s.state.encode())
+	return s.dir.Put(keySyncState, s.state.encode())
 }
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
@@ -459,14 +467,4 @@ func (t *tx) SyncHead(service string) (uint64, error) {
 		return 0, nil
 	}
 	return binary.BigEndian.Uint64(k), nil
-}
-
-// deleteSyncTree removes the log of service, if it has one.
-func (t *tx) deleteSyncTree(service string) error {
-	t.forgetSync(service)
-	err := t.btx.Bucket(bucketSync).DeleteBucket([]byte(service))
-	if errors.Is(err, berrors.ErrBucketNotFound) {
-		return nil
-	}
-	return err
 }

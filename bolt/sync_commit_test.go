@@ -55,8 +55,8 @@ func runOneCommit(t *testing.T, d *DB, writes ...func(model.Tx) error) []error {
 func checkSyncState(t *testing.T, d *DB, service string) {
 	t.Helper()
 	err := d.bolt.View(func(btx *bbolt.Tx) error {
-		b := btx.Bucket(bucketSync).Bucket([]byte(service))
-		if b == nil {
+		b := btx.Bucket(bucketServices).Bucket([]byte(service))
+		if b == nil || b.Bucket(bucketSyncEvents) == nil {
 			return fmt.Errorf("no Sync log of %s", service)
 		}
 		state, err := decodeSyncState(b.Get(keySyncState))
@@ -115,6 +115,7 @@ func TestSyncLogsWrittenOncePerCommit(t *testing.T) {
 		checkSyncState(t, d, a)
 		checkSyncState(t, d, b)
 	}
+	checkSyncRootInline(t, d)
 	mustView(t, d, func(tx model.Tx) error {
 		for i := range 4 {
 			es, err := tx.SyncEvents(a, sid("MP", i), 0, 0)

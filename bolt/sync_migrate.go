@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -13,9 +14,10 @@ import (
 // Schema 4 kept a Service's Sync log as objects/<object sid> (last event
 // ID, newest trimmed ID, events kept, date: 8 bytes each), log/<len><object
 // sid><id> (date, then payload) and feed/<id> (object sid). migrateSyncLogs
-// rewrites each into the layout of sync.go: the events by ID, chained per
-// object, and the objects' records with the events they hold as their
-// ordinals. Nothing was dropped beyond what they keep, so the new records
+// rewrites each into the layout of sync.go, still under sync/<IS sid> as
+// schemas 5 and 6 kept it (the step to 7 moves it, see moveSyncLogs): the
+// events by ID, chained per object, and the objects' records with the
+// events they hold as their ordinals. Nothing was dropped beyond what they keep, so the new records
 // keep every event until the next append says how many to keep.
 func migrateSyncLogs(tx *bbolt.Tx) error {
 	return eachSubtree(tx.Bucket(bucketSync), func(b *bbolt.Bucket) error {
@@ -91,5 +93,53 @@ func migrateSyncLog(b *bbolt.Bucket) error {
 			return err
 		}
 	}
-	return b.Put(keySyncState, state.encode())
+	return b.Put(keySyncStateV6, state.encode())
+}
+
+// Schema 6 kept a Service's Sync log in a subtree of its own, sync/<IS
+// sid>, holding state (the sweep's) and the buckets objects and events.
+// moveSyncLogs moves those buckets into the Service's subtree, which
+// copies no data (they keep their names), and the state to its key
+// there; the subtrees left empty are deleted, and so are the logs of
+// Services that are gone. The sync bucket then holds only its sequence,
+// the counter of event IDs.
+func moveSyncLogs(tx *bbolt.Tx) error {
+	root, services := tx.Bucket(bucketSync), tx.Bucket(bucketServices)
+	var names [][]byte
+	if err := root.ForEachBucket(func(k []byte) error {
+		names = append(names, bytes.Clone(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if dir := services.Bucket(name); dir != nil {
+			if err := moveSyncLog(tx, root.Bucket(name), dir); err != nil {
+				return fmt.Errorf("the Sync log of %s: %w", name, err)
+			}
+		}
+		if err := root.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keySyncStateV6 is the key of the sweep's state in a log of schema 5 or
+// 6.
+var keySyncStateV6 = []byte("state")
+
+func moveSyncLog(tx *bbolt.Tx, log, dir *bbolt.Bucket) error {
+	for _, name := range [][]byte{bucketSyncObjects, bucketSyncEvents} {
+		if log.Bucket(name) == nil {
+			continue
+		}
+		if err := tx.MoveBucket(name, log, dir); err != nil {
+			return err
+		}
+	}
+	if state := log.Get(keySyncStateV6); state != nil {
+		return dir.Put(keySyncState, bytes.Clone(state))
+	}
+	return nil
 }

@@ -176,12 +176,14 @@ func parseIndexKey(after string) ([]byte, error) {
 // decodeIndex is the inverse of indexKey.
 func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 
-// wiped are the root buckets Wipe empties (meta and settings stay).
-var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations, bucketSync}
+// wiped are the root buckets Wipe empties (meta and settings stay, and so
+// does sync, which holds only the counter of Sync event IDs; the Sync logs
+// go with their Services).
+var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations}
 
 // Wipe drops and recreates the root buckets of the data: each is one
 // DeleteBucket, whatever it holds. Bucket sequences carry over, so that
-// delivery IDs and Sync event IDs keep growing and are never given twice.
+// delivery IDs keep growing and are never given twice, as Sync event IDs.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
 	t.forgetSubtrees()
