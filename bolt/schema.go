@@ -80,7 +80,10 @@ import (
 //	                                     assigned
 //	      messages_by_sid/<sid key>   -> 8-byte big-endian index; key: the
 //	                                     16 bytes of the SID's hex digits
-//	                                     (messageSidKey)
+//	                                     (messageSidKey). Only for SIDs that
+//	                                     do not carry their index: given by
+//	                                     a caller, or minted before schema 7
+//	                                     (model.NewMessageSid, findMessage)
 //	      message_gaps/<index>        -> "" (indexes of deleted Messages)
 //	      invites/<IN sid>            -> Invite
 //	      invite_identities/<identity>-> IN sid                  (unique index)
@@ -224,7 +227,9 @@ var migrations = []migration{
 	{5, startRekeyingMessageSids},
 	// 6 → 7: each Service's Sync log moved from sync/<IS sid> into the
 	// Service's subtree, so that a send writes no pages of bucket levels
-	// of the log's own (sync_migrate.go).
+	// of the log's own (sync_migrate.go). Schema 7 also stops writing
+	// messages_by_sid for the Message SIDs it mints, which carry their
+	// index: a chatd of schema 6 would not find those Messages.
 	{6, moveSyncLogs},
 }
 
