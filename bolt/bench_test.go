@@ -189,7 +189,9 @@ func fillChannel(b *testing.B, d *DB, n, bodySize int) {
 		batch := min(1000, n-done)
 		err := d.Update(context.Background(), func(tx model.Tx) error {
 			for i := range batch {
-				if err := tx.AppendMessage(benchMessage(0, done+i, body)); err != nil {
+				m := benchMessage(0, done+i, body)
+				m.Sid = "" // minted by the store, as for a send
+				if err := tx.AppendMessage(m); err != nil {
 					return err
 				}
 			}

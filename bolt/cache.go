@@ -82,6 +82,9 @@ func (t *tx) forgetChannel(service, sid string) {
 	if t.lastChannel == (channelKey{service, sid}) {
 		t.lastChannelDir = nil
 	}
+	if t.lastMessages == (channelKey{service, sid}) {
+		t.lastMessagesDir = nil
+	}
 }
 
 // cloneChannel is a copy of c that shares nothing a caller could change.

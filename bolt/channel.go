@@ -78,11 +78,11 @@ func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.
 }
 
 func (t *tx) InsertChannel(c *model.Channel) error {
-	bs, err := t.children(c.ServiceSid, bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData)
+	bs, err := t.children(c.ServiceSid, bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData, bucketChannelMessages)
 	if err != nil {
 		return err
 	}
-	channels, names, byType, data := bs[0], bs[1], bs[2], bs[3]
+	channels, names, byType, data, messages := bs[0], bs[1], bs[2], bs[3], bs[4]
 	if channels.Get([]byte(c.Sid)) != nil {
 		return &model.TakenError{Field: "sid"}
 	}
@@ -102,6 +102,9 @@ func (t *tx) InsertChannel(c *model.Channel) error {
 		return err
 	}
 	if err := createBuckets(b, channelBuckets); err != nil {
+		return err
+	}
+	if _, err := messages.CreateBucket([]byte(c.Sid)); err != nil {
 		return err
 	}
 	c.MembersCount, c.MessagesCount, c.LastMessageSid = 0, 0, ""
@@ -147,11 +150,11 @@ func (t *tx) PutChannel(c *model.Channel) error {
 }
 
 func (t *tx) DeleteChannelTree(service, sid string) error {
-	bs, err := t.children(service, bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData)
+	bs, err := t.children(service, bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData, bucketChannelMessages)
 	if err != nil {
 		return err
 	}
-	channels, names, byType, data := bs[0], bs[1], bs[2], bs[3]
+	channels, names, byType, data, messages := bs[0], bs[1], bs[2], bs[3], bs[4]
 	c, err := t.cachedChannel(channels, service, sid)
 	if err != nil {
 		return err
@@ -191,6 +194,9 @@ func (t *tx) DeleteChannelTree(service, sid string) error {
 		}
 	}
 	if err := data.DeleteBucket([]byte(sid)); err != nil {
+		return err
+	}
+	if err := messages.DeleteBucket([]byte(sid)); err != nil {
 		return err
 	}
 	t.forgetChannel(service, sid) // the reads above kept its subtree

@@ -102,6 +102,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if err == nil {
 		err = rekeyMessageSids(bdb, rekeyBatch, log)
 	}
+	if err == nil {
+		err = moveMessages(bdb, moveTxBytes, log)
+	}
 	if err != nil {
 		bdb.Close()
 		return nil, err

@@ -135,13 +135,13 @@ func (e *exporter) service(b *bbolt.Bucket) error {
 	if err := eachRecord(b.Bucket(bucketUsers), userCodec, e.to.User); err != nil {
 		return err
 	}
-	data := b.Bucket(bucketChannelData)
+	data, messages := b.Bucket(bucketChannelData), b.Bucket(bucketChannelMessages)
 	err = eachRecord(b.Bucket(bucketChannels), channelCodec, func(c *model.Channel) error {
-		channel := data.Bucket([]byte(c.Sid))
-		if channel == nil {
-			return fmt.Errorf("bolt: Channel %s of %s has no channel_data", c.Sid, s.Sid)
+		channel, channelMessages := data.Bucket([]byte(c.Sid)), messages.Bucket([]byte(c.Sid))
+		if channel == nil || channelMessages == nil {
+			return fmt.Errorf("bolt: Channel %s of %s has no channel_data or channel_messages", c.Sid, s.Sid)
 		}
-		return e.channel(c, channel)
+		return e.channel(c, channel, channelMessages)
 	})
 	if err != nil {
 		return err
@@ -159,11 +159,10 @@ func (e *exporter) service(b *bbolt.Bucket) error {
 }
 
 // channel hands out a Channel and what lives in it.
-func (e *exporter) channel(c *model.Channel, data *bbolt.Bucket) error {
+func (e *exporter) channel(c *model.Channel, data, messages *bbolt.Bucket) error {
 	if err := e.ctx.Err(); err != nil {
 		return err
 	}
-	messages := data.Bucket(bucketMessages)
 	if err := e.to.Channel(c, int(messages.Sequence())-1); err != nil {
 		return err
 	}

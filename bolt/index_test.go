@@ -204,7 +204,7 @@ func TestPutMessageKeepsOneRecordPerMessage(t *testing.T) {
 		m.Index, m.Body = 7, "edited"
 		return tx.PutMessage(m)
 	})
-	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_data", sid("CH", 1), "messages")); got != 2 {
+	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_messages", sid("CH", 1))); got != 2 {
 		t.Errorf("%d message records, want 2", got)
 	}
 }
@@ -222,7 +222,7 @@ func TestMintedMessageSidsNeedNoIndexEntry(t *testing.T) {
 	}
 	mustSeed(t, d, minted, minted, appendMsg(1, 1, 7), minted)
 	path := []string{"services", sid("IS", 1), "channel_data", sid("CH", 1)}
-	if got := len(rawBucket(t, d, append(path, "messages")...)); got != 4 {
+	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_messages", sid("CH", 1))); got != 4 {
 		t.Errorf("%d message records, want 4", got)
 	}
 	want := map[string]string{string(messageSidKey(sid("IM", 7))): string(indexKey(2))}
@@ -262,7 +262,7 @@ func TestAppendOnlyBucketsFillTheirPages(t *testing.T) {
 	err := d.bolt.View(func(btx *bbolt.Tx) error {
 		data := btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelData).Bucket([]byte(sid("CH", 1)))
 		for name, b := range map[string]*bbolt.Bucket{
-			"messages":        data.Bucket(bucketMessages),
+			"messages":        btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelMessages).Bucket([]byte(sid("CH", 1))),
 			"messages_by_sid": data.Bucket(bucketMessagesBySid),
 			"deliveries":      btx.Bucket(bucketDeliveries),
 		} {

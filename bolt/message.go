@@ -16,13 +16,13 @@ import (
 // otherwise write, on pages of their own, with every Message. A SID given
 // by the caller (a seed's, say) gets its entry as before.
 func (t *tx) AppendMessage(m *model.Message) error {
-	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
+	messages, err := t.channelMessages(m.ServiceSid, m.ChannelSid)
 	if err != nil {
 		return err
 	}
-	messages := appendOnly(data.Bucket(bucketMessages))
+	appendOnly(messages)
 	if m.Sid != "" {
-		if _, err := findMessage(data, m.Sid, &model.Message{}); err == nil {
+		if _, _, err := t.findMessage(m.ServiceSid, m.ChannelSid, m.Sid, &model.Message{}); err == nil {
 			return &model.TakenError{Field: "sid"}
 		} else if err != model.ErrNotFound {
 			return err
@@ -42,14 +42,21 @@ func (t *tx) AppendMessage(m *model.Message) error {
 		m.Sid, carries = model.NewMessageSid(t.now, m.Index)
 		indexed = !carries
 	}
-	if m.Media != nil {
-		if err := t.attachMedia(data, m); err != nil {
+	if m.Media != nil || indexed {
+		// Only then does a send write to the Channel's channel_data.
+		data, err := t.channelData(m.ServiceSid, m.ChannelSid)
+		if err != nil {
 			return err
 		}
-	}
-	if indexed {
-		if err := appendOnly(data.Bucket(bucketMessagesBySid)).Put(messageSidKey(m.Sid), key); err != nil {
-			return err
+		if m.Media != nil {
+			if err := t.attachMedia(data, m); err != nil {
+				return err
+			}
+		}
+		if indexed {
+			if err := appendOnly(data.Bucket(bucketMessagesBySid)).Put(messageSidKey(m.Sid), key); err != nil {
+				return err
+			}
 		}
 	}
 	if err := putMessage(messages, key, m); err != nil {
@@ -61,40 +68,44 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	})
 }
 
-// findMessage decodes the Message sid of the Channel whose subtree is data
-// into m and returns its key: the index its SID carries when the Message
-// there has that SID, else the entry of messages_by_sid (a SID given by a
-// caller, or minted before schema 7). It is ErrNotFound when there is none.
-func findMessage(data *bbolt.Bucket, sid string, m *model.Message) ([]byte, error) {
-	messages := data.Bucket(bucketMessages)
+// findMessage decodes the Message sid of a Channel into m and returns the
+// Channel's Messages bucket and the Message's key there: the index its SID
+// carries when the Message there has that SID, else the entry of
+// messages_by_sid (a SID given by a caller, or minted before schema 7). It
+// is ErrNotFound when there is none.
+func (t *tx) findMessage(service, channel, sid string, m *model.Message) (*bbolt.Bucket, []byte, error) {
+	messages, err := t.channelMessages(service, channel)
+	if err != nil {
+		return nil, nil, err
+	}
 	if index, ok := model.MessageSidIndex(sid); ok {
 		key := indexKey(index)
 		if v := messages.Get(key); v != nil {
 			if err := record.DecodeMessage(v, m); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if m.Sid == sid {
-				return key, nil
+				return messages, key, nil
 			}
 		}
 	}
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return nil, nil, err
+	}
 	key := data.Bucket(bucketMessagesBySid).Get(messageSidKey(sid))
 	if key == nil {
-		return nil, model.ErrNotFound
+		return nil, nil, model.ErrNotFound
 	}
 	if err := record.DecodeMessage(messages.Get(key), m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return key, nil
+	return messages, key, nil
 }
 
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
-	data, err := t.channelData(service, channel)
-	if err != nil {
-		return nil, err
-	}
 	m := &model.Message{}
-	key, err := findMessage(data, sid, m)
+	_, key, err := t.findMessage(service, channel, sid, m)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +121,7 @@ const messageChunk = 64
 // values of a chunk are copied into one string, which the strings of its
 // Messages are cut from (record.DecodeMessageIn).
 func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message, error) {
-	data, err := t.channelData(service, channel)
+	messages, err := t.channelMessages(service, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +159,7 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 		indexes, values, size = indexes[:0], values[:0], 0
 		return nil
 	}
-	err = walk(data.Bucket(bucketMessages), after, w, func(k, v []byte) error {
+	err = walk(messages, after, w, func(k, v []byte) error {
 		indexes, values, size = append(indexes, decodeIndex(k)), append(values, v), size+len(v)
 		if len(values) == chunk {
 			return flush()
@@ -164,30 +175,25 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 // PutMessage stores the record without what its key and buckets say
 // (putMessage).
 func (t *tx) PutMessage(m *model.Message) error {
-	data, err := t.channelData(m.ServiceSid, m.ChannelSid)
-	if err != nil {
-		return err
-	}
-	key, err := findMessage(data, m.Sid, &model.Message{})
+	messages, key, err := t.findMessage(m.ServiceSid, m.ChannelSid, m.Sid, &model.Message{})
 	if err != nil {
 		return err
 	}
 	m.Index = int(decodeIndex(key))
-	return putMessage(appendOnly(data.Bucket(bucketMessages)), bytes.Clone(key), m)
+	return putMessage(appendOnly(messages), bytes.Clone(key), m)
 }
 
 func (t *tx) DeleteMessage(service, channel, sid string) error {
-	data, err := t.channelData(service, channel)
-	if err != nil {
-		return err
-	}
 	var m model.Message
-	key, err := findMessage(data, sid, &m)
+	messages, key, err := t.findMessage(service, channel, sid, &m)
 	if err != nil {
 		return err
 	}
 	key = bytes.Clone(key)
-	messages := data.Bucket(bucketMessages)
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return err
+	}
 	if m.Media != nil {
 		if err := t.deleteMedia(service, m.Media.Sid); err != nil {
 			return err
@@ -222,16 +228,20 @@ func (t *tx) DeleteMessage(service, channel, sid string) error {
 // deleted indexes, so its cost grows with deletions after index, not with
 // the number of Messages.
 func (t *tx) CountMessagesAfter(service, channel string, index int) (int, error) {
-	data, err := t.channelData(service, channel)
+	messages, err := t.channelMessages(service, channel)
 	if err != nil {
 		return 0, err
 	}
-	last := int(data.Bucket(bucketMessages).Sequence()) - 1
+	last := int(messages.Sequence()) - 1
 	if index >= last {
 		return 0, nil
 	}
 	index = max(index, -1)
 	n := last - index
+	data, err := t.channelData(service, channel)
+	if err != nil {
+		return 0, err
+	}
 	c := data.Bucket(bucketMessageGaps).Cursor()
 	for k, _ := c.Seek(indexKey(index + 1)); k != nil; k, _ = c.Next() {
 		n--

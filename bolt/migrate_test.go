@@ -48,6 +48,10 @@ func recordValues(t *testing.T, path string) map[string][]byte {
 	var visit func(path [][]byte, b *bbolt.Bucket) error
 	visit = func(path [][]byte, b *bbolt.Bucket) error {
 		records := recordsAt(path)
+		if len(path) == 4 && string(path[0]) == "services" && bytes.Equal(path[2], bucketChannelMessages) {
+			// Schema 8 moved channel_data/<CH>/messages here.
+			records = recordsAt([][]byte{path[0], path[1], bucketChannelData, path[3], bucketMessagesV7})
+		}
 		return b.ForEach(func(k, v []byte) error {
 			if v == nil {
 				return visit(append(path[:len(path):len(path)], k), b.Bucket(k))
@@ -209,6 +213,9 @@ func TestMigrateV3(t *testing.T) {
 		}
 		whole := filepath.Join(t.TempDir(), "chatd.db")
 		if err := copyRecoded(src, whole, 0o600, copyTxBytes); err != nil {
+			t.Fatal(err)
+		}
+		if err := mustOpen(t, whole).Close(); err != nil { // the steps after the copy
 			t.Fatal(err)
 		}
 		if got, want := recordValues(t, path), recordValues(t, whole); !reflect.DeepEqual(got, want) {
@@ -492,6 +499,7 @@ func TestSyncLogFixtures(t *testing.T) {
 	}{
 		{6, []string{s1, s2, gone}, nil},
 		{7, nil, []string{s1, s2}},
+		{8, nil, []string{s1, s2}},
 	} {
 		t.Run(fmt.Sprint("schema ", fx.version), func(t *testing.T) {
 			path := filepath.Join("testdata", fmt.Sprintf("chatd-v%d.db", fx.version))

@@ -18,7 +18,7 @@ func (t *tx) PeekMessages(service, channel string, w model.Window) ([]*model.Mes
 	if t.btx.Writable() {
 		return t.Messages(service, channel, w)
 	}
-	data, err := t.channelData(service, channel)
+	messages, err := t.channelMessages(service, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func (t *tx) PeekMessages(service, channel string, w model.Window) ([]*model.Mes
 	}
 	p := peekedPool.Get().(*peeked)
 	t.peeked = append(t.peeked, p)
-	err = walk(data.Bucket(bucketMessages), after, w, func(k, v []byte) error {
+	err = walk(messages, after, w, func(k, v []byte) error {
 		m := p.next()
 		if err := record.DecodeMessageIn(v, stored(v), m); err != nil {
 			return err

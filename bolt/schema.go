@@ -71,13 +71,18 @@ import (
 //	                                     bytes each, then the payload; <len>:
 //	                                     one byte; key: 8-byte big-endian ID
 //	                                     (the Service's feed)
-//	    channel_data/<CH sid>/        everything that lives in one Channel
-//	      members/<MB sid>            -> Member
-//	      member_identities/<identity>-> MB sid                  (unique index)
-//	      messages/<index>            -> Message (without its Service, Channel
+//	    channel_messages/<CH sid>/    the Messages of one Channel, a level
+//	                                     nearer the Service than the rest of
+//	                                     it, as a send writes nothing else
+//	                                     of the Channel's subtree
+//	      <index>                     -> Message (without its Service, Channel
 //	                                     and index); key: 8-byte big-endian
 //	                                     index, bucket sequence: indexes ever
 //	                                     assigned
+//	    channel_data/<CH sid>/        everything else that lives in one
+//	                                     Channel
+//	      members/<MB sid>            -> Member
+//	      member_identities/<identity>-> MB sid                  (unique index)
 //	      messages_by_sid/<sid key>   -> 8-byte big-endian index; key: the
 //	                                     16 bytes of the SID's hex digits
 //	                                     (messageSidKey). Only for SIDs that
@@ -97,7 +102,7 @@ import (
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 7
+const schemaVersion = 8
 
 var (
 	bucketMeta        = []byte("meta")
@@ -125,6 +130,8 @@ var (
 	bucketChannelTypes = []byte("channel_types")
 	bucketChannelData  = []byte("channel_data")
 
+	bucketChannelMessages = []byte("channel_messages")
+
 	bucketBindings         = []byte("bindings")
 	bucketBindingTypes     = []byte("binding_types")
 	bucketBindingEndpoints = []byte("binding_endpoints")
@@ -134,7 +141,6 @@ var (
 
 	bucketMembers          = []byte("members")
 	bucketMemberIdentities = []byte("member_identities")
-	bucketMessages         = []byte("messages")
 	bucketMessagesBySid    = []byte("messages_by_sid")
 	bucketMessageGaps      = []byte("message_gaps")
 	bucketInvites          = []byte("invites")
@@ -168,12 +174,12 @@ var (
 	}
 	serviceBuckets = [][]byte{
 		bucketRoles, bucketUsers, bucketIdentities, bucketUserChannels,
-		bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData,
+		bucketChannels, bucketChannelNames, bucketChannelTypes, bucketChannelData, bucketChannelMessages,
 		bucketBindings, bucketBindingTypes, bucketBindingEndpoints, bucketUserBindings,
 		bucketMedia, bucketMediaContent,
 	}
 	channelBuckets = [][]byte{
-		bucketMembers, bucketMemberIdentities, bucketMessages, bucketMessagesBySid,
+		bucketMembers, bucketMemberIdentities, bucketMessagesBySid,
 		bucketMessageGaps, bucketInvites, bucketInviteIdentities,
 		bucketWebhooks, bucketMessageMedia,
 	}
@@ -231,6 +237,11 @@ var migrations = []migration{
 	// messages_by_sid for the Message SIDs it mints, which carry their
 	// index: a chatd of schema 6 would not find those Messages.
 	{6, moveSyncLogs},
+	// 7 → 8: each Channel's Messages in channel_messages/<CH sid> instead
+	// of channel_data/<CH sid>/messages. The step marks the file and adds
+	// the bucket to every Service; Open then moves the Messages in
+	// transactions of bounded size (message_migrate.go).
+	{7, startMovingMessages},
 }
 
 // eachSubtree calls fn for every nested bucket of b.

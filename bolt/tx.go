@@ -28,6 +28,10 @@ type tx struct {
 	lastServiceDir *bbolt.Bucket
 	lastChannel    channelKey
 	lastChannelDir *bbolt.Bucket
+	// The channel_messages bucket of the Channel whose messages were looked
+	// up last (see channelMessages).
+	lastMessages    channelKey
+	lastMessagesDir *bbolt.Bucket
 
 	// What PeekMessages handed out, released when a read transaction ends.
 	peeked []*peeked
@@ -95,8 +99,28 @@ func (t *tx) channelData(service, ch string) (*bbolt.Bucket, error) {
 	return b, nil
 }
 
-// forgetSubtrees drops the subtrees service and channelData keep.
-func (t *tx) forgetSubtrees() { t.lastServiceDir, t.lastChannelDir = nil, nil }
+// channelMessages returns the bucket of the Messages of Channel ch, the
+// last one looked up at once (as channelData does).
+func (t *tx) channelMessages(service, ch string) (*bbolt.Bucket, error) {
+	key := channelKey{service, ch}
+	if t.lastMessagesDir != nil && t.lastMessages == key {
+		return t.lastMessagesDir, nil
+	}
+	all, err := t.serviceChild(service, bucketChannelMessages)
+	if err != nil {
+		return nil, err
+	}
+	b := all.Bucket([]byte(ch))
+	if b == nil {
+		return nil, model.ErrNotFound
+	}
+	t.lastMessages, t.lastMessagesDir = key, b
+	return b, nil
+}
+
+// forgetSubtrees drops the subtrees service, channelData and
+// channelMessages keep.
+func (t *tx) forgetSubtrees() { t.lastServiceDir, t.lastChannelDir, t.lastMessagesDir = nil, nil, nil }
 
 // lookup resolves key in records: as a key of records itself, or else through
 // the unique index (unique name, identity) that maps to one.
