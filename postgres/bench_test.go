@@ -129,7 +129,7 @@ func BenchmarkRead(b *testing.B) {
 	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			err := d.Read(context.Background(), func(tx model.Tx) error {
+			err := d.Read(b.Context(), func(tx model.Tx) error {
 				ms, err := tx.PeekMessages(service, channel, model.Window{Reverse: true, Limit: 51})
 				if err == nil && len(ms) != 51 {
 					err = fmt.Errorf("%d messages", len(ms))
@@ -137,7 +137,7 @@ func BenchmarkRead(b *testing.B) {
 				return err
 			})
 			if err == nil {
-				err = d.Read(context.Background(), func(tx model.Tx) error {
+				err = d.Read(b.Context(), func(tx model.Tx) error {
 					_, err := tx.Channel(service, channel)
 					return err
 				})
