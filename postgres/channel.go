@@ -30,17 +30,17 @@ type channelRow struct {
 
 func (r *channelRow) dest() []any { return []any{&r.members, &r.messages, &r.last, &r.v} }
 
-// channelRowOf reads a row whose first columns are channelCols; its
-// record is the driver's buffer, valid until the next row.
-func channelRowOf(raw rawRow) (r channelRow, err error) {
-	if r.members, err = raw.int(0); err != nil {
+// channelRowOf reads a row whose columns from first on are channelCols;
+// its record is the driver's buffer, valid until the next row.
+func channelRowOf(raw rawRow, first int) (r channelRow, err error) {
+	if r.members, err = raw.int(first); err != nil {
 		return r, err
 	}
-	if r.messages, err = raw.int(1); err != nil {
+	if r.messages, err = raw.int(first + 1); err != nil {
 		return r, err
 	}
-	r.last = raw.text(2)
-	r.v, err = raw.bytes(3)
+	r.last = raw.text(first + 2)
+	r.v, err = raw.bytes(first + 3)
 	return r, err
 }
 
@@ -78,7 +78,7 @@ func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	var c *model.Channel
 	var version string
 	err := t.readRow(sql, []any{service, key}, func(raw rawRow) error {
-		r, err := channelRowOf(raw)
+		r, err := channelRowOf(raw, 0)
 		if err != nil {
 			return err
 		}
@@ -129,9 +129,9 @@ func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.
 		parent: "SELECT FROM services WHERE service_sid = $1"}
 	var out []*model.Channel
 	err := t.window(k, w, sidAfter(w), args, func(rows pgx.Rows) error {
-		var r channelRow
-		if err := rows.Scan(append([]any{nil}, r.dest()...)...); err != nil {
-			return t.fail(err)
+		r, err := channelRowOf(newRawRow(rows), 1)
+		if err != nil {
+			return err
 		}
 		c, err := r.channel()
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -237,9 +236,9 @@ func (t *tx) window(k keyset, w model.Window, after any, args []any, row func(pg
 func records[M any](t *tx, c record.Codec[M], k keyset, w model.Window, args ...any) ([]*M, error) {
 	var out []*M
 	err := t.window(k, w, sidAfter(w), args, func(rows pgx.Rows) error {
-		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
-		if err := rows.Scan(nil, &v); err != nil {
-			return t.fail(err)
+		v, err := newRawRow(rows).bytes(1) // the driver's own buffer: decoding copies
+		if err != nil {
+			return err
 		}
 		m, err := c.Decode(v)
 		if err != nil {

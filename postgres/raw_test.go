@@ -29,6 +29,14 @@ func TestReadsInEachExecMode(t *testing.T) {
 		if err := tx.InsertChannel(ch); err != nil {
 			return err
 		}
+		if err := tx.InsertUser(&model.User{Sid: sid("US", 1), ServiceSid: ch.ServiceSid, Identity: "alice", Attributes: "{}",
+			DateCreated: testNow, DateUpdated: testNow}); err != nil {
+			return err
+		}
+		if err := tx.InsertMember(&model.Member{Sid: sid("MB", 1), ServiceSid: ch.ServiceSid, ChannelSid: ch.Sid, UserSid: sid("US", 1),
+			Identity: "alice", Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}); err != nil {
+			return err
+		}
 		for n := range 70 {
 			m := &model.Message{Sid: sid("IM", n), ServiceSid: ch.ServiceSid, ChannelSid: ch.Sid, From: "alice",
 				Body: strings.Repeat("é\"\\", n), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
@@ -42,8 +50,20 @@ func TestReadsInEachExecMode(t *testing.T) {
 		}
 		return nil
 	})
+	ch.MembersCount, ch.MessagesCount, ch.LastMessageSid = 1, len(sent), sent[len(sent)-1].Sid
+	// The lists as the binary format reads them, which the store's contract
+	// checks: each mode reads the same.
+	var lists listsRead
+	if err := d.Read(context.Background(), func(tx model.Tx) (err error) {
+		lists, err = readLists(tx, ch.ServiceSid, ch.Sid)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(lists.Channels) != 1 || len(lists.Users) != 1 || lists.Users[0].JoinedChannelsCount != 1 || len(lists.Members) != 1 {
+		t.Fatalf("lists = %+v, want a Channel, a User in it and its Member", lists)
+	}
 	d.Close()
-	ch.MessagesCount, ch.LastMessageSid = len(sent), sent[len(sent)-1].Sid
 
 	sep := "?"
 	if strings.Contains(dsn, "?") {
@@ -93,6 +113,15 @@ func TestReadsInEachExecMode(t *testing.T) {
 					}
 				}
 			}
+			if err := d.Read(context.Background(), func(tx model.Tx) error {
+				got, err := readLists(tx, ch.ServiceSid, ch.Sid)
+				if err == nil && !reflect.DeepEqual(got, lists) {
+					t.Errorf("lists = %+v, want %+v", got, lists)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 			err := d.Read(context.Background(), func(tx model.Tx) error {
 				_, err := tx.PeekMessages(ch.ServiceSid, sid("CH", 2), model.Window{})
 				return err
@@ -117,4 +146,23 @@ func first(ms []*model.Message) *model.Message {
 		return nil
 	}
 	return ms[0]
+}
+
+// listsRead are the lists of a Service and Channel whose reads decode the
+// driver's bytes.
+type listsRead struct {
+	Channels []*model.Channel
+	Users    []*model.User
+	Members  []*model.Member
+}
+
+func readLists(tx model.Tx, service, channel string) (l listsRead, err error) {
+	if l.Channels, err = tx.Channels(service, nil, model.Window{}); err != nil {
+		return l, err
+	}
+	if l.Users, err = tx.Users(service, model.Window{}); err != nil {
+		return l, err
+	}
+	l.Members, err = tx.Members(service, channel, model.Window{})
+	return l, err
 }
