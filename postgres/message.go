@@ -142,13 +142,13 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 
 // messageRow reads a row of messagesKeyset: the index, and the record in
 // the driver's buffer, valid until the next row.
-func messageRow(rows pgx.Rows) (index int, record []byte, err error) {
+func messageRow(rows pgx.Rows) (index int, v []byte, err error) {
 	r := newRawRow(rows)
 	if index, err = r.int(0); err != nil {
 		return 0, nil, err
 	}
-	record, err = r.bytes(1)
-	return index, record, err
+	v, err = r.bytes(1)
+	return index, v, err
 }
 
 // messageChunkRows gathers the rows of up to a chunk of Messages: the

@@ -13,8 +13,8 @@ import (
 // one read to the next: the rows' records are copied end to end into one
 // buffer, which the Messages' strings are cut from and which is not written
 // again until the read ends; then the buffer and the Messages go back to a
-// pool (peeked). In an Update, whose reads a caller may keep, it is
-// Messages.
+// pool (peeked). In an Update, whose transaction ends with its group's
+// (group.go) rather than in attempt, it is Messages.
 func (t *tx) PeekMessages(service, channel string, w model.Window) ([]*model.Message, error) {
 	if t.writable {
 		return t.Messages(service, channel, w)
