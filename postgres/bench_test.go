@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/chatd/chatd/internal/pgtest"
 	"github.com/chatd/chatd/model"
@@ -94,4 +96,78 @@ func BenchmarkPage(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRead measures what the REST reads of a Channel ask of the
+// store, as chat's ListMessages (by ViewMessages) and FindChannel run them:
+// a Read of the newest 50 Messages (51, for whether there is a next page),
+// peeked, and a Read of the Channel.
+func BenchmarkRead(b *testing.B) {
+	d := openAt(b, pgtest.New(b))
+	b.Cleanup(func() { d.Close() })
+	err := d.Update(context.Background(), func(tx model.Tx) error {
+		if err := tx.InsertService(newService(1)); err != nil {
+			return err
+		}
+		if err := tx.InsertChannel(newChannel(1, "")); err != nil {
+			return err
+		}
+		for n := range 60 {
+			if err := tx.AppendMessage(&model.Message{Sid: sid("IM", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1),
+				From: "bench", Body: strings.Repeat("x", 100), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	service, channel := sid("IS", 1), sid("CH", 1)
+	b.ReportAllocs()
+	b.SetParallelism(8) // as many readers per core as a server at 16 clients on 2 cores
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			err := d.Read(b.Context(), func(tx model.Tx) error {
+				ms, err := tx.PeekMessages(service, channel, model.Window{Reverse: true, Limit: 51})
+				if err == nil && len(ms) != 51 {
+					err = fmt.Errorf("%d messages", len(ms))
+				}
+				return err
+			})
+			if err == nil {
+				err = d.Read(b.Context(), func(tx model.Tx) error {
+					_, err := tx.Channel(service, channel)
+					return err
+				})
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// reportCPU starts counting the CPU time of the benchmark's process (the
+// store's side: the database is another process) and returns what reports
+// it per operation, as cpu-µs/op.
+func reportCPU(b *testing.B) func() {
+	b.Helper()
+	start := processCPU(b)
+	b.ResetTimer()
+	return func() {
+		b.StopTimer()
+		b.ReportMetric(float64((processCPU(b)-start).Microseconds())/float64(b.N), "cpu-µs/op")
+	}
+}
+
+// processCPU is the CPU time, user and system, the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }

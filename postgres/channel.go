@@ -30,6 +30,20 @@ type channelRow struct {
 
 func (r *channelRow) dest() []any { return []any{&r.members, &r.messages, &r.last, &r.v} }
 
+// channelRowOf reads a row whose columns from first on are channelCols;
+// its record is the driver's buffer, valid until the next row.
+func channelRowOf(raw rawRow, first int) (r channelRow, err error) {
+	if r.members, err = raw.int(first); err != nil {
+		return r, err
+	}
+	if r.messages, err = raw.int(first + 1); err != nil {
+		return r, err
+	}
+	r.last = raw.text(first + 2)
+	r.v, err = raw.bytes(first + 3)
+	return r, err
+}
+
 func (r *channelRow) channel() (*model.Channel, error) {
 	c, err := record.Channel.Decode(r.v)
 	if err != nil {
@@ -57,15 +71,25 @@ func (t *tx) Channel(service, key string) (*model.Channel, error) {
 		// Locked by the append: no version to note.
 		return a.row.channel()
 	}
-	var r channelRow
-	var version string
-	err := t.read(`SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND sid = $2
-		UNION ALL SELECT `+channelCols+`, xmin::text FROM channels WHERE service_sid = $1 AND unique_name = $2
-		LIMIT 1`, []any{service, key}, append(r.dest(), &version)...)
-	if err != nil {
-		return nil, err
+	sql := channelQuery
+	if t.writable {
+		sql = channelVersionQuery
 	}
-	c, err := r.channel()
+	var c *model.Channel
+	var version string
+	err := t.readRow(sql, []any{service, key}, func(raw rawRow) error {
+		r, err := channelRowOf(raw, 0)
+		if err != nil {
+			return err
+		}
+		if c, err = r.channel(); err != nil {
+			return err
+		}
+		if t.writable {
+			version = raw.text(4) // after channelCols
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +97,17 @@ func (t *tx) Channel(service, key string) (*model.Channel, error) {
 	t.sawChannel(c, version)
 	return c, nil
 }
+
+// The reads of a Channel by SID or unique name: as it is, and, for an
+// Update, with its row's version (xmin) after the Channel's columns.
+const (
+	channelQuery = `SELECT ` + channelCols + ` FROM channels WHERE service_sid = $1 AND sid = $2
+		UNION ALL SELECT ` + channelCols + ` FROM channels WHERE service_sid = $1 AND unique_name = $2
+		LIMIT 1`
+	channelVersionQuery = `SELECT ` + channelCols + `, xmin::text FROM channels WHERE service_sid = $1 AND sid = $2
+		UNION ALL SELECT ` + channelCols + `, xmin::text FROM channels WHERE service_sid = $1 AND unique_name = $2
+		LIMIT 1`
+)
 
 // lockChannel locks the Channel's row for the rest of an Update (a View
 // needs no lock: it reads one snapshot), and reports whether it exists.
@@ -94,9 +129,9 @@ func (t *tx) Channels(service string, types []string, w model.Window) ([]*model.
 		parent: "SELECT FROM services WHERE service_sid = $1"}
 	var out []*model.Channel
 	err := t.window(k, w, sidAfter(w), args, func(rows pgx.Rows) error {
-		var r channelRow
-		if err := rows.Scan(append([]any{nil}, r.dest()...)...); err != nil {
-			return t.fail(err)
+		r, err := channelRowOf(newRawRow(rows), 1)
+		if err != nil {
+			return err
 		}
 		c, err := r.channel()
 		if err != nil {

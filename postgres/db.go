@@ -188,6 +188,7 @@ func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error)
 	defer conn.Release()
 	c := newTxConn(conn, begin, ctx)
 	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), writable: begin == beginUpdate, readOnly: begin == ""}
+	defer t.releasePeeked() // once fn has returned
 	ended := false
 	defer func() { retry, err = d.lost(ctx, conn, ended, retry, err) }()
 	defer func() {

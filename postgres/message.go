@@ -5,7 +5,6 @@ import (
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -125,11 +124,12 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 			}
 			first = len(out)
 		}
-		m := c.next(chunk)
-		var v pgtype.DriverBytes // the driver's own buffer, valid until the next row
-		if err := rows.Scan(&m.Index, &v); err != nil {
-			return t.fail(err)
+		index, v, err := messageRow(rows)
+		if err != nil {
+			return err
 		}
+		m := c.next(chunk)
+		m.Index = index
 		c.add(v)
 		out = append(out, m)
 		return nil
@@ -138,6 +138,17 @@ func (t *tx) Messages(service, channel string, w model.Window) ([]*model.Message
 		err = c.decode(out[first:], service, channel)
 	}
 	return out, err
+}
+
+// messageRow reads a row of messagesKeyset: the index, and the record in
+// the driver's buffer, valid until the next row.
+func messageRow(rows pgx.Rows) (index int, v []byte, err error) {
+	r := newRawRow(rows)
+	if index, err = r.int(0); err != nil {
+		return 0, nil, err
+	}
+	v, err = r.bytes(1)
+	return index, v, err
 }
 
 // messageChunkRows gathers the rows of up to a chunk of Messages: the
@@ -198,11 +209,6 @@ func decodeEach(ends []int, ms []*model.Message, service, channel string, buf []
 		start = end
 	}
 	return nil
-}
-
-// PeekMessages is Messages: the driver's rows are copied anyway.
-func (t *tx) PeekMessages(service, channel string, w model.Window) ([]*model.Message, error) {
-	return t.Messages(service, channel, w)
 }
 
 func (t *tx) PutMessage(m *model.Message) error {

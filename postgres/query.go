@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -70,6 +70,33 @@ func (t *tx) read(sql string, args []any, dest ...any) error {
 	return t.scan(t.db.QueryRow(t.ctx, sql, args...), dest)
 }
 
+// readRow reads the one row of a query with row, from the driver's bytes
+// (rawRow): model.ErrNotFound when there is none.
+func (t *tx) readRow(sql string, args []any, row func(rawRow) error) error {
+	if storable(args) != nil {
+		return model.ErrNotFound
+	}
+	rows, err := t.db.Query(t.ctx, sql, args...)
+	if err != nil {
+		return t.fail(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return t.fail(err)
+		}
+		return model.ErrNotFound
+	}
+	if err := row(newRawRow(rows)); err != nil {
+		return err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
 func (t *tx) scan(row pgx.Row, dest []any) error {
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -122,29 +149,60 @@ type keyset struct {
 // query is the SQL of window w after key after (nil: from the start), with
 // args the arguments of from and parent.
 func (k keyset) query(w model.Window, after any, args []any) (string, []any) {
-	var b strings.Builder
-	cmp, order := ">", ""
-	if w.Reverse {
-		cmp, order = "<", " DESC"
-	}
-	fmt.Fprintf(&b, "(SELECT %s FROM %s", k.cols, k.from)
 	if after != nil {
 		args = append(args, after)
-		fmt.Fprintf(&b, " AND %s %s $%d", k.key, cmp, len(args))
 	}
-	fmt.Fprintf(&b, " ORDER BY %s%s", k.key, order)
 	if w.Limit > 0 {
 		args = append(args, w.Limit)
-		fmt.Fprintf(&b, " LIMIT $%d", len(args))
+	}
+	shape := windowShape{k, len(args), w.Reverse, after != nil, w.Limit > 0}
+	if sql, ok := windowSQL.Load(shape); ok {
+		return sql.(string), args
+	}
+	sql, _ := windowSQL.LoadOrStore(shape, shape.sql())
+	return sql.(string), args
+}
+
+// windowShape is what the SQL of a window depends on.
+type windowShape struct {
+	keyset
+	args                  int // how many arguments the query has
+	reverse, after, limit bool
+}
+
+// windowSQL holds the SQL of every windowShape written so far: a store has
+// few (each keyset, with or without a type filter, in a handful of
+// shapes), and a read need not write its SQL again.
+var windowSQL sync.Map
+
+// sql writes the SQL of the shape, whose last arguments are the key after
+// which it starts and its limit.
+func (s windowShape) sql() string {
+	var b strings.Builder
+	cmp, order := ">", ""
+	if s.reverse {
+		cmp, order = "<", " DESC"
+	}
+	fmt.Fprintf(&b, "(SELECT %s FROM %s", s.cols, s.from)
+	n, limit := s.args, s.args
+	if s.limit {
+		n--
+	}
+	if s.after {
+		fmt.Fprintf(&b, " AND %s %s $%d", s.key, cmp, n)
+	}
+	fmt.Fprintf(&b, " ORDER BY %s%s", s.key, order)
+	if s.limit {
+		fmt.Fprintf(&b, " LIMIT $%d", limit)
 	}
 	b.WriteString(")")
-	if k.parent != "" {
+	if s.parent != "" {
 		// One row of NULLs when the parent is missing: then the window,
 		// whose rows reference the parent, is empty.
-		nulls := strings.Repeat(", NULL", strings.Count(k.cols, ","))
-		fmt.Fprintf(&b, " UNION ALL SELECT NULL%s WHERE NOT EXISTS (%s)", nulls, k.parent)
+		nulls := strings.Repeat(", NULL", strings.Count(s.cols, ","))
+		fmt.Fprintf(&b, " UNION ALL SELECT NULL%s WHERE NOT EXISTS (%s)", nulls, s.parent)
 	}
-	return b.String(), args
+	return b.String()
 }
 
 // window reads a window of k, calling row for each row in order;
@@ -178,9 +236,9 @@ func (t *tx) window(k keyset, w model.Window, after any, args []any, row func(pg
 func records[M any](t *tx, c record.Codec[M], k keyset, w model.Window, args ...any) ([]*M, error) {
 	var out []*M
 	err := t.window(k, w, sidAfter(w), args, func(rows pgx.Rows) error {
-		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
-		if err := rows.Scan(nil, &v); err != nil {
-			return t.fail(err)
+		v, err := newRawRow(rows).bytes(1) // the driver's own buffer: decoding copies
+		if err != nil {
+			return err
 		}
 		m, err := c.Decode(v)
 		if err != nil {

@@ -61,6 +61,9 @@ type tx struct {
 	// present holds the Services this Update found: reserving Sync event
 	// IDs of one needs no look-up.
 	present map[string]bool
+	// peeked is what PeekMessages handed out in a View or a Read, released
+	// when it ends.
+	peeked []*peeked
 }
 
 // found notes that service exists, as a read of it or of a record under it

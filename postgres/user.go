@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
@@ -50,10 +49,14 @@ var usersKeyset = keyset{cols: "sid, joined_channels_count, record", from: "user
 func (t *tx) Users(service string, w model.Window) ([]*model.User, error) {
 	var out []*model.User
 	err := t.window(usersKeyset, w, sidAfter(w), []any{service}, func(rows pgx.Rows) error {
-		var v pgtype.DriverBytes // the driver's own buffer: decoding copies
-		var joined int
-		if err := rows.Scan(nil, &joined, &v); err != nil {
-			return t.fail(err)
+		raw := newRawRow(rows)
+		joined, err := raw.int(1)
+		if err != nil {
+			return err
+		}
+		v, err := raw.bytes(2) // the driver's own buffer: decoding copies
+		if err != nil {
+			return err
 		}
 		u, err := decodeUser(v, joined)
 		if err != nil {
