@@ -43,7 +43,9 @@ func IsSID(prefix, s string) bool {
 // NewMessageSid mints the SID of a Message given index index in its
 // Channel. It is 16 bytes in hex, like every SID chatd mints: the time in
 // milliseconds (6 bytes, so SIDs sort roughly by creation), 5 random bytes,
-// then the index XOR those 5 random bytes. A store can therefore find a
+// then the index XOR a mask those 5 bytes spell (indexMask: a plain XOR
+// would repeat the random bytes in the SID of every small index). A store
+// can therefore find a
 // Message from its SID and Channel alone (MessageSidIndex), with no index of
 // SIDs to write on every send. An index of 2^40 or more, or a negative one,
 // gets 10 random bytes instead, which carry nothing: carries says which.
@@ -56,8 +58,9 @@ func NewMessageSid(t time.Time, index int) (sid string, carries bool) {
 	rand.Read(b[6:])
 	carries = index >= 0 && index < 1<<40
 	if carries {
+		carried := uint64(index) ^ indexMask(b[6:11])
 		for i := range 5 {
-			b[11+i] = byte(index>>(8*(4-i))) ^ b[6+i]
+			b[11+i] = byte(carried >> (8 * (4 - i)))
 		}
 	}
 	return PrefixMessage + hex.EncodeToString(b[:]), carries
@@ -80,11 +83,24 @@ func MessageSidIndex(sid string) (int, bool) {
 		}
 		b[i] = hi<<4 | lo
 	}
-	index := 0
+	var carried uint64
 	for i := range 5 {
-		index = index<<8 | int(b[11+i]^b[6+i])
+		carried = carried<<8 | uint64(b[11+i])
 	}
-	return index, true
+	return int(carried ^ indexMask(b[6:11])), true
+}
+
+// indexMask is the 40-bit mask of the index that a Message SID with the
+// random bytes r carries: r mixed by a multiplication and a shift, so that
+// every bit of the mask depends on most bits of r.
+func indexMask(r []byte) uint64 {
+	var x uint64
+	for _, c := range r {
+		x = x<<8 | uint64(c)
+	}
+	x *= 0x9e3779b97f4a7c15
+	x ^= x >> 29
+	return x & (1<<40 - 1)
 }
 
 func lowerHexDigit(c byte) (byte, bool) {
