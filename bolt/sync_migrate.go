@@ -17,8 +17,9 @@ import (
 // rewrites each into the layout of sync.go, still under sync/<IS sid> as
 // schemas 5 and 6 kept it (the step to 7 moves it, see moveSyncLogs): the
 // events by ID, chained per object, and the objects' records with the
-// events they hold as their ordinals. Nothing was dropped beyond what they keep, so the new records
-// keep every event until the next append says how many to keep.
+// events they hold as their ordinals. Nothing was dropped beyond what they
+// keep, so the new records keep every event until the next append says
+// how many to keep.
 func migrateSyncLogs(tx *bbolt.Tx) error {
 	return eachSubtree(tx.Bucket(bucketSync), func(b *bbolt.Bucket) error {
 		if b.Bucket([]byte("log")) == nil {
