@@ -297,8 +297,11 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 		return refused(ok, later, syncRefused(err))
 	}
 	if g.ids.last != g.ids.stored {
-		// The reservations of the group's fns, written back once.
-		tc.pending = append(tc.pending, fmt.Sprintf("update sync_counter set last_id = %d", g.ids.last))
+		// The reservations of the group's fns, written back once. The ID is
+		// an argument: a statement whose text is the same in every group is
+		// prepared once on a connection, where one of its own would cost a
+		// round trip to prepare it before the COMMIT's.
+		trims = append(trims, statement{`update sync_counter set last_id = $1`, []any{g.ids.last}})
 	}
 	err = tc.commit(ctx, trims...)
 	var pe *pgconn.PgError
