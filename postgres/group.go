@@ -237,7 +237,20 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 		return groupResult{}
 	}
 	defer conn.Release()
-	return d.tryGroupOn(ctx, conn, calls, false)
+	// The statements run under a context that is never done: pgx watches a
+	// context that can be with a goroutine of its own for each statement,
+	// which would cost each fn of the group two goroutine switches. The
+	// group's context interrupts them instead, as pgx would: the
+	// connection's deadline passes, the statement under way fails, and the
+	// connection, which may be left with that deadline, is closed once the
+	// group ends, so that the pool drops it.
+	interrupt := context.AfterFunc(ctx, func() { conn.Conn().PgConn().Conn().SetDeadline(time.Now()) })
+	defer func() {
+		if !interrupt() {
+			conn.Conn().Close(context.Background())
+		}
+	}()
+	return d.tryGroupOn(context.WithoutCancel(ctx), conn, calls, false)
 }
 
 // tryGroupOn runs calls in one transaction on conn, each fn in a savepoint
