@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -215,6 +216,32 @@ func groupContext(calls []*call) (context.Context, func()) {
 	}
 }
 
+// interruptOn makes the deadline of nc pass once ctx is done, until the
+// function it returns is called, which takes back the deadline it set.
+func interruptOn(ctx context.Context, nc net.Conn) (end func()) {
+	var (
+		mu         sync.Mutex
+		ended, set bool
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			nc.SetDeadline(time.Now())
+			set = true
+		}
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		if set {
+			nc.SetDeadline(time.Time{})
+		}
+	}
+}
+
 // groupResult is what became of a group's calls that did not get their
 // outcome: those to run again as a group (err: why, for when no attempt is
 // left), again each alone, or in the next group.
@@ -241,15 +268,10 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 	// context that can be with a goroutine of its own for each statement,
 	// which would cost each fn of the group two goroutine switches. The
 	// group's context interrupts them instead, as pgx would: the
-	// connection's deadline passes, the statement under way fails, and the
-	// connection, which may be left with that deadline, is closed once the
-	// group ends, so that the pool drops it.
-	interrupt := context.AfterFunc(ctx, func() { conn.Conn().PgConn().Conn().SetDeadline(time.Now()) })
-	defer func() {
-		if !interrupt() {
-			conn.Conn().Close(context.Background())
-		}
-	}()
+	// connection's deadline passes and the statement under way fails (pgx
+	// then closes the connection). Once the group is over, a deadline that
+	// interrupted nothing is taken back.
+	defer interruptOn(ctx, conn.Conn().PgConn().Conn())()
 	return d.tryGroupOn(context.WithoutCancel(ctx), conn, calls, false)
 }
 
