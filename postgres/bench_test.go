@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -14,8 +15,10 @@ import (
 )
 
 // BenchmarkSend measures what a REST send asks of the store: an Update that
-// reads the Channel and appends a Message, from parallel clients over 16
-// Channels (go test -bench Send -cpu 1,16 sets the clients per core).
+// appends a Message to a Channel named by SID, reads the Channel and its
+// author's Member and appends the send's Sync events (the Channel's document and the
+// Message's item), from 16 clients on 2 cores over 16 Channels (-cpu sets
+// the cores: 8 clients each).
 func BenchmarkSend(b *testing.B) {
 	d := openAt(b, pgtest.New(b))
 	b.Cleanup(func() { d.Close() })
@@ -35,17 +38,35 @@ func BenchmarkSend(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := strings.Repeat("x", 100)
+	payload := []byte(`{"type":"message","body":"` + body + `"}`)
 	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := int(next.Add(1))
-			err := d.Update(context.Background(), func(tx model.Tx) error {
-				c, err := tx.Channel(sid("IS", 1), sid("CH", n%channels+1))
+			err := d.Update(b.Context(), func(tx model.Tx) error {
+				m := &model.Message{Sid: fmt.Sprintf("IM%032x", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", n%channels+1),
+					From: "bench", Body: body, Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+				if err := tx.AppendMessage(m); err != nil {
+					return err
+				}
+				c, err := tx.Channel(m.ServiceSid, m.ChannelSid)
 				if err != nil {
 					return err
 				}
-				return tx.AppendMessage(&model.Message{Sid: fmt.Sprintf("IM%032x", n), ServiceSid: c.ServiceSid, ChannelSid: c.Sid,
-					From: "bench", Body: body, Attributes: "{}", DateCreated: testNow, DateUpdated: testNow})
+				if _, err := tx.Member(c.ServiceSid, c.Sid, m.From); err != nil && !errors.Is(err, model.ErrNotFound) {
+					return err
+				}
+				first, err := tx.ReserveSyncEventIDs(c.ServiceSid, 2)
+				if err != nil {
+					return err
+				}
+				return tx.AppendSyncEvents([]*model.SyncEvent{
+					{ServiceSid: c.ServiceSid, ObjectSid: "channel " + c.Sid, ID: first, Date: testNow, Payload: payload},
+					{ServiceSid: c.ServiceSid, ObjectSid: "messages " + c.Sid, ID: first + 1, Date: testNow, Payload: payload},
+				}, 100)
 			})
 			if err != nil {
 				b.Error(err)

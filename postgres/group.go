@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -215,6 +216,32 @@ func groupContext(calls []*call) (context.Context, func()) {
 	}
 }
 
+// interruptOn makes the deadline of nc pass once ctx is done, until the
+// function it returns is called, which takes back the deadline it set.
+func interruptOn(ctx context.Context, nc net.Conn) (end func()) {
+	var (
+		mu         sync.Mutex
+		ended, set bool
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			nc.SetDeadline(time.Now())
+			set = true
+		}
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		if set {
+			nc.SetDeadline(time.Time{})
+		}
+	}
+}
+
 // groupResult is what became of a group's calls that did not get their
 // outcome: those to run again as a group (err: why, for when no attempt is
 // left), again each alone, or in the next group.
@@ -237,7 +264,15 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 		return groupResult{}
 	}
 	defer conn.Release()
-	return d.tryGroupOn(ctx, conn, calls, false)
+	// The statements run under a context that is never done: pgx watches a
+	// context that can be with a goroutine of its own for each statement,
+	// which would cost each fn of the group two goroutine switches. The
+	// group's context interrupts them instead, as pgx would: the
+	// connection's deadline passes and the statement under way fails (pgx
+	// then closes the connection). Once the group is over, a deadline that
+	// interrupted nothing is taken back.
+	defer interruptOn(ctx, conn.Conn().PgConn().Conn())()
+	return d.tryGroupOn(context.WithoutCancel(ctx), conn, calls, false)
 }
 
 // tryGroupOn runs calls in one transaction on conn, each fn in a savepoint
@@ -297,8 +332,11 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 		return refused(ok, later, syncRefused(err))
 	}
 	if g.ids.last != g.ids.stored {
-		// The reservations of the group's fns, written back once.
-		tc.pending = append(tc.pending, fmt.Sprintf("update sync_counter set last_id = %d", g.ids.last))
+		// The reservations of the group's fns, written back once. The ID is
+		// an argument: a statement whose text is the same in every group is
+		// prepared once on a connection, where one of its own would cost a
+		// round trip to prepare it before the COMMIT's.
+		trims = append(trims, statement{`update sync_counter set last_id = $1`, []any{g.ids.last}})
 	}
 	err = tc.commit(ctx, trims...)
 	var pe *pgconn.PgError

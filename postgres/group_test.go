@@ -354,6 +354,35 @@ func TestGroupCancel(t *testing.T) {
 	}
 }
 
+// TestGroupAbandoned: once every caller of a group has given up, the
+// statement the group runs stops (were it to go on, the test would wait for
+// it an hour), the callers get an error, and the store goes on.
+func TestGroupAbandoned(t *testing.T) {
+	d := openGroupTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- d.Update(ctx, func(tx model.Tx) error {
+			once.Do(func() { close(started) })
+			_, err := asTx(tx).exec(`SELECT pg_sleep(3600)`)
+			return err
+		})
+	}()
+	<-started
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("the Update given up while its statement ran succeeded")
+	}
+	if err := d.Update(context.Background(), func(tx model.Tx) error { return tx.PutSetting("after", "yes") }); err != nil {
+		t.Fatalf("an Update after: %v", err)
+	}
+	if v := setting(t, d, "after"); v != "yes" {
+		t.Errorf("setting after = %q, want yes", v)
+	}
+}
+
 // TestGroupSyncIDs: the fns of a group reserve Sync event IDs in turn,
 // the group writes the counter back once, and a fn rolled back gives its
 // hold of the counter back with its savepoint (here the fn that took it

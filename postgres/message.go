@@ -18,9 +18,11 @@ import (
 // row: model.ErrNotFound. A Media message then attaches its Media.
 //
 // The Sync projection reads the Channel and the author's Member right
-// after an append. The statement returns the Channel as it left it, and
-// the Member's read goes in the same round trip, after it; the transaction
-// keeps both for those reads.
+// after an append, and then reserves Sync event IDs. The statement returns
+// the Channel as it left it, and the Member's read goes in the same round
+// trip, after it; the transaction keeps both for those reads. In a group
+// that does not hold the Sync counter yet, the round trip takes it last
+// (sync.go), so that the reservation needs none of its own.
 func (t *tx) AppendMessage(m *model.Message) error {
 	if m.Sid == "" {
 		m.Sid, _ = model.NewMessageSid(t.now, -1) // the index is not known yet
@@ -39,28 +41,32 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	t.wroteChannel(m.ServiceSid, m.ChannelSid)
 	t.appended = nil
 	a := &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, author: m.From}
+	stmts := []statement{{appendQuery, args}, {memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}}}
+	lockCounter := t.group != nil && !t.group.ids.held
+	if lockCounter {
+		stmts = append(stmts, statement{lockCounterQuery, nil})
+	}
+	var counter int64
 	err = t.pipeline(func(br pgx.BatchResults) error {
 		if err := t.scan(br.QueryRow(), append([]any{&m.Index}, a.row.dest()...)); err != nil {
 			return err
 		}
 		err := t.scan(br.QueryRow(), []any{&a.member})
 		if errors.Is(err, model.ErrNotFound) {
-			return nil // no such Member: a.member stays nil
+			err = nil // no such Member: a.member stays nil
 		}
-		return err
-	}, statement{`WITH c AS (
-			UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
-			WHERE service_sid = $1 AND sid = $2 RETURNING last_index, ` + channelCols + `),
-		m AS (
-			INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
-			SELECT $1, $2, last_index, $3, $4 FROM c
-			RETURNING idx)
-		SELECT m.idx, ` + channelCols + ` FROM m, c`, args},
-		statement{memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}})
+		if err != nil || !lockCounter {
+			return err
+		}
+		return t.scan(br.QueryRow(), []any{&counter})
+	}, stmts...)
 	if err != nil {
 		return err
 	}
 	t.found(m.ServiceSid)
+	if lockCounter {
+		t.holdCounter(counter, 0)
+	}
 	if m.Media != nil {
 		if err := t.attachMedia(m); err != nil {
 			return err
@@ -69,6 +75,18 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	t.appended = a
 	return nil
 }
+
+// appendQuery bumps the counter row of Channel $2 of Service $1 and
+// inserts Message $3, record $4, at the index it returns; it returns the
+// index and the Channel as it left it.
+const appendQuery = `WITH c AS (
+		UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
+		WHERE service_sid = $1 AND sid = $2 RETURNING last_index, ` + channelCols + `),
+	m AS (
+		INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
+		SELECT $1, $2, last_index, $3, $4 FROM c
+		RETURNING idx)
+	SELECT m.idx, ` + channelCols + ` FROM m, c`
 
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	m := &model.Message{}
