@@ -260,12 +260,16 @@ type Tx interface {
 	// of a transaction committed before it. ErrNotFound when there is no
 	// such Service.
 	ReserveSyncEventIDs(service string, n int) (first uint64, err error)
-	// AppendSyncEvents adds events, whose IDs were reserved in this
-	// transaction, to the logs of their objects, each above the object's
-	// newest event. Each object they touched keeps at least its newest keep
-	// events (all of them when keep <= 0): older ones are dropped, oldest
-	// first, in this transaction or a later one, so that an engine may
-	// delete them in bulk, but the log does not hold on to most of them.
+	// AppendSyncEvents adds events to the logs of their objects, each above
+	// the object's newest event. An event's ID is one this transaction
+	// reserved, or 0 for a draft: the store then reserves its ID, the next
+	// after those reserved before it, and sets its ID and its Payload from
+	// Render. An engine may do that as late as its COMMIT, and so hold the
+	// IDs' order for the least time; neither is to be read before then.
+	// Each object they touched keeps at least its newest keep events (all
+	// of them when keep <= 0): older ones are dropped, oldest first, in
+	// this transaction or a later one, so that an engine may delete them
+	// in bulk, but the log does not hold on to most of them.
 	// When keep is below what an object kept before (a removed object keeps
 	// its last word only), its excess is dropped in this transaction.
 	// Every event of an object after the newest dropped one (see

@@ -290,6 +290,7 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 			c.finish(outcome{err: err})
 			continue
 		}
+		g.last = i == len(calls)-1
 		o, again := g.run(ctx, c)
 		if g.restart && g.broken == nil {
 			tc.rollback(context.WithoutCancel(ctx))
@@ -322,7 +323,11 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 		// Lost before the COMMIT went out: nothing happened.
 		return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost")), later: later}
 	}
-	trims, err := g.writeSync(ctx)
+	err := g.takeCounter(ctx)
+	var trims []statement
+	if err == nil {
+		trims, err = g.writeSync(ctx)
+	}
 	if err != nil {
 		if tc.conn.Conn().IsClosed() {
 			return groupResult{again: ok, err: d.lostGroup(err), later: later}
@@ -394,6 +399,8 @@ type groupTx struct {
 	sync []stagedEvent
 	// savepoints is set when each fn runs in a savepoint of its own.
 	savepoints bool
+	// last is set while the group's last fn runs.
+	last bool
 	// restart is set, without savepoints, when a fn failed after a
 	// statement: the transaction has to go.
 	restart bool
@@ -405,6 +412,22 @@ type counterState struct {
 	first  int64 // the first ID reserved
 	last   int64 // the last ID reserved
 	stored int64 // the row's last_id as the transaction wrote it
+}
+
+// takeCounter takes the row of sync_counter for the drafts staged, in a
+// round trip of its own, when none of the group's fns took it: the drafts
+// get their IDs and payloads.
+func (g *groupTx) takeCounter(ctx context.Context) error {
+	if g.ids.held || len(g.sync) == 0 {
+		return nil
+	}
+	var last int64
+	if err := g.conn.QueryRow(ctx, takeCounterQuery, len(g.sync)).Scan(&last); err != nil {
+		return err
+	}
+	first := last - int64(len(g.sync)) + 1
+	g.ids = counterState{held: true, first: first, last: last, stored: last}
+	return g.render(first)
 }
 
 // savepoint names the subtransaction of each fn in a group.
@@ -451,7 +474,9 @@ func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 	if !failed {
 		g.hints.merge(&t.hints)
 	} else {
-		// What the fn reserved and staged goes with it.
+		// What the fn reserved and staged goes with it. When it took
+		// the counter, the drafts before it get their IDs again when the
+		// group takes it.
 		g.ids, g.sync = ids, g.sync[:staged]
 	}
 	switch {
