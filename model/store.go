@@ -20,10 +20,30 @@ type Store interface {
 	// Update runs fn in one read-write transaction and returns once the
 	// transaction is durable (fsync'd) or has failed. fn may run more than
 	// once (a group commit that has to be retried, a serialization retry), so
-	// it must not have side effects outside the transaction.
+	// it must not have side effects outside the transaction. The fns of
+	// Updates under an Interleaving context may run interleaved.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
 	DeliveryClaims
+}
+
+// interleaving is the context key of Interleaving.
+type interleaving struct{}
+
+// Interleaving marks the Updates run under the context it returns as fit
+// to interleave: a store may run their fns in one transaction side by
+// side, the statements of one between those of another. A fn is fit when
+// it writes nothing it read before, unless the write itself checks what
+// it read (a counter bumped, a row inserted under a unique key, a record
+// taken only while free): a send of a Message is.
+func Interleaving(ctx context.Context) context.Context {
+	return context.WithValue(ctx, interleaving{}, true)
+}
+
+// Interleaves reports whether ctx came from Interleaving.
+func Interleaves(ctx context.Context) bool {
+	ok, _ := ctx.Value(interleaving{}).(bool)
+	return ok
 }
 
 // Window selects a run of an ordered collection: up to Limit records (all

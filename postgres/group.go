@@ -39,6 +39,10 @@ import (
 //     database runs each fn again alone, so that one bad fn cannot fail
 //     the others. A COMMIT whose answer was lost may or may not have
 //     happened: every caller in the group gets the error.
+//   - The fns of a group of sends (model.Interleaving) run side by side
+//     instead, as a wave (wave.go): their appends go out in one round
+//     trip. One that fails makes the group run again one fn after
+//     another, with savepoints.
 //   - Groups form in arrival order, at most maxGroup Updates each, one
 //     group of a DB at a time; a group forms as soon as the one before it
 //     ends, so a lone Update waits for nobody.
@@ -284,14 +288,24 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, savepoints bool) groupResult {
 	tc := newTxConn(conn, beginUpdate, nil)
 	g := &groupTx{conn: tc, now: d.now().UTC(), savepoints: savepoints}
+	if !savepoints && len(calls) > 1 && interleaving(calls) {
+		ok, failed := g.wave(ctx, calls)
+		if failed {
+			tc.rollback(context.WithoutCancel(ctx))
+			if tc.conn.Conn().IsClosed() {
+				return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost"))}
+			}
+			return d.tryGroupOn(ctx, conn, ok, true)
+		}
+		return d.commitGroup(ctx, g, ok, nil)
+	}
 	var ok, later []*call
 	for i, c := range calls {
 		if err := c.ctx.Err(); err != nil {
 			c.finish(outcome{err: err})
 			continue
 		}
-		g.last = i == len(calls)-1
-		o, again := g.run(ctx, c)
+		o, again := g.run(ctx, c, i == len(calls)-1)
 		if g.restart && g.broken == nil {
 			tc.rollback(context.WithoutCancel(ctx))
 			if tc.conn.Conn().IsClosed() {
@@ -315,6 +329,46 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 			c.finish(o)
 		}
 	}
+	return d.commitGroup(ctx, g, ok, later)
+}
+
+// interleaving reports whether the fns of calls may interleave.
+func interleaving(calls []*call) bool {
+	for _, c := range calls {
+		if !model.Interleaves(c.ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// wave runs the fns of calls as a wave (wave.go). It returns the calls
+// whose fns succeeded, and failed when a fn failed: the transaction is to
+// be rolled back, and ok then holds every call to run again. A call whose
+// context was done before the wave gets its outcome.
+func (g *groupTx) wave(ctx context.Context, calls []*call) (ok []*call, failed bool) {
+	live := make([]*call, 0, len(calls))
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.finish(outcome{err: err})
+			continue
+		}
+		live = append(live, c)
+	}
+	for _, f := range g.runWave(ctx, live) {
+		if f.out.err != nil || f.out.panicked != nil {
+			failed = true
+		}
+		g.hints.merge(&f.tx.hints)
+	}
+	return live, failed
+}
+
+// commitGroup commits the group's transaction, that of the calls ok, and
+// gives each its outcome; later go to the next group.
+func (d *DB) commitGroup(ctx context.Context, g *groupTx, ok, later []*call) groupResult {
+	tc := g.conn
+	tc.caller = ctx // the group's statements now, whichever caller gave up
 	if len(ok) == 0 {
 		tc.rollback(context.WithoutCancel(ctx))
 		return groupResult{later: later}
@@ -399,8 +453,6 @@ type groupTx struct {
 	sync []stagedEvent
 	// savepoints is set when each fn runs in a savepoint of its own.
 	savepoints bool
-	// last is set while the group's last fn runs.
-	last bool
 	// restart is set, without savepoints, when a fn failed after a
 	// statement: the transaction has to go.
 	restart bool
@@ -436,9 +488,9 @@ const savepoint = "u"
 // run runs c's fn in a subtransaction, again in place while the database
 // refuses it in a way another attempt may get past. again reports that it
 // should run in the next group; g.broken that the connection failed.
-func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
+func (g *groupTx) run(ctx context.Context, c *call, last bool) (o outcome, again bool) {
 	for attempt := 1; ; attempt++ {
-		t, o := g.runOnce(ctx, c)
+		t, o := g.runOnce(ctx, c, last)
 		if g.broken != nil || g.restart || o.err == nil || o.panicked != nil {
 			return o, false
 		}
@@ -454,14 +506,14 @@ func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
 // runOnce runs c's fn once, in a subtransaction when the group has
 // savepoints: released when it returns nil, rolled back otherwise. Without,
 // a fn that fails after a statement sets g.restart.
-func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
+func (g *groupTx) runOnce(ctx context.Context, c *call, last bool) (t *tx, o outcome) {
 	tc := g.conn
 	tc.caller = c.ctx
 	if g.savepoints {
 		tc.pending = append(tc.pending, "savepoint "+savepoint)
 	}
 	ids, staged, sent := g.ids, len(g.sync), tc.sent
-	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g}
+	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g, last: last}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

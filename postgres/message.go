@@ -43,7 +43,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	t.appended = nil
 	a := &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, author: m.From}
 	stmts := []statement{{appendQuery, args}, {memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}}}
-	lockCounter := t.group != nil && t.group.last && !t.group.ids.held
+	lockCounter := t.group != nil && t.last && !t.group.ids.held
 	if lockCounter {
 		stmts = append(stmts, statement{lockCounterQuery, nil})
 	}
