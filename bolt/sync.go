@@ -280,9 +280,25 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		trees  []*syncTree // the logs appended to, mostly one
 		shrunk map[*syncTree][]string
 	)
-	reserved := t.btx.Bucket(bucketSync).Sequence()
+	root := t.btx.Bucket(bucketSync)
+	reserved := root.Sequence()
 	k := uint64(max(keep, 0))
 	for _, e := range events {
+		if e.ID == 0 && e.Render != nil {
+			// A draft: its ID is the next, and its payload follows.
+			if _, err := t.service(e.ServiceSid); err != nil {
+				return err
+			}
+			reserved++
+			if err := root.SetSequence(reserved); err != nil {
+				return err
+			}
+			payload, err := e.Render(reserved)
+			if err != nil {
+				return err
+			}
+			e.ID, e.Payload = reserved, payload
+		}
 		if e.ID == 0 || e.ID > reserved {
 			return fmt.Errorf("bolt: Sync event ID %d was not reserved", e.ID)
 		}

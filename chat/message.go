@@ -18,7 +18,9 @@ func (c *Chat) CreateMessage(ctx context.Context, service, channel string, in mo
 		return nil, err
 	}
 	var m *model.Message
-	err := c.update(ctx, func(tx model.Tx) error {
+	// A send only bumps the Channel's counter, inserts, and attaches a
+	// Media while it is free: it may interleave with others.
+	err := c.update(model.Interleaving(ctx), func(tx model.Tx) error {
 		// The append finds whether the Channel exists.
 		return inChannel(tx, service, channel, func(channel string) (err error) {
 			m, err = c.appendMessage(ctx, tx, service, channel, in, "")

@@ -543,56 +543,27 @@ func (p *projectTx) appendedItem(k syncItemKey) *model.Message {
 	return p.appendedMessage(k.service, k.ref.Owner, func(m *model.Message) bool { return itemKey(m.Index) == k.key })
 }
 
-// appendSync gives changes and removals their IDs, in order, and appends
-// them to the logs: changes under the retention of c, removals as the only
-// event their object keeps. It returns the Services whose logs grew.
+// appendSync appends changes and removals to the logs, in order: changes
+// under the retention of c, removals as the only event their object keeps.
+// Each is a draft: the store gives it its ID, and then it renders its
+// payload, which holds the ID. It returns the Services whose logs grew.
 func (c *Chat) appendSync(tx model.Tx, changes, removals []syncChange) ([]string, error) {
 	all := append(changes, removals...)
 	if len(all) == 0 {
 		return nil, nil
 	}
-	// The Services of the changes in order, each with the next ID it
-	// gives: mostly one, so a slice searched in turn.
-	type serviceIDs struct {
-		service string
-		count   int
-		next    uint64
-	}
-	var ids []serviceIDs
-	idsOf := func(service string) *serviceIDs {
-		for i := range ids {
-			if ids[i].service == service {
-				return &ids[i]
-			}
-		}
-		ids = append(ids, serviceIDs{service: service})
-		return &ids[len(ids)-1]
-	}
-	for _, ch := range all {
-		idsOf(ch.service).count++
-	}
-	services := make([]string, len(ids))
-	for i := range ids {
-		first, err := tx.ReserveSyncEventIDs(ids[i].service, ids[i].count)
-		if err != nil {
-			return nil, err
-		}
-		ids[i].next, services[i] = first, ids[i].service
-	}
+	var services []string // mostly one
 	now := tx.Now()
 	events := make([]*model.SyncEvent, len(all))
-	stored := make([]model.SyncEvent, len(all))
+	drafts := make([]model.SyncEvent, len(all))
 	for i, ch := range all {
-		s := idsOf(ch.service)
-		id := s.next
-		s.next++
-		sid := ch.ref.Sid()
-		payload, err := c.payload(ch, sid, id, now)
-		if err != nil {
-			return nil, err
+		if !slices.Contains(services, ch.service) {
+			services = append(services, ch.service)
 		}
-		stored[i] = model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, ID: id, Date: now, Payload: payload}
-		events[i] = &stored[i]
+		sid := ch.ref.Sid()
+		drafts[i] = model.SyncEvent{ServiceSid: ch.service, ObjectSid: sid, Date: now,
+			Render: func(id uint64) ([]byte, error) { return c.payload(ch, sid, id, now) }}
+		events[i] = &drafts[i]
 	}
 	if len(changes) > 0 {
 		if err := tx.AppendSyncEvents(events[:len(changes)], c.syncKeep); err != nil {

@@ -20,10 +20,30 @@ type Store interface {
 	// Update runs fn in one read-write transaction and returns once the
 	// transaction is durable (fsync'd) or has failed. fn may run more than
 	// once (a group commit that has to be retried, a serialization retry), so
-	// it must not have side effects outside the transaction.
+	// it must not have side effects outside the transaction. The fns of
+	// Updates under an Interleaving context may run interleaved.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
 	DeliveryClaims
+}
+
+// interleaving is the context key of Interleaving.
+type interleaving struct{}
+
+// Interleaving marks the Updates run under the context it returns as fit
+// to interleave: a store may run their fns in one transaction side by
+// side, the statements of one between those of another. A fn is fit when
+// it writes nothing it read before, unless the write itself checks what
+// it read (a counter bumped, a row inserted under a unique key, a record
+// taken only while free): a send of a Message is.
+func Interleaving(ctx context.Context) context.Context {
+	return context.WithValue(ctx, interleaving{}, true)
+}
+
+// Interleaves reports whether ctx came from Interleaving.
+func Interleaves(ctx context.Context) bool {
+	ok, _ := ctx.Value(interleaving{}).(bool)
+	return ok
 }
 
 // Window selects a run of an ordered collection: up to Limit records (all
@@ -260,12 +280,16 @@ type Tx interface {
 	// of a transaction committed before it. ErrNotFound when there is no
 	// such Service.
 	ReserveSyncEventIDs(service string, n int) (first uint64, err error)
-	// AppendSyncEvents adds events, whose IDs were reserved in this
-	// transaction, to the logs of their objects, each above the object's
-	// newest event. Each object they touched keeps at least its newest keep
-	// events (all of them when keep <= 0): older ones are dropped, oldest
-	// first, in this transaction or a later one, so that an engine may
-	// delete them in bulk, but the log does not hold on to most of them.
+	// AppendSyncEvents adds events to the logs of their objects, each above
+	// the object's newest event. An event's ID is one this transaction
+	// reserved, or 0 for a draft: the store then reserves its ID, the next
+	// after those reserved before it, and sets its ID and its Payload from
+	// Render. An engine may do that as late as its COMMIT, and so hold the
+	// IDs' order for the least time; neither is to be read before then.
+	// Each object they touched keeps at least its newest keep events (all
+	// of them when keep <= 0): older ones are dropped, oldest first, in
+	// this transaction or a later one, so that an engine may delete them
+	// in bulk, but the log does not hold on to most of them.
 	// When keep is below what an object kept before (a removed object keeps
 	// its last word only), its excess is dropped in this transaction.
 	// Every event of an object after the newest dropped one (see

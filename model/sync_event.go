@@ -21,6 +21,9 @@ type SyncEvent struct {
 	ID         uint64
 	Date       time.Time
 	Payload    []byte
+	// Render, for a draft appended without an ID (Tx.AppendSyncEvents),
+	// makes its Payload once the store gave it its ID. It is not stored.
+	Render func(id uint64) ([]byte, error)
 }
 
 // SyncObjectLog is what a Service's Sync event log records of one object.

@@ -25,6 +25,9 @@ type txConn struct {
 	// done, statements are refused, while the transaction, which a group of
 	// Updates shares, goes on under the context its statements are given.
 	caller context.Context
+	// wave is set on the connection of a fn of a wave (wave.go): its
+	// statements wait for the wave's next pipeline.
+	wave *waveFn
 }
 
 // newTxConn is the connection of a transaction that begins with begin;
@@ -65,7 +68,12 @@ func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults
 	for _, s := range stmts {
 		b.Queue(s.sql, s.args...)
 	}
-	br := c.conn.SendBatch(ctx, b)
+	var br pgx.BatchResults
+	if c.wave != nil {
+		br = c.wave.roundTrip(b)
+	} else {
+		br = c.conn.SendBatch(ctx, b)
+	}
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
@@ -76,7 +84,7 @@ func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults
 }
 
 func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if len(c.pending) == 0 {
+	if len(c.pending) == 0 && c.wave == nil {
 		if err := c.caller.Err(); err != nil {
 			return pgconn.CommandTag{}, err
 		}
@@ -92,7 +100,7 @@ func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if len(c.pending) == 0 {
+	if len(c.pending) == 0 && c.wave == nil {
 		if err := c.caller.Err(); err != nil {
 			return nil, err
 		}

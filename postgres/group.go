@@ -39,6 +39,10 @@ import (
 //     database runs each fn again alone, so that one bad fn cannot fail
 //     the others. A COMMIT whose answer was lost may or may not have
 //     happened: every caller in the group gets the error.
+//   - The fns of a group of sends (model.Interleaving) run side by side
+//     instead, as a wave (wave.go): their appends go out in one round
+//     trip. One that fails makes the group run again one fn after
+//     another, with savepoints.
 //   - Groups form in arrival order, at most maxGroup Updates each, one
 //     group of a DB at a time; a group forms as soon as the one before it
 //     ends, so a lone Update waits for nobody.
@@ -284,13 +288,24 @@ func (d *DB) tryGroup(ctx context.Context, calls []*call) groupResult {
 func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, savepoints bool) groupResult {
 	tc := newTxConn(conn, beginUpdate, nil)
 	g := &groupTx{conn: tc, now: d.now().UTC(), savepoints: savepoints}
+	if !savepoints && len(calls) > 1 && interleaving(calls) {
+		ok, failed := g.wave(ctx, calls)
+		if failed {
+			tc.rollback(context.WithoutCancel(ctx))
+			if tc.conn.Conn().IsClosed() {
+				return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost"))}
+			}
+			return d.tryGroupOn(ctx, conn, ok, true)
+		}
+		return d.commitGroup(ctx, g, ok, nil)
+	}
 	var ok, later []*call
 	for i, c := range calls {
 		if err := c.ctx.Err(); err != nil {
 			c.finish(outcome{err: err})
 			continue
 		}
-		o, again := g.run(ctx, c)
+		o, again := g.run(ctx, c, i == len(calls)-1)
 		if g.restart && g.broken == nil {
 			tc.rollback(context.WithoutCancel(ctx))
 			if tc.conn.Conn().IsClosed() {
@@ -314,6 +329,46 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 			c.finish(o)
 		}
 	}
+	return d.commitGroup(ctx, g, ok, later)
+}
+
+// interleaving reports whether the fns of calls may interleave.
+func interleaving(calls []*call) bool {
+	for _, c := range calls {
+		if !model.Interleaves(c.ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// wave runs the fns of calls as a wave (wave.go). It returns the calls
+// whose fns succeeded, and failed when a fn failed: the transaction is to
+// be rolled back, and ok then holds every call to run again. A call whose
+// context was done before the wave gets its outcome.
+func (g *groupTx) wave(ctx context.Context, calls []*call) (ok []*call, failed bool) {
+	live := make([]*call, 0, len(calls))
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.finish(outcome{err: err})
+			continue
+		}
+		live = append(live, c)
+	}
+	for _, f := range g.runWave(ctx, live) {
+		if f.out.err != nil || f.out.panicked != nil {
+			failed = true
+		}
+		g.hints.merge(&f.tx.hints)
+	}
+	return live, failed
+}
+
+// commitGroup commits the group's transaction, that of the calls ok, and
+// gives each its outcome; later go to the next group.
+func (d *DB) commitGroup(ctx context.Context, g *groupTx, ok, later []*call) groupResult {
+	tc := g.conn
+	tc.caller = ctx // the group's statements now, whichever caller gave up
 	if len(ok) == 0 {
 		tc.rollback(context.WithoutCancel(ctx))
 		return groupResult{later: later}
@@ -322,7 +377,11 @@ func (d *DB) tryGroupOn(ctx context.Context, conn *pgxpool.Conn, calls []*call, 
 		// Lost before the COMMIT went out: nothing happened.
 		return groupResult{again: ok, err: d.lostGroup(errors.New("postgres: the connection was lost")), later: later}
 	}
-	trims, err := g.writeSync(ctx)
+	err := g.takeCounter(ctx)
+	var trims []statement
+	if err == nil {
+		trims, err = g.writeSync(ctx)
+	}
 	if err != nil {
 		if tc.conn.Conn().IsClosed() {
 			return groupResult{again: ok, err: d.lostGroup(err), later: later}
@@ -407,15 +466,31 @@ type counterState struct {
 	stored int64 // the row's last_id as the transaction wrote it
 }
 
+// takeCounter takes the row of sync_counter for the drafts staged, in a
+// round trip of its own, when none of the group's fns took it: the drafts
+// get their IDs and payloads.
+func (g *groupTx) takeCounter(ctx context.Context) error {
+	if g.ids.held || len(g.sync) == 0 {
+		return nil
+	}
+	var last int64
+	if err := g.conn.QueryRow(ctx, takeCounterQuery, len(g.sync)).Scan(&last); err != nil {
+		return err
+	}
+	first := last - int64(len(g.sync)) + 1
+	g.ids = counterState{held: true, first: first, last: last, stored: last}
+	return g.render(first)
+}
+
 // savepoint names the subtransaction of each fn in a group.
 const savepoint = "u"
 
 // run runs c's fn in a subtransaction, again in place while the database
 // refuses it in a way another attempt may get past. again reports that it
 // should run in the next group; g.broken that the connection failed.
-func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
+func (g *groupTx) run(ctx context.Context, c *call, last bool) (o outcome, again bool) {
 	for attempt := 1; ; attempt++ {
-		t, o := g.runOnce(ctx, c)
+		t, o := g.runOnce(ctx, c, last)
 		if g.broken != nil || g.restart || o.err == nil || o.panicked != nil {
 			return o, false
 		}
@@ -431,14 +506,14 @@ func (g *groupTx) run(ctx context.Context, c *call) (o outcome, again bool) {
 // runOnce runs c's fn once, in a subtransaction when the group has
 // savepoints: released when it returns nil, rolled back otherwise. Without,
 // a fn that fails after a statement sets g.restart.
-func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
+func (g *groupTx) runOnce(ctx context.Context, c *call, last bool) (t *tx, o outcome) {
 	tc := g.conn
 	tc.caller = c.ctx
 	if g.savepoints {
 		tc.pending = append(tc.pending, "savepoint "+savepoint)
 	}
 	ids, staged, sent := g.ids, len(g.sync), tc.sent
-	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g}
+	t = &tx{ctx: ctx, db: tc, now: g.now, writable: true, group: g, last: last}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -451,7 +526,9 @@ func (g *groupTx) runOnce(ctx context.Context, c *call) (t *tx, o outcome) {
 	if !failed {
 		g.hints.merge(&t.hints)
 	} else {
-		// What the fn reserved and staged goes with it.
+		// What the fn reserved and staged goes with it. When it took
+		// the counter, the drafts before it get their IDs again when the
+		// group takes it.
 		g.ids, g.sync = ids, g.sync[:staged]
 	}
 	switch {

@@ -520,3 +520,76 @@ func TestGroupSavepointsOnlyAfterAFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupSyncDrafts: drafts wait in the group for the counter, which
+// the group takes as late as it can: with its last fn's append, or before
+// its COMMIT. A fn that took the counter and failed takes the IDs it gave
+// the drafts before it back; they get theirs again. Committed, every draft
+// has the ID it rendered its payload with, in append order, and the
+// counter holds the last.
+func TestGroupSyncDrafts(t *testing.T) {
+	d := openGroupTest(t)
+	seed(t, d, func(tx model.Tx) error {
+		return errors.Join(tx.InsertService(newService(1)), tx.InsertChannel(newChannel(1, "")))
+	})
+	service := sid("IS", 1)
+	errOwn := errors.New("the fn's own error")
+	draft := func(object string) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			e := &model.SyncEvent{ServiceSid: service, ObjectSid: object, Date: testNow,
+				Render: func(id uint64) ([]byte, error) { return fmt.Appendf(nil, `{"id":%d}`, id), nil }}
+			return tx.AppendSyncEvents([]*model.SyncEvent{e}, 0)
+		}
+	}
+	reserveAndFail := func(tx model.Tx) error {
+		if _, err := tx.ReserveSyncEventIDs(service, 2); err != nil {
+			return err
+		}
+		return errOwn
+	}
+	send := func(tx model.Tx) error {
+		m := &model.Message{ServiceSid: service, ChannelSid: sid("CH", 1), From: "alice", Body: "hi",
+			Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+		if err := tx.AppendMessage(m); err != nil {
+			return err
+		}
+		return draft("messages")(tx)
+	}
+	wantFeed := func(after uint64, n int) uint64 {
+		t.Helper()
+		var feed []*model.SyncEvent
+		err := d.View(context.Background(), func(tx model.Tx) (err error) { feed, err = tx.SyncFeed(service, after, 0); return err })
+		if err != nil || len(feed) != n {
+			t.Fatalf("SyncFeed after %d = %d events, %v; want %d", after, len(feed), err, n)
+		}
+		for i, e := range feed {
+			if want := fmt.Sprintf(`{"id":%d}`, e.ID); string(e.Payload) != want {
+				t.Errorf("event %d has payload %s, want %s", e.ID, e.Payload, want)
+			}
+			if i > 0 && e.ID <= feed[i-1].ID {
+				t.Errorf("feed IDs %d then %d: want them to grow", feed[i-1].ID, e.ID)
+			}
+		}
+		var last int64
+		if err := d.pool.QueryRow(context.Background(), `SELECT last_id FROM sync_counter`).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if newest := feed[len(feed)-1].ID; uint64(last) != newest {
+			t.Errorf("the counter holds %d, want the newest ID, %d", last, newest)
+		}
+		return feed[len(feed)-1].ID
+	}
+
+	// The counter taken before the COMMIT; a fn that took it and failed.
+	errs := inOneGroup(t, d, draft("a"), reserveAndFail, draft("b"), draft("a"))
+	if errs[0] != nil || !errors.Is(errs[1], errOwn) || errs[2] != nil || errs[3] != nil {
+		t.Fatalf("Updates = %v, want the second fn's error and three commits", errs)
+	}
+	newest := wantFeed(0, 3)
+	// The counter taken with the last fn's append.
+	errs = inOneGroup(t, d, draft("a"), send, send)
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("Updates = %v, want three commits", errs)
+	}
+	wantFeed(newest, 3)
+}

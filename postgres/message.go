@@ -20,9 +20,10 @@ import (
 // The Sync projection reads the Channel and the author's Member right
 // after an append, and then reserves Sync event IDs. The statement returns
 // the Channel as it left it, and the Member's read goes in the same round
-// trip, after it; the transaction keeps both for those reads. In a group
-// that does not hold the Sync counter yet, the round trip takes it last
-// (sync.go), so that the reservation needs none of its own.
+// trip, after it; the transaction keeps both for those reads. The last fn
+// of a group that does not hold the Sync counter yet takes it last in that
+// round trip (sync.go), so that the group's drafts get their IDs without
+// one of its own.
 func (t *tx) AppendMessage(m *model.Message) error {
 	if m.Sid == "" {
 		m.Sid, _ = model.NewMessageSid(t.now, -1) // the index is not known yet
@@ -42,7 +43,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	t.appended = nil
 	a := &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, author: m.From}
 	stmts := []statement{{appendQuery, args}, {memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}}}
-	lockCounter := t.group != nil && !t.group.ids.held
+	lockCounter := t.group != nil && t.last && !t.group.ids.held
 	if lockCounter {
 		stmts = append(stmts, statement{lockCounterQuery, nil})
 	}
@@ -65,7 +66,9 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	}
 	t.found(m.ServiceSid)
 	if lockCounter {
-		t.holdCounter(counter, 0)
+		if err := t.holdCounter(counter+1, counter+int64(len(t.group.sync)), counter); err != nil {
+			return err
+		}
 	}
 	if m.Media != nil {
 		if err := t.attachMedia(m); err != nil {

@@ -14,10 +14,16 @@ import (
 // transaction holds locked until it ends: events become visible in ID
 // order, as a tailer of the feed needs. That row is one lock every write
 // with Sync events takes; a counter per Service would spread it, at the
-// price of IDs that only grow within a Service. A group of Updates
-// (group.go) takes the row once, with the first reservation of one of its
-// fns, and writes the IDs its fns reserved back, and the events they
-// appended (sync_stage.go), before its COMMIT.
+// price of IDs that only grow within a Service.
+//
+// A group of Updates (group.go) takes the row once, as late as it can:
+// its fns append drafts (events without IDs, model.SyncEvent.Render),
+// which wait in the group; the row is taken in the round trip of the
+// group's last append, or in one of its own before the COMMIT's, and the
+// drafts get their IDs and payloads then. Until then, the groups of other
+// nodes run their statements side by side with it, rather than wait for
+// the row. The group writes the IDs its fns reserved back, and the events
+// they appended (sync_stage.go), before its COMMIT.
 
 func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	if n < 1 {
@@ -28,15 +34,19 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 		return 0, errors.New("postgres: reserving Sync event IDs in a View")
 	}
 	if !g.ids.held {
+		// The drafts waiting in the group get theirs first, below these.
+		drafts := len(g.sync)
 		var last int64
 		err := t.write(`UPDATE sync_counter SET last_id = last_id + $2
 			WHERE EXISTS (SELECT 1 FROM services WHERE service_sid = $1)
-			RETURNING last_id`, []any{service, n}, &last)
+			RETURNING last_id`, []any{service, n + drafts}, &last)
 		if err != nil {
 			return 0, err
 		}
 		t.found(service)
-		t.holdCounter(last, n)
+		if err := t.holdCounter(last-int64(n+drafts)+1, last, last); err != nil {
+			return 0, err
+		}
 		return uint64(last) - uint64(n) + 1, nil
 	}
 	if !t.present[service] {
@@ -50,28 +60,51 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	return uint64(first), nil
 }
 
-// lockCounterQuery takes the row of sync_counter without reserving: an
-// append, after which a send reserves IDs, sends it in its own round trip
-// when the group does not hold the row yet, which spares the reservation
-// one. The locks are taken in the same order as without it: the Channel's
-// and the Member's rows first, the counter's last.
+// lockCounterQuery takes the row of sync_counter without reserving: the
+// group's last append sends it in its own round trip, after which its
+// Sync events are rendered (sync.go), which spares the group one. The
+// locks are taken in the same order as without it: the Channel's and the
+// Member's rows first, the counter's last.
 const lockCounterQuery = `SELECT last_id FROM sync_counter FOR NO KEY UPDATE`
 
+// takeCounterQuery takes the row of sync_counter for n drafts, before
+// the group's COMMIT, when no fn took it.
+const takeCounterQuery = `update sync_counter set last_id = last_id + $1 returning last_id`
+
 // holdCounter notes that the group's transaction holds the row of
-// sync_counter, whose last_id is last, the last n IDs below it reserved.
-// From now on, a statement waits for a row lock no longer than
-// lockTimeout.
-func (t *tx) holdCounter(last int64, n int) {
-	t.group.ids = counterState{held: true, first: last - int64(n) + 1, last: last, stored: last}
+// sync_counter, whose last_id it left at stored, and has reserved the IDs
+// from first to last: the drafts staged so far, which are every event
+// staged so far (an event with an ID needs the row held), get the first of
+// them, in order. From now on, a statement waits for a row lock no longer
+// than lockTimeout.
+func (t *tx) holdCounter(first, last, stored int64) error {
+	g := t.group
+	g.ids = counterState{held: true, first: first, last: last, stored: stored}
 	t.db.pending = append(t.db.pending, "set local lock_timeout = '"+lockTimeout+"'")
+	return g.render(first)
+}
+
+// render gives the drafts staged, all of them, their IDs from first on,
+// and their payloads.
+func (g *groupTx) render(first int64) error {
+	for i, e := range g.sync {
+		id := uint64(first) + uint64(i)
+		payload, err := e.Render(id)
+		if err != nil {
+			return err
+		}
+		e.ID, e.Payload = id, payload
+	}
+	return nil
 }
 
 // AppendSyncEvents stages the events in the group's transaction: the
 // group writes the events of all its fns in one statement before its
 // COMMIT (sync_stage.go), which spares every write a round trip of its
-// own. The events are checked here: each ID reserved by the group, and so
-// above every event committed before, and above the events staged of its
-// object; each Service present.
+// own. A draft waits there for its ID while the group does not hold the
+// counter. The events are checked here: each ID reserved by the group, and
+// so above every event committed before, and above the events staged of
+// its object; each Service present.
 func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 	if len(events) == 0 {
 		return nil
@@ -80,17 +113,30 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 	if t.readOnly || g == nil {
 		return errReadOnly
 	}
-	if !g.ids.held {
-		return errors.New("postgres: Sync events without reserved IDs")
-	}
 	staged := len(g.sync)
 	for _, e := range events {
-		if e.ID < uint64(g.ids.first) || e.ID > uint64(g.ids.last) {
-			return fmt.Errorf("postgres: Sync event ID %d was not reserved", e.ID)
-		}
-		if newest := g.newestStaged(e.ServiceSid, e.ObjectSid); e.ID <= newest {
+		draft := e.ID == 0 && e.Render != nil
+		switch {
+		case draft && g.ids.held:
+			id := g.ids.last + 1
+			payload, err := e.Render(uint64(id))
+			if err != nil {
+				g.sync = g.sync[:staged]
+				return err
+			}
+			e.ID, e.Payload = uint64(id), payload
+			g.ids.last = id
+		case draft:
+		case !g.ids.held:
+			return errors.New("postgres: Sync events without reserved IDs")
+		case e.ID < uint64(g.ids.first) || e.ID > uint64(g.ids.last):
 			g.sync = g.sync[:staged]
-			return fmt.Errorf("postgres: Sync event %d of %s is not above its newest", e.ID, e.ObjectSid)
+			return fmt.Errorf("postgres: Sync event ID %d was not reserved", e.ID)
+		default:
+			if newest := g.newestStaged(e.ServiceSid, e.ObjectSid); e.ID <= newest {
+				g.sync = g.sync[:staged]
+				return fmt.Errorf("postgres: Sync event %d of %s is not above its newest", e.ID, e.ObjectSid)
+			}
 		}
 		if !t.present[e.ServiceSid] {
 			if ok, err := t.exists(`SELECT 1 FROM services WHERE service_sid = $1`, e.ServiceSid); err != nil || !ok {

@@ -51,6 +51,8 @@ type tx struct {
 	// group is the transaction an Update shares with its group; nil in a
 	// View.
 	group *groupTx
+	// last is set on the Update that runs last in its group.
+	last bool
 	// lockWaited is set when a statement waited for a row lock longer than
 	// the group's lockTimeout.
 	lockWaited bool

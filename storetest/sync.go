@@ -147,6 +147,52 @@ func testSyncLog(t *testing.T, e Engine) {
 			t.Errorf("reserved blocks start at %d (3 IDs), %d (1), %d (2): want each above the last ID before it, and no ID 0", a, b, c)
 		}
 	})
+	t.Run("drafts get the next IDs in order, then their payloads", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		before := appendSync(t, st, 0, syncDraft{1, 1})
+		asDraft := func(d syncDraft) *model.SyncEvent {
+			ev := d.event(0)
+			ev.Render = func(id uint64) ([]byte, error) { return d.event(id).Payload, nil }
+			return ev
+		}
+		var es []*model.SyncEvent
+		mustUpdate(t, st, func(tx model.Tx) error {
+			es = []*model.SyncEvent{asDraft(syncDraft{1, 1}), asDraft(syncDraft{2, 1}), asDraft(syncDraft{1, 2})}
+			if err := tx.AppendSyncEvents(es, 0); err != nil {
+				return err
+			}
+			// An ID reserved after the drafts is above theirs.
+			first, err := tx.ReserveSyncEventIDs(sid("IS", 1), 1)
+			if err != nil {
+				return err
+			}
+			es = append(es, syncDraft{1, 1}.event(first), asDraft(syncDraft{1, 1}))
+			return tx.AppendSyncEvents(es[3:], 0)
+		})
+		var stored []*model.SyncEvent
+		for i, ev := range es {
+			if ev.ID <= before[0].ID || i > 0 && ev.ID <= es[i-1].ID {
+				t.Fatalf("IDs %v after %d: want them to grow in append order", eventIDs(es), before[0].ID)
+			}
+			want := syncDraft{1, 1}.event(ev.ID).Payload
+			if !slices.Equal(ev.Payload, want) {
+				t.Errorf("event %d has payload %q, want %q", ev.ID, ev.Payload, want)
+			}
+			c := *ev
+			c.Render = nil
+			stored = append(stored, &c)
+		}
+		wantEvents(t, "SyncFeed(IS 1)", syncFeed(t, st, 1, before[0].ID, 0), pick(stored, 0, 2, 3, 4))
+		wantEvents(t, "SyncFeed(IS 2)", syncFeed(t, st, 2, 0, 0), pick(stored, 1))
+
+		state := e.state(t, st)
+		err := tryOp(t, st, func(tx model.Tx) error {
+			return tx.AppendSyncEvents([]*model.SyncEvent{asDraft(syncDraft{3, 1})}, 0)
+		})
+		wantNotFound(t, "AppendSyncEvents(a draft of a missing Service)", err)
+		e.wantUnchanged(t, st, state)
+	})
 	t.Run("a Service that does not exist has no log", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1))
