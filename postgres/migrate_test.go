@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -165,5 +166,19 @@ func TestLoadMigrations(t *testing.T) {
 				t.Errorf("loadMigrations = %v, want an error with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestFillfactor: the tables whose rows every send rewrites leave room on
+// their pages, so that those updates can be HOT.
+func TestFillfactor(t *testing.T) {
+	d := openAt(t, pgtest.New(t))
+	defer d.Close()
+	for table, want := range map[string]string{"channels": "70", "sync_objects": "70", "sync_counter": "10"} {
+		var opts []string
+		err := d.pool.QueryRow(context.Background(), `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = $1::regclass`, table).Scan(&opts)
+		if err != nil || !slices.Contains(opts, "fillfactor="+want) {
+			t.Errorf("%s has options %v, %v; want fillfactor=%s", table, opts, err, want)
+		}
 	}
 }
