@@ -47,6 +47,11 @@ func seed(t *testing.T, d *DB, fn func(model.Tx) error) {
 // race runs fn(i) for i in [0, racers) at once, each through node i%nodes,
 // and returns their errors.
 func race(dbs []*DB, fn func(i int, tx model.Tx) error) []error {
+	return raceCtx(context.Background(), dbs, fn)
+}
+
+// raceCtx is race with the Updates' context.
+func raceCtx(ctx context.Context, dbs []*DB, fn func(i int, tx model.Tx) error) []error {
 	errs := make([]error, racers)
 	var start, done sync.WaitGroup
 	start.Add(1)
@@ -55,7 +60,7 @@ func race(dbs []*DB, fn func(i int, tx model.Tx) error) []error {
 		go func() {
 			defer done.Done()
 			start.Wait()
-			errs[i] = dbs[i%len(dbs)].Update(context.Background(), func(tx model.Tx) error { return fn(i, tx) })
+			errs[i] = dbs[i%len(dbs)].Update(ctx, func(tx model.Tx) error { return fn(i, tx) })
 		}()
 	}
 	start.Done()
@@ -123,8 +128,8 @@ func TestUniqueRace(t *testing.T) {
 	}
 }
 
-// TestAppendRace: 64 writers on 4 nodes append to one Channel, in rounds,
-// while a reader tails it. The indexes given are 0, 1, 2, … each once;
+// TestAppendRace: 64 writers on 4 nodes append to one Channel, in rounds
+// (every other one as waves, model.Interleaving), while a reader tails it. The indexes given are 0, 1, 2, … each once;
 // every snapshot the reader took was a gap-free prefix, so no index became
 // visible before a smaller one; and the Channel's counts agree.
 func TestAppendRace(t *testing.T) {
@@ -169,7 +174,12 @@ func TestAppendRace(t *testing.T) {
 	var indexes []int
 	for round := range rounds {
 		got := make([]int, racers)
-		errs := race(dbs, func(i int, tx model.Tx) error {
+		// Every other round, the appends of a node's group run as a wave.
+		rctx := ctx
+		if round%2 == 1 {
+			rctx = model.Interleaving(ctx)
+		}
+		errs := raceCtx(rctx, dbs, func(i int, tx model.Tx) error {
 			n := round*racers + i + 1
 			m := &model.Message{Sid: sid("IM", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1), From: "system",
 				Body: fmt.Sprint("message ", n), Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
