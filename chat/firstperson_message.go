@@ -21,7 +21,9 @@ func (c *Chat) SendMessageAs(ctx context.Context, p *model.Principal, channel st
 		event, act = "onMediaMessageSend", actSendMediaMessage
 	}
 	var out *model.Message
-	err := c.act(ctx, p, func(ctx context.Context, tx model.Tx) (*plan, error) {
+	// Like a send through REST, it may interleave with other sends: the
+	// mutation id it records is a key (a second use of one is refused).
+	err := c.act(model.Interleaving(ctx), p, func(ctx context.Context, tx model.Tx) (*plan, error) {
 		ch, err := visibleChannel(tx, p, channel)
 		if err != nil {
 			return nil, err

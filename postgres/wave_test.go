@@ -192,3 +192,25 @@ func TestWaveCallerGivesUp(t *testing.T) {
 	}
 	wantCommitted(t, d, w, []int{0, 2, 3})
 }
+
+// TestWaveMutationIDs: two fns of a wave that record one mutation id, each
+// after reading that it is new (as a first-person send does), both read
+// it new in the wave; the second's insert is refused by the key, and the
+// group running again one fn after another shows it the first's record.
+func TestWaveMutationIDs(t *testing.T) {
+	d := openWaveTest(t)
+	errRepeated := errors.New("repeated")
+	record := func(tx model.Tx) error {
+		if _, err := tx.Mutation(sid("IS", 1), "alice", "m1"); err == nil {
+			return errRepeated
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
+		return tx.InsertMutation(&model.Mutation{ServiceSid: sid("IS", 1), Identity: "alice", ID: "m1",
+			Ref: "IM1", DateCreated: testNow}, model.MutationsKept)
+	}
+	errs := inOneGroupCtx(t, d, interleavingContexts(2), nil, record, record)
+	if errs[0] != nil || !errors.Is(errs[1], errRepeated) {
+		t.Fatalf("Updates = %v, want a record and then errRepeated", errs)
+	}
+}
