@@ -16,10 +16,24 @@ import (
 
 // BenchmarkSend measures what a REST send asks of the store: an Update that
 // appends a Message to a Channel named by SID, reads the Channel and its
-// author's Member and appends the send's Sync events (the Channel's document and the
-// Message's item), from 16 clients on 2 cores over 16 Channels (-cpu sets
-// the cores: 8 clients each).
+// author's Member and appends the send's Sync events as drafts (the
+// Channel's document and the Message's item), from 16 clients on 2 cores
+// over 16 Channels (-cpu sets the cores: 8 clients each); the sends of a
+// group as a wave (model.Interleaving), as chatd's are, or one after
+// another.
 func BenchmarkSend(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		ctx  func(context.Context) context.Context
+	}{
+		{"wave", model.Interleaving},
+		{"one-after-another", func(ctx context.Context) context.Context { return ctx }},
+	} {
+		b.Run(mode.name, func(b *testing.B) { benchmarkSend(b, mode.ctx) })
+	}
+}
+
+func benchmarkSend(b *testing.B, withCtx func(context.Context) context.Context) {
 	d := openAt(b, pgtest.New(b))
 	b.Cleanup(func() { d.Close() })
 	const channels = 16
@@ -38,16 +52,19 @@ func BenchmarkSend(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := strings.Repeat("x", 100)
-	payload := []byte(`{"type":"message","body":"` + body + `"}`)
+	render := func(id uint64) ([]byte, error) {
+		return fmt.Appendf(nil, `{"id":%d,"type":"message","body":"%s"}`, id, body), nil
+	}
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(8)
 	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
+		ctx := withCtx(b.Context())
 		for pb.Next() {
 			n := int(next.Add(1))
-			err := d.Update(b.Context(), func(tx model.Tx) error {
-				m := &model.Message{Sid: fmt.Sprintf("IM%032x", n), ServiceSid: sid("IS", 1), ChannelSid: sid("CH", n%channels+1),
+			err := d.Update(ctx, func(tx model.Tx) error {
+				m := &model.Message{ServiceSid: sid("IS", 1), ChannelSid: sid("CH", n%channels+1),
 					From: "bench", Body: body, Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
 				if err := tx.AppendMessage(m); err != nil {
 					return err
@@ -59,13 +76,9 @@ func BenchmarkSend(b *testing.B) {
 				if _, err := tx.Member(c.ServiceSid, c.Sid, m.From); err != nil && !errors.Is(err, model.ErrNotFound) {
 					return err
 				}
-				first, err := tx.ReserveSyncEventIDs(c.ServiceSid, 2)
-				if err != nil {
-					return err
-				}
 				return tx.AppendSyncEvents([]*model.SyncEvent{
-					{ServiceSid: c.ServiceSid, ObjectSid: "channel " + c.Sid, ID: first, Date: testNow, Payload: payload},
-					{ServiceSid: c.ServiceSid, ObjectSid: "messages " + c.Sid, ID: first + 1, Date: testNow, Payload: payload},
+					{ServiceSid: c.ServiceSid, ObjectSid: "channel " + c.Sid, Date: testNow, Render: render},
+					{ServiceSid: c.ServiceSid, ObjectSid: "messages " + c.Sid, Date: testNow, Render: render},
 				}, 100)
 			})
 			if err != nil {
