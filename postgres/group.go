@@ -361,6 +361,9 @@ func (g *groupTx) wave(ctx context.Context, calls []*call) (ok []*call, failed b
 		}
 		g.hints.merge(&f.tx.hints)
 	}
+	if !failed && g.settleWave() != nil {
+		failed = true // a draft failed to render: one fn after another shows whose
+	}
 	return live, failed
 }
 

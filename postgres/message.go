@@ -64,6 +64,9 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
+	if t.db.wave != nil && t.appendRound == 0 {
+		t.appendRound = t.db.sent
+	}
 	t.found(m.ServiceSid)
 	if lockCounter {
 		if err := t.holdCounter(counter+1, counter+int64(len(t.group.sync)), counter); err != nil {

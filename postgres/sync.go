@@ -33,6 +33,11 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	if g == nil {
 		return 0, errors.New("postgres: reserving Sync event IDs in a View")
 	}
+	if t.db.wave != nil {
+		// Its events would be in the order of the fns' rounds, not of
+		// their appends: the group runs again one fn after another.
+		return 0, errors.New("postgres: reserving Sync event IDs in a wave")
+	}
 	if !g.ids.held {
 		// The drafts waiting in the group get theirs first, below these.
 		drafts := len(g.sync)
@@ -77,10 +82,16 @@ const takeCounterQuery = `update sync_counter set last_id = last_id + $1 returni
 // staged so far (an event with an ID needs the row held), get the first of
 // them, in order. From now on, a statement waits for a row lock no longer
 // than lockTimeout.
+//
+// In a wave the drafts wait for its end all the same (wave.go).
 func (t *tx) holdCounter(first, last, stored int64) error {
 	g := t.group
-	g.ids = counterState{held: true, first: first, last: last, stored: stored}
 	t.db.pending = append(t.db.pending, "set local lock_timeout = '"+lockTimeout+"'")
+	if t.db.wave != nil {
+		g.ids = counterState{held: true, first: first, last: first - 1, stored: stored}
+		return nil
+	}
+	g.ids = counterState{held: true, first: first, last: last, stored: stored}
 	return g.render(first)
 }
 
@@ -114,9 +125,18 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 		return errReadOnly
 	}
 	staged := len(g.sync)
+	var round, fn int
+	if w := t.db.wave; w != nil {
+		round, fn = t.appendRound, w.i
+	}
 	for _, e := range events {
 		draft := e.ID == 0 && e.Render != nil
 		switch {
+		case t.db.wave != nil && !draft:
+			g.sync = g.sync[:staged]
+			return errors.New("postgres: a Sync event with an ID in a wave")
+		case t.db.wave != nil:
+			// It waits for the wave's end, whether the counter is held.
 		case draft && g.ids.held:
 			id := g.ids.last + 1
 			payload, err := e.Render(uint64(id))
@@ -145,7 +165,7 @@ func (t *tx) AppendSyncEvents(events []*model.SyncEvent, keep int) error {
 			}
 			t.found(e.ServiceSid)
 		}
-		g.sync = append(g.sync, stagedEvent{e, keep})
+		g.sync = append(g.sync, stagedEvent{e, keep, round, fn})
 	}
 	t.appended = nil
 	for _, e := range events {

@@ -16,6 +16,9 @@ import (
 type stagedEvent struct {
 	*model.SyncEvent
 	keep int
+	// In a wave, where the fn that staged it appended its Message: the
+	// round of the append, then the fn's place in the group (wave.go).
+	round, fn int
 }
 
 // newestStaged is the ID of the newest event staged of an object; 0 for

@@ -53,6 +53,8 @@ type tx struct {
 	group *groupTx
 	// last is set on the Update that runs last in its group.
 	last bool
+	// appendRound is, in a wave, the round of the fn's first append.
+	appendRound int
 	// lockWaited is set when a statement waited for a row lock longer than
 	// the group's lockTimeout.
 	lockWaited bool

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,6 +24,11 @@ import (
 // Their statements interleave in the transaction, round by round. A fn
 // that fails after a statement fails the wave: the transaction is rolled
 // back and the group runs again without one, each fn in a savepoint.
+//
+// Their Sync events are drafts that wait for the wave's end, and then get
+// their IDs in the order of the appends they describe (settleWave), not in
+// the order the fns staged them: a fn with more statements after its
+// append than another's stages later.
 
 // wave runs the fns of a group's calls side by side.
 type wave struct {
@@ -80,6 +87,27 @@ func (g *groupTx) runWave(ctx context.Context, calls []*call) []*waveFn {
 		g.conn.pending = append(g.conn.pending, f.conn.pending...)
 	}
 	return w.fns
+}
+
+// settleWave gives the drafts of a successful wave their IDs and payloads,
+// when the group holds the counter (else the group does so before its
+// COMMIT), in the order of the appends that made them: by round, then by
+// the fns' order in the group, each fn's in the order it staged them. A
+// draft describes its object as its fn's append left it, so an object's
+// events follow its changes.
+func (g *groupTx) settleWave() error {
+	slices.SortStableFunc(g.sync, func(a, b stagedEvent) int {
+		return cmp.Or(cmp.Compare(a.round, b.round), cmp.Compare(a.fn, b.fn))
+	})
+	if !g.ids.held || len(g.sync) == 0 {
+		return nil
+	}
+	first := g.ids.last + 1
+	if err := g.render(first); err != nil {
+		return err
+	}
+	g.ids.last = first + int64(len(g.sync)) - 1
+	return nil
 }
 
 // run runs c's fn in its turns.

@@ -214,3 +214,43 @@ func TestWaveMutationIDs(t *testing.T) {
 		t.Fatalf("Updates = %v, want a record and then errRepeated", errs)
 	}
 }
+
+// TestWaveEventsInAppendOrder: in a wave, a fn that runs a statement after
+// its append stages its Sync events after a later fn that runs none; the
+// events still get their IDs in the order of the appends they describe, so
+// the newest event of the Channel's log is about its newest Message.
+func TestWaveEventsInAppendOrder(t *testing.T) {
+	d := openWaveTest(t)
+	send := func(more bool) func(model.Tx) error {
+		return func(tx model.Tx) error {
+			m := &model.Message{ServiceSid: sid("IS", 1), ChannelSid: sid("CH", 1), From: "alice", Body: "hi",
+				Attributes: "{}", DateCreated: testNow, DateUpdated: testNow}
+			if err := tx.AppendMessage(m); err != nil {
+				return err
+			}
+			if more {
+				if _, err := tx.Service(sid("IS", 1)); err != nil {
+					return err
+				}
+			}
+			return tx.AppendSyncEvents([]*model.SyncEvent{{ServiceSid: sid("IS", 1), ObjectSid: "channel", Date: testNow,
+				Render: func(id uint64) ([]byte, error) { return fmt.Appendf(nil, `{"last":%d}`, m.Index), nil }}}, 0)
+		}
+	}
+	errs := inOneGroupCtx(t, d, interleavingContexts(3), nil, send(true), send(false), send(true))
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("sends = %v", errs)
+	}
+	var feed []*model.SyncEvent
+	err := d.View(context.Background(), func(tx model.Tx) (err error) { feed, err = tx.SyncFeed(sid("IS", 1), 0, 0); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range feed {
+		got = append(got, string(e.Payload))
+	}
+	if want := []string{`{"last":0}`, `{"last":1}`, `{"last":2}`}; !slices.Equal(got, want) {
+		t.Errorf("the Channel's events in ID order = %v, want %v", got, want)
+	}
+}
