@@ -60,9 +60,8 @@ type waveTurn struct {
 // failed.
 var errWaveBroken = errors.New("postgres: the group's pipeline failed")
 
-// runWave runs the fns of calls as a wave on the group's transaction.
-// It returns each fn's outcome and transaction, and whether it ran a
-// statement.
+// runWave runs the fns of calls as a wave on the group's transaction and
+// returns them, each with its outcome and transaction.
 func (g *groupTx) runWave(ctx context.Context, calls []*call) []*waveFn {
 	w := &wave{g: g, ctx: ctx, turns: make(chan waveTurn)}
 	for i, c := range calls {
