@@ -196,6 +196,7 @@ func fill(t *testing.T, e *testenv.Env, receiver string) *filled {
 	f.service = e.NewService(t)
 	sid := strings.TrimPrefix(f.service, "/v2/Services/")
 	f.services = []string{sid}
+	e.SignIn(t, "dave", sid) // its writes from now on are in its Sync log
 	f.general = f.service + "/Channels/" + e.Create(t, f.service+"/Channels", testenv.Form("UniqueName", "general", "FriendlyName", "General"))["sid"].(string)
 	private := f.service + "/Channels/" + e.Create(t, f.service+"/Channels", testenv.Form("Type", "private", "UniqueName", "secret"))["sid"].(string)
 	e.Create(t, f.service+"/Roles", testenv.Form("FriendlyName", "poster", "Type", "channel", "Permission", "sendMessage"))
@@ -256,6 +257,7 @@ func fill(t *testing.T, e *testenv.Env, receiver string) *filled {
 
 	// A Service deleted last: the newest Sync event IDs were its.
 	gone := e.NewService(t)
+	e.SignIn(t, "dave", strings.TrimPrefix(gone, "/v2/Services/"))
 	e.Create(t, gone+"/Channels", testenv.Form("UniqueName", "gone"))
 	e.Create(t, gone+"/Channels/gone/Messages", testenv.Form("Body", "soon gone"))
 	err := e.Store.View(context.Background(), func(tx model.Tx) (err error) {
@@ -386,6 +388,7 @@ func unsigned(v any) any {
 // syncLog is what a store's Sync log holds of one Service: its events and
 // its objects' records. Dates are to the microsecond, PostgreSQL's.
 type syncLog struct {
+	Started bool
 	Events  []*model.SyncEvent
 	Objects []*model.SyncObjectLog
 }
@@ -397,6 +400,9 @@ func syncLogs(t *testing.T, st model.Store, services []string) map[string]syncLo
 		for _, s := range services {
 			var l syncLog
 			var err error
+			if l.Started, err = tx.SyncLogStarted(s); err != nil {
+				return err
+			}
 			if l.Events, err = tx.SyncFeed(s, 0, 0); err != nil {
 				return err
 			}
@@ -414,8 +420,8 @@ func syncLogs(t *testing.T, st model.Store, services []string) map[string]syncLo
 				o.DateUpdated = o.DateUpdated.Truncate(time.Microsecond)
 				l.Objects = append(l.Objects, o)
 			}
-			if len(l.Events) == 0 {
-				return fmt.Errorf("the Sync log of %s is empty", s)
+			if len(l.Events) == 0 || !l.Started {
+				return fmt.Errorf("the Sync log of %s is empty, or not started", s)
 			}
 			out[s] = l
 		}

@@ -1,13 +1,16 @@
 package bolt
 
-// syncLog hands out the Sync log of a Service (sync.go): each object's
-// record, then every event the log keeps, in ID order. It reads through the
+// syncLog hands out the Sync log of a Service (sync.go), when it is
+// started: that it is, each object's record, then every event the log keeps, in ID order. It reads through the
 // store's own Sync methods, so that events dropped but not yet swept are
 // left behind as they are to every reader.
 func (e *exporter) syncLog(service string) error {
 	t := &tx{btx: e.btx}
 	tree, err := t.syncTree(service, false)
 	if tree == nil || err != nil {
+		return err
+	}
+	if err := e.to.SyncLog(service); err != nil {
 		return err
 	}
 	err = tree.objects.ForEach(func(k, _ []byte) error {

@@ -36,6 +36,7 @@ type exported struct {
 	content     map[string][]byte
 	mutations   []*model.Mutation
 	seqs        []uint64
+	logs        []string // the Services whose Sync logs are started
 	objects     []*model.SyncObjectLog
 	events      []*model.SyncEvent
 	deliveries  []*model.Delivery
@@ -124,9 +125,13 @@ func (x *exported) Mutation(m *model.Mutation, seq uint64) error {
 	x.mutations, x.seqs = append(x.mutations, m), append(x.seqs, seq)
 	return x.after("mutation "+m.ID, m.ServiceSid)
 }
+func (x *exported) SyncLog(service string) error {
+	x.logs = append(x.logs, service)
+	return x.after("log "+service, service)
+}
 func (x *exported) SyncObject(o *model.SyncObjectLog) error {
 	x.objects = append(x.objects, o)
-	return x.after("object "+o.ObjectSid, o.ServiceSid)
+	return x.after("object "+o.ObjectSid, o.ServiceSid, "log "+o.ServiceSid)
 }
 func (x *exported) SyncEvent(e *model.SyncEvent) error {
 	x.events = append(x.events, e)
@@ -253,6 +258,7 @@ func TestExport(t *testing.T) {
 	}
 	same("mutations", x.mutations, mutations[1:])
 	same("mutation sequence numbers", x.seqs, []uint64{2, 3})
+	same("started Sync logs", x.logs, []string{s1})
 	same("Sync objects", x.objects, want.objects)
 	same("Sync events", x.events, events)
 	same("deliveries", x.deliveries, f.deliveries)

@@ -86,7 +86,11 @@ func TestMigrateV3(t *testing.T) {
 	t.Run("every record is rewritten and reads back as written", func(t *testing.T) {
 		path := copyFile(t, v3Fixture)
 		d := mustOpen(t, path)
-		mustView(t, d, func(tx model.Tx) error { f.check(t, tx); return nil })
+		mustView(t, d, func(tx model.Tx) error {
+			f.check(t, tx)
+			checkSyncLogsStarted(t, tx)
+			return nil
+		})
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -541,6 +545,7 @@ func checkSyncFixture(t *testing.T, fixture string) {
 		if head, err := tx.SyncHead(gone); head != 0 || err != nil {
 			t.Errorf("SyncHead of the Service gone = %d, %v; want 0", head, err)
 		}
+		checkSyncLogsStarted(t, tx)
 		if o, err := tx.SyncObjectLog(gone, es1); !errors.Is(err, model.ErrNotFound) {
 			t.Errorf("SyncObjectLog of the Service gone = %+v, %v; want ErrNotFound", o, err)
 		}
@@ -605,5 +610,20 @@ func checkSyncFixture(t *testing.T, fixture string) {
 	}
 	if apart, inService := syncLayout(t, path); len(apart) != 0 || !reflect.DeepEqual(inService, []string{s1, s2}) {
 		t.Errorf("at the end, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
+	}
+}
+
+// checkSyncLogsStarted checks that every Service's Sync log is started, as
+// the step to schema 9 leaves those of a file from before.
+func checkSyncLogsStarted(t *testing.T, tx model.Tx) {
+	t.Helper()
+	services, err := tx.Services(model.Window{})
+	if err != nil || len(services) == 0 {
+		t.Fatalf("Services = %d, %v", len(services), err)
+	}
+	for _, s := range services {
+		if started, err := tx.SyncLogStarted(s.Sid); err != nil || !started {
+			t.Errorf("the Sync log of %s: started %v, %v; want started", s.Sid, started, err)
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 7. Records are encoded as
+// The bucket tree of a chatd file, schema version 9. Records are encoded as
 // records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -55,6 +55,9 @@ import (
 //	                                     a Media, or of a staged upload); key:
 //	                                     8-byte big-endian chunk number
 //	      data                        -> up to model.MediaChunkSize bytes
+//	                                     (the Sync log's buckets, objects
+//	                                     and events, exist once it is
+//	                                     started: sync.go)
 //	    sync_state                    -> the Sync log's sweep (sweep.go):
 //	                                     where it goes on from, events
 //	                                     stored, events kept
@@ -102,7 +105,7 @@ import (
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 8
+const schemaVersion = 9
 
 var (
 	bucketMeta        = []byte("meta")
@@ -242,6 +245,11 @@ var migrations = []migration{
 	// the bucket to every Service; Open then moves the Messages in
 	// transactions of bounded size (message_migrate.go).
 	{7, startMovingMessages},
+	// 8 → 9: every Service's Sync log started, its buckets created where
+	// it has none. From schema 9 on, a Service's log starts at its first
+	// sign-in of a first-person client (sync.go); a file from before may
+	// have clients signed in to a Service whose log holds nothing yet.
+	{8, startSyncLogs},
 }
 
 // eachSubtree calls fn for every nested bucket of b.

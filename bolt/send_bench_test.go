@@ -31,48 +31,57 @@ func (c *commitCounter) ObserveCommit(writes int, _ time.Duration, err error) {
 // Each Channel first holds more Messages than its Sync objects keep
 // events, so that every send also trims the log, as on a busy chatd.
 // Besides the rate and the CPU per send it reports the pages each commit
-// writes and the sends each commit carries.
+// writes and the sends each commit carries. "log=started" is a Service a
+// client signed in to, whose sends append Sync events; "log=none" one no
+// client signed in to yet.
 func BenchmarkChatSend(b *testing.B) {
 	body := strings.Repeat("x", 100)
-	for _, writers := range []int{1, 16, 64} {
-		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
-			counter := &commitCounter{}
-			d, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{Observer: counter})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
-			ctx := context.Background()
-			pages := &pageCounter{DB: d}
-			api := chat.New(pages, chat.Options{AccountSid: "AC" + strings.Repeat("0", 32)})
-			sv, err := api.CreateService(ctx, model.ServiceCreate{FriendlyName: "bench"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			var channels []string
-			for i := range benchChannels {
-				ch, err := api.CreateChannel(ctx, sv.Sid, model.ChannelCreate{FriendlyName: ptr(fmt.Sprint("channel ", i))})
-				if err != nil {
-					b.Fatal(err)
-				}
-				channels = append(channels, ch.Sid)
-			}
-			prefill(b, d, sv.Sid, channels, chat.DefaultSyncRetention+100)
-			from := "loadgen"
-			var n atomic.Int64
-			write := func() error {
-				i := int(n.Add(1))
-				_, err := api.CreateMessage(ctx, sv.Sid, channels[i%len(channels)], model.MessageCreate{From: &from, Body: &body})
-				return err
-			}
-			pages0, commits0, writes0 := pages.written.Load(), counter.commits.Load(), counter.writes.Load()
-			b.ReportAllocs()
-			runWriters(b, writers, write)
-			commits := float64(counter.commits.Load() - commits0)
-			b.ReportMetric(float64(pages.written.Load()-pages0)/commits, "pages/commit")
-			b.ReportMetric(float64(counter.writes.Load()-writes0)/commits, "sends/commit")
-		})
+	for _, started := range []bool{true, false} {
+		log := map[bool]string{true: "started", false: "none"}[started]
+		for _, writers := range []int{1, 16, 64} {
+			b.Run(fmt.Sprintf("log=%s/writers=%d", log, writers), func(b *testing.B) {
+				benchChatSend(b, writers, started, body)
+			})
+		}
 	}
+}
+
+func benchChatSend(b *testing.B, writers int, started bool, body string) {
+	counter := &commitCounter{}
+	d, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{Observer: counter})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	pages := &pageCounter{DB: d}
+	api := chat.New(pages, chat.Options{AccountSid: "AC" + strings.Repeat("0", 32)})
+	sv, err := api.CreateService(ctx, model.ServiceCreate{FriendlyName: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var channels []string
+	for i := range benchChannels {
+		ch, err := api.CreateChannel(ctx, sv.Sid, model.ChannelCreate{FriendlyName: ptr(fmt.Sprint("channel ", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		channels = append(channels, ch.Sid)
+	}
+	prefill(b, d, sv.Sid, channels, chat.DefaultSyncRetention+100, started)
+	from := "loadgen"
+	var n atomic.Int64
+	write := func() error {
+		i := int(n.Add(1))
+		_, err := api.CreateMessage(ctx, sv.Sid, channels[i%len(channels)], model.MessageCreate{From: &from, Body: &body})
+		return err
+	}
+	pages0, commits0, writes0 := pages.written.Load(), counter.commits.Load(), counter.writes.Load()
+	b.ReportAllocs()
+	runWriters(b, writers, write)
+	commits := float64(counter.commits.Load() - commits0)
+	b.ReportMetric(float64(pages.written.Load()-pages0)/commits, "pages/commit")
+	b.ReportMetric(float64(counter.writes.Load()-writes0)/commits, "sends/commit")
 }
 
 // pageCounter is a store that counts the pages its commits write (meta
@@ -94,10 +103,10 @@ func (p *pageCounter) Update(ctx context.Context, fn func(model.Tx) error) error
 	})
 }
 
-// prefill gives each Channel n Messages and its messages list and document
-// as many Sync events, of the sizes a send makes, a thousand sends per
-// transaction.
-func prefill(b *testing.B, d *DB, service string, channels []string, n int) {
+// prefill gives each Channel n Messages and, when log is set, its
+// messages list and document as many Sync events, of the sizes a send
+// makes, a thousand sends per transaction.
+func prefill(b *testing.B, d *DB, service string, channels []string, n int, log bool) {
 	b.Helper()
 	list := []byte(`{"event_type":"list_item_added","event":{` + strings.Repeat("x", 560) + `}}`)
 	doc := []byte(`{"event_type":"document_updated","event":{` + strings.Repeat("x", 500) + `}}`)
@@ -106,9 +115,12 @@ func prefill(b *testing.B, d *DB, service string, channels []string, n int) {
 	for done := 0; done < total; {
 		batch := min(1000, total-done)
 		err := d.Update(context.Background(), func(tx model.Tx) error {
-			first, err := tx.ReserveSyncEventIDs(service, 2*batch)
-			if err != nil {
-				return err
+			var first uint64
+			if log {
+				var err error
+				if first, err = tx.ReserveSyncEventIDs(service, 2*batch); err != nil {
+					return err
+				}
 			}
 			var events []*model.SyncEvent
 			for i := range batch {
@@ -122,6 +134,9 @@ func prefill(b *testing.B, d *DB, service string, channels []string, n int) {
 				events = append(events,
 					&model.SyncEvent{ServiceSid: service, ObjectSid: "ES" + ch[2:], ID: id, Date: tx.Now(), Payload: list},
 					&model.SyncEvent{ServiceSid: service, ObjectSid: "ET" + ch[2:], ID: id + 1, Date: tx.Now(), Payload: doc})
+			}
+			if !log {
+				return nil
 			}
 			return tx.AppendSyncEvents(events, chat.DefaultSyncRetention)
 		})

@@ -143,6 +143,27 @@ type syncTree struct {
 	changed           bool
 }
 
+// SyncLogStarted reports whether the log of service is started: whether its
+// buckets exist. A file from before logs started at a sign-in has them
+// wherever a write ever appended an event.
+func (t *tx) SyncLogStarted(service string) (bool, error) {
+	if tree := t.syncTrees[service]; tree != nil {
+		return true, nil
+	}
+	dir, err := t.service(service)
+	if err != nil {
+		return false, err
+	}
+	return dir.Bucket(bucketSyncEvents) != nil, nil
+}
+
+// StartSyncLog creates the buckets of the log of service. Writes are one
+// at a time: none is in flight meanwhile.
+func (t *tx) StartSyncLog(service string) error {
+	_, err := t.syncTree(service, true)
+	return err
+}
+
 // syncTree opens the log of service, creating it when create is true; it
 // returns nil when there is none, or no such Service to read from. A write
 // transaction keeps the logs it opens until finish: the sends of one commit

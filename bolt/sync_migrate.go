@@ -144,3 +144,16 @@ func moveSyncLog(tx *bbolt.Tx, log, dir *bbolt.Bucket) error {
 	}
 	return nil
 }
+
+// startSyncLogs creates the buckets of the Sync log of every Service that
+// has none, which starts it (schema 9).
+func startSyncLogs(tx *bbolt.Tx) error {
+	return eachSubtree(tx.Bucket(bucketServices), func(dir *bbolt.Bucket) error {
+		for _, name := range [][]byte{bucketSyncObjects, bucketSyncEvents} {
+			if _, err := dir.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

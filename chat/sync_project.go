@@ -50,6 +50,8 @@ type projectTx struct {
 	// reset are the Services whose logs the transaction removed, "" for
 	// all of them (a Wipe).
 	reset []string
+	// restart are the Services removed whose logs were started.
+	restart map[string]bool
 	// appended are the Messages the transaction appended and did not
 	// change or delete after: flush takes their items and the documents'
 	// lastMessage from them instead of reading them back.
@@ -411,7 +413,15 @@ func (p *projectTx) DeleteBinding(service, sid string) error {
 // of the Services they remove is dropped, and whatever the transaction
 // creates after them is new.
 
+// A Service that clients signed in to keeps its log started when a reset
+// makes it anew in the same transaction: they reconnect (chatd offloads
+// them) and resubscribe from the revisions they hold, which the events
+// from then on must follow.
+
 func (p *projectTx) DeleteServiceTree(sid string) error {
+	if err := p.noteStarted(sid); err != nil {
+		return err
+	}
 	if err := p.Tx.DeleteServiceTree(sid); err != nil {
 		return err
 	}
@@ -447,6 +457,15 @@ func (p *projectTx) forgetService(service string) {
 }
 
 func (p *projectTx) Wipe() error {
+	services, err := p.Tx.Services(model.Window{})
+	if err != nil {
+		return err
+	}
+	for _, s := range services {
+		if err := p.noteStarted(s.Sid); err != nil {
+			return err
+		}
+	}
 	if err := p.Tx.Wipe(); err != nil {
 		return err
 	}
@@ -455,12 +474,31 @@ func (p *projectTx) Wipe() error {
 	return nil
 }
 
-// flush appends the events of everything the transaction changed.
+// flush appends the events of everything the transaction changed to the
+// logs that are started: a Service's is from its first first-person
+// sign-in on (Tx.StartSyncLog), before which no client can hold a revision
+// to bring up to date.
 func (p *projectTx) flush(c *Chat) (services []string, err error) {
+	logged := map[string]bool{} // mostly one
+	started := func(service string) (bool, error) {
+		ok, seen := logged[service]
+		if !seen {
+			if ok, err = p.Tx.SyncLogStarted(service); err != nil {
+				return false, err
+			}
+			logged[service] = ok
+		}
+		return ok, nil
+	}
 	var changes []syncChange
 	for _, k := range p.touched {
 		obj := syncObjectKey{k.service, k.ref}
 		if p.created[obj] || p.gone[obj] {
+			continue
+		}
+		if ok, err := started(k.service); err != nil {
+			return nil, err
+		} else if !ok {
 			continue
 		}
 		ch, ok, err := p.changed(k)
@@ -473,9 +511,15 @@ func (p *projectTx) flush(c *Chat) (services []string, err error) {
 	}
 	var removals []syncChange
 	for _, obj := range p.removed {
-		if !p.created[obj] {
-			removals = append(removals, syncChange{service: obj.service, ref: obj.ref, what: removedObject})
+		if p.created[obj] {
+			continue
 		}
+		if ok, err := started(obj.service); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		removals = append(removals, syncChange{service: obj.service, ref: obj.ref, what: removedObject})
 	}
 	return c.appendSync(p.Tx, changes, removals)
 }
@@ -576,4 +620,31 @@ func (c *Chat) appendSync(tx model.Tx, changes, removals []syncChange) ([]string
 		}
 	}
 	return services, nil
+}
+
+// noteStarted notes the Service's log when it is started, to start it
+// again should the transaction make the Service anew.
+func (p *projectTx) noteStarted(service string) error {
+	started, err := p.Tx.SyncLogStarted(service)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !started {
+		return err
+	}
+	if p.restart == nil {
+		p.restart = map[string]bool{}
+	}
+	p.restart[service] = true
+	return nil
+}
+
+func (p *projectTx) InsertService(s *model.Service) error {
+	if err := p.Tx.InsertService(s); err != nil {
+		return err
+	}
+	if p.restart[s.Sid] {
+		return p.Tx.StartSyncLog(s.Sid)
+	}
+	return nil
 }

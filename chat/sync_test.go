@@ -39,6 +39,15 @@ func (e engine) syncRig(t *testing.T, keep int) *syncRig {
 	return r
 }
 
+// service creates a Service whose Sync log is started, as a client's first
+// sign-in starts it (TestSyncLogStartsAtSignIn).
+func (r *syncRig) service(t *testing.T) *model.Service {
+	t.Helper()
+	s := r.rig.service(t)
+	noErr(t, r.store.Update(t.Context(), func(tx model.Tx) error { return tx.StartSyncLog(s.Sid) }))
+	return s
+}
+
 // wakes returns and clears the Services woken so far.
 func (r *syncRig) wakes() []string {
 	r.mu.Lock()
@@ -491,6 +500,8 @@ func TestSyncReset(t *testing.T) {
 		}}}}}
 		noErr(t, r.SeedIfEmpty(t.Context()))
 		wantNews(t, "seeding", r.news(t, sid))
+		// A client signs in; the resets below keep the log started.
+		noErr(t, r.store.Update(t.Context(), func(tx model.Tx) error { return tx.StartSyncLog(sid) }))
 		before := r.cursor[sid]
 		r.message(t, sid, chSid, "more")
 		last := r.news(t, sid)
@@ -638,5 +649,48 @@ func TestSyncMessageChangedAfterAppend(t *testing.T) {
 		if lm, _ := data(t, news[1].Event.DocumentData)["lastMessage"].(map[string]any); lm["timestamp"] != "2024-05-06T07:09:09.000Z" {
 			t.Errorf("document lastMessage = %v, want the edited date", lm)
 		}
+	})
+}
+
+// TestSyncLogStartsAtSignIn: the writes to a Service no client signed in to
+// append no events, and a client's first fetch finds them; its first
+// sign-in starts the log, and every write after it appends its events.
+func TestSyncLogStartsAtSignIn(t *testing.T) {
+	onEngines(t, func(t *testing.T, e engine) {
+		r := e.syncRig(t, 0)
+		s := r.rig.service(t) // no client yet
+		ch := r.channel(t, s.Sid)
+		r.member(t, s.Sid, ch.Sid, "alice")
+		before := r.message(t, s.Sid, ch.Sid, "before anyone signed in")
+		wantNews(t, "writes before a sign-in", r.news(t, s.Sid))
+		started := func() bool {
+			var ok bool
+			noErr(t, r.store.View(t.Context(), func(tx model.Tx) (err error) {
+				ok, err = tx.SyncLogStarted(s.Sid)
+				return err
+			}))
+			return ok
+		}
+		if started() {
+			t.Fatal("the log is started before any sign-in")
+		}
+
+		token, err := r.MintToken(t.Context(), model.TokenMint{Identity: "alice", ServiceSid: s.Sid})
+		noErr(t, err)
+		p, err := r.Authenticate(t.Context(), token.Token)
+		noErr(t, err)
+		if !started() {
+			t.Fatal("the log is not started after a sign-in")
+		}
+		list := model.MessagesRef(ch.Sid)
+		page, err := r.SyncItems(t.Context(), p, model.SyncList, list.Sid(), model.SyncItemQuery{})
+		noErr(t, err)
+		if len(page.Items) != 1 || data(t, page.Items[0].Data)["sid"] != before.Sid {
+			t.Fatalf("the first fetch of the Messages list has %d items, want the Message sent before the sign-in", len(page.Items))
+		}
+
+		r.message(t, s.Sid, ch.Sid, "after")
+		wantNews(t, "a write after the sign-in", r.news(t, s.Sid),
+			ev("list_item_added", list, "1"), ev("document_updated", model.ChannelRef(ch.Sid)))
 	})
 }

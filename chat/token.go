@@ -26,7 +26,7 @@ const (
 // User, with the grant's deployment_role_sid (which must be a Service role
 // of that Service, else 20106) or the Service's default service role; a
 // User that exists keeps its role. Two first logins at once create one
-// User.
+// User. The first sign-in to a Service starts its Sync log.
 func (c *Chat) Authenticate(ctx context.Context, token string) (*model.Principal, error) {
 	verifier := accesstoken.Verifier{AccountSid: c.accountSid, Secret: c.APIKeySecret}
 	t, err := verifier.Verify(ctx, token)
@@ -45,16 +45,25 @@ func (c *Chat) Authenticate(ctx context.Context, token string) (*model.Principal
 		KeySid:            t.KeySid,
 		Expires:           t.Expires,
 	}
+	started := false
 	err = c.store.View(ctx, func(tx model.Tx) (err error) {
-		p.User, err = loginUser(tx, p)
+		if p.User, err = loginUser(tx, p); err != nil {
+			return err
+		}
+		started, err = tx.SyncLogStarted(p.ServiceSid)
 		return err
 	})
-	if !errors.Is(err, model.ErrNotFound) {
+	if started || err != nil && !errors.Is(err, model.ErrNotFound) {
 		return p, err
 	}
+	// The identity's first sign-in, or the Service's first of any client:
+	// from now on, clients hold revisions of its objects, and its Sync log
+	// keeps what they will need to catch up.
 	err = c.update(ctx, func(tx model.Tx) (err error) {
-		p.User, err = c.firstLogin(ctx, tx, p, t.Chat.DeploymentRoleSid)
-		return err
+		if p.User, err = c.firstLogin(ctx, tx, p, t.Chat.DeploymentRoleSid); err != nil {
+			return err
+		}
+		return tx.StartSyncLog(p.ServiceSid)
 	})
 	if model.IsCode(err, model.CodeUserExists) {
 		// Another first login of the identity created the User first.

@@ -44,6 +44,9 @@ type Loader interface {
 	// Mutation comes with seq, its place in its Service's records, oldest
 	// first, by which the oldest are forgotten.
 	Mutation(m *Mutation, seq uint64) error
+	// SyncLog comes after its Service when the Service's Sync log is
+	// started (Tx.StartSyncLog), before its objects.
+	SyncLog(service string) error
 	SyncObject(o *SyncObjectLog) error
 	// SyncEvent comes after the SyncObject of its object.
 	SyncEvent(e *SyncEvent) error

@@ -275,6 +275,18 @@ type Tx interface {
 	// remove a Service's log with the rest of it, but its IDs are never
 	// given again.
 	//
+	// A Service's log is started by the first sign-in of a first-person
+	// client (StartSyncLog); until then chat appends nothing to it, as no
+	// client can hold a revision to bring up to date: a client's first
+	// fetch derives every object whole. SyncLogStarted reports whether it
+	// is started. Where writes run side by side, a write that found the log
+	// not started keeps StartSyncLog waiting until it commits, so that what
+	// the first client fetches includes it. AppendSyncEvents starts the
+	// logs it appends to. Both are ErrNotFound when there is no such
+	// Service.
+	SyncLogStarted(service string) (bool, error)
+	StartSyncLog(service string) error
+
 	// ReserveSyncEventIDs allocates n consecutive event IDs of service and
 	// returns the first: IDs reserved by a transaction are above every ID
 	// of a transaction committed before it. ErrNotFound when there is no

@@ -41,6 +41,8 @@ type importer struct {
 
 	// lastSeq is the newest mutation sequence number of each Service.
 	lastSeq map[string]uint64
+	// syncLogs are the Services whose Sync logs are started.
+	syncLogs []string
 	// lastDelivery and lastSyncEvent are the source's counters.
 	lastDelivery, lastSyncEvent uint64
 }
@@ -136,7 +138,8 @@ func (im *importer) flush() error {
 	return nil
 }
 
-// finish sets the counters and removes the mark, in the last transaction.
+// finish sets the counters and the Sync logs' flags and removes the mark,
+// in the last transaction.
 func (im *importer) finish() error {
 	err := pgx.BeginFunc(im.ctx, im.conn, func(tx pgx.Tx) error {
 		var seqs [][]any
@@ -144,6 +147,9 @@ func (im *importer) finish() error {
 			seqs = append(seqs, []any{service, int64(last)})
 		}
 		if _, err := tx.CopyFrom(im.ctx, pgx.Identifier{"mutation_seqs"}, []string{"service_sid", "last_seq"}, pgx.CopyFromRows(seqs)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(im.ctx, `UPDATE services SET sync_log = true WHERE service_sid = ANY($1)`, im.syncLogs); err != nil {
 			return err
 		}
 		// Never below an ID copied, whatever the source said.
@@ -241,6 +247,11 @@ func (im *importer) MediaChunk(service, media string, seq int, data []byte) erro
 func (im *importer) Mutation(m *model.Mutation, seq uint64) error {
 	im.lastSeq[m.ServiceSid] = max(im.lastSeq[m.ServiceSid], seq)
 	return im.add(im.mutations, m.ServiceSid, m.Identity, m.ID, int64(seq), m.Ref, m.DateCreated)
+}
+
+func (im *importer) SyncLog(service string) error {
+	im.syncLogs = append(im.syncLogs, service)
+	return nil
 }
 
 func (im *importer) SyncObject(o *model.SyncObjectLog) error {

@@ -45,11 +45,12 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	stmts := []statement{{appendQuery, args}, {memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}}}
 	lockCounter := t.group != nil && t.last && !t.group.ids.held
 	if lockCounter {
-		stmts = append(stmts, statement{lockCounterQuery, nil})
+		stmts = append(stmts, statement{lockCounterQuery, []any{m.ServiceSid}})
 	}
 	var counter int64
+	var started bool
 	err = t.pipeline(func(br pgx.BatchResults) error {
-		if err := t.scan(br.QueryRow(), append([]any{&m.Index}, a.row.dest()...)); err != nil {
+		if err := t.scan(br.QueryRow(), append(append([]any{&m.Index}, a.row.dest()...), &started)); err != nil {
 			return err
 		}
 		err := t.scan(br.QueryRow(), []any{&a.member})
@@ -59,7 +60,11 @@ func (t *tx) AppendMessage(m *model.Message) error {
 		if err != nil || !lockCounter {
 			return err
 		}
-		return t.scan(br.QueryRow(), []any{&counter})
+		err = t.scan(br.QueryRow(), []any{&counter})
+		if errors.Is(err, model.ErrNotFound) {
+			lockCounter, err = false, nil // the log is not started
+		}
+		return err
 	}, stmts...)
 	if err != nil {
 		return err
@@ -68,6 +73,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 		t.appendRound = t.db.sent
 	}
 	t.found(m.ServiceSid)
+	t.sawSyncLog(m.ServiceSid, started)
 	if lockCounter {
 		if err := t.holdCounter(counter+1, counter+int64(len(t.group.sync)), counter); err != nil {
 			return err
@@ -84,15 +90,17 @@ func (t *tx) AppendMessage(m *model.Message) error {
 
 // appendQuery bumps the counter row of Channel $2 of Service $1 and
 // inserts Message $3, record $4, at the index it returns; it returns the
-// index and the Channel as it left it.
+// index, the Channel as it left it, and whether the Service's Sync log is
+// started (sync_log.go).
 const appendQuery = `WITH c AS (
 		UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
 		WHERE service_sid = $1 AND sid = $2 RETURNING last_index, ` + channelCols + `),
 	m AS (
 		INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
 		SELECT $1, $2, last_index, $3, $4 FROM c
-		RETURNING idx)
-	SELECT m.idx, ` + channelCols + ` FROM m, c`
+		RETURNING idx),
+	s AS (` + syncLogQuery + syncLogLock + `)
+	SELECT m.idx, ` + channelCols + `, s.sync_log FROM m, c, s`
 
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	m := &model.Message{}

@@ -93,6 +93,7 @@ func (t *tx) PutService(s *model.Service) error {
 // under the Service, mutation records and staged uploads included.
 func (t *tx) DeleteServiceTree(sid string) error {
 	delete(t.services, sid)
+	delete(t.syncLogs, sid)
 	maps.DeleteFunc(t.channels, func(k channelKey, _ channelSeen) bool { return k.service == sid })
 	if err := t.one(`DELETE FROM services WHERE service_sid = $1`, sid); err != nil {
 		return err
@@ -106,7 +107,7 @@ func (t *tx) DeleteServiceTree(sid string) error {
 // connections keep their snapshots and nothing waits on a table lock. The
 // outbox's last ID stays, so delivery IDs are never given again.
 func (t *tx) Wipe() error {
-	t.services, t.channels = nil, nil
+	t.services, t.channels, t.syncLogs = nil, nil, nil
 	t.hints.addReset("")
 	for _, table := range []string{"services", "credentials", "deliveries"} {
 		if _, err := t.exec(`DELETE FROM ` + table); err != nil {

@@ -65,12 +65,15 @@ func (t *tx) ReserveSyncEventIDs(service string, n int) (uint64, error) {
 	return uint64(first), nil
 }
 
-// lockCounterQuery takes the row of sync_counter without reserving: the
+// lockCounterQuery takes the row of sync_counter without reserving, when
+// the Sync log of Service $1 is started (as the append just before it
+// read, sync_log.go), for only then does the send append events: the
 // group's last append sends it in its own round trip, after which its
 // Sync events are rendered (sync.go), which spares the group one. The
 // locks are taken in the same order as without it: the Channel's and the
 // Member's rows first, the counter's last.
-const lockCounterQuery = `SELECT last_id FROM sync_counter FOR NO KEY UPDATE`
+const lockCounterQuery = `SELECT last_id FROM sync_counter
+	WHERE (SELECT sync_log FROM services WHERE service_sid = $1) FOR NO KEY UPDATE`
 
 // takeCounterQuery takes the row of sync_counter for n drafts, before
 // the group's COMMIT, when no fn took it.

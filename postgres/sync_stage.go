@@ -44,7 +44,9 @@ type syncBatch struct {
 // writeSync writes the events the group's fns staged, in one statement:
 // each object's row takes its events only when they are all above its
 // newest, and only the events of the objects whose rows took them go in.
-// A missing Service is a foreign key violation (model.ErrNotFound). It
+// A missing Service is a foreign key violation (model.ErrNotFound); a
+// Service whose log was not started has it started (chat appends only to
+// started logs: this is for a store's other users). It
 // returns the statements that trim the logs that now hold more than keep
 // events by over a quarter, down to keep, for the COMMIT's round trip: an
 // object that gets an event in every write trims in one of about keep/4
@@ -111,6 +113,8 @@ func (g *groupTx) writeSync(ctx context.Context) ([]statement, error) {
 				WHERE s.last_id < (SELECT first_id FROM i
 					WHERE i.service_sid = excluded.service_sid AND i.object_sid = excluded.object_sid)
 			RETURNING s.service_sid, s.object_sid, s.events),
+		s AS (
+			UPDATE services SET sync_log = true WHERE service_sid = ANY($1) AND NOT sync_log),
 		e AS (
 			INSERT INTO sync_events (service_sid, id, object_sid, date, payload)
 			SELECT e.* FROM unnest($7::text[], $8::bigint[], $9::bytea[], $10::timestamptz[], $11::bytea[])

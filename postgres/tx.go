@@ -65,6 +65,9 @@ type tx struct {
 	// present holds the Services this Update found: reserving Sync event
 	// IDs of one needs no look-up.
 	present map[string]bool
+	// syncLogs is what the transaction found of the flags of the Services'
+	// Sync logs (sync_log.go); an Update holds the rows' locks.
+	syncLogs map[string]bool
 	// peeked is what PeekMessages handed out in a View or a Read, released
 	// when it ends.
 	peeked []*peeked

@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -26,6 +27,9 @@ func newRoom(t *testing.T, env *testenv.Env, members ...string) *chatRoom {
 	t.Helper()
 	r := &chatRoom{env: env, svc: env.NewService(t)}
 	r.service = strings.TrimPrefix(r.svc, "/v2/Services/")
+	// A client signs in first, which starts the Service's Sync log: every
+	// write from then on has its events.
+	env.SignIn(t, cmp.Or(append(members, "observer")...), r.service)
 	r.channel = r.newChannel(t, "public", members...)
 	return r
 }

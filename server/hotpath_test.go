@@ -104,6 +104,10 @@ func TestHotPathsReadOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A client signed in: sends append Sync events.
+	if err := db.Update(ctx, func(tx model.Tx) error { return tx.StartSyncLog(sv.Sid) }); err != nil {
+		t.Fatal(err)
+	}
 	ch, err := api.CreateChannel(ctx, sv.Sid, model.ChannelCreate{UniqueName: ptr("general")})
 	if err != nil {
 		t.Fatal(err)

@@ -193,6 +193,56 @@ func testSyncLog(t *testing.T, e Engine) {
 		wantNotFound(t, "AppendSyncEvents(a draft of a missing Service)", err)
 		e.wantUnchanged(t, st, state)
 	})
+	t.Run("a log is started by StartSyncLog, or by an append, for good", func(t *testing.T) {
+		st := e.open(t)
+		mustSeed(t, st, insService(1), insService(2))
+		started := func(svc int) bool {
+			t.Helper()
+			var ok bool
+			mustView(t, st, func(tx model.Tx) (err error) {
+				ok, err = tx.SyncLogStarted(sid("IS", svc))
+				return err
+			})
+			return ok
+		}
+		if started(1) || started(2) {
+			t.Fatal("a new Service's log is started, want it not started")
+		}
+		mustUpdate(t, st, func(tx model.Tx) error {
+			if err := tx.StartSyncLog(sid("IS", 1)); err != nil {
+				return err
+			}
+			if ok, err := tx.SyncLogStarted(sid("IS", 1)); err != nil || !ok {
+				return fmt.Errorf("SyncLogStarted after StartSyncLog in its transaction = %v, %v; want true", ok, err)
+			}
+			return tx.StartSyncLog(sid("IS", 1)) // again: nothing changes
+		})
+		if !started(1) || started(2) {
+			t.Fatalf("started: IS 1 %v, IS 2 %v; want true, false", started(1), started(2))
+		}
+		appendSync(t, st, 0, syncDraft{2, 1})
+		if !started(2) {
+			t.Error("a log appended to is not started")
+		}
+		// A failed transaction starts nothing.
+		mustSeed(t, st, insService(3))
+		err := tryOp(t, st, func(tx model.Tx) error {
+			if err := tx.StartSyncLog(sid("IS", 3)); err != nil {
+				return err
+			}
+			return errors.New("rolled back")
+		})
+		if err == nil || started(3) {
+			t.Errorf("a transaction that failed after StartSyncLog (err %v) left the log started: %v", err, started(3))
+		}
+		wantNotFound(t, "SyncLogStarted(a missing Service)", tryOp(t, st, func(tx model.Tx) error {
+			_, err := tx.SyncLogStarted(sid("IS", 4))
+			return err
+		}))
+		wantNotFound(t, "StartSyncLog(a missing Service)", tryOp(t, st, func(tx model.Tx) error {
+			return tx.StartSyncLog(sid("IS", 4))
+		}))
+	})
 	t.Run("a Service that does not exist has no log", func(t *testing.T) {
 		st := e.open(t)
 		mustSeed(t, st, insService(1))

@@ -51,6 +51,8 @@ func newEnv(t *testing.T) *env {
 	s, err := c.CreateService(ctx, model.ServiceCreate{FriendlyName: "sync"})
 	e.must(err)
 	e.service = s.Sid
+	// As after a client's sign-in: the writes below append Sync events.
+	e.must(st.Update(ctx, func(tx model.Tx) error { return tx.StartSyncLog(s.Sid) }))
 	for _, id := range []string{"alice", "bob", "carol"} {
 		e.users[id], err = c.CreateUser(ctx, s.Sid, model.UserCreate{Identity: id})
 		e.must(err)

@@ -138,3 +138,14 @@ func (r *Response) Str(key string) string {
 	s, _ := r.Body[key].(string)
 	return s
 }
+
+// SignIn signs identity in to service as a client does when it connects,
+// with a request of the Client API, and returns the client. A Service's
+// first sign-in starts its Sync log: the writes after it append the events
+// that clients replay.
+func (e *Env) SignIn(t testing.TB, identity, service string) *FirstPerson {
+	t.Helper()
+	c := e.As(t, identity, service)
+	c.Must(t, http.StatusOK, http.MethodGet, "/Client/v1/Configuration", nil)
+	return c
+}

@@ -1,5 +1,5 @@
 'use strict';
-const { scenario, waitEvent, opened, eventually, withTimeout, unique, assert, frames } = require('../lib/harness');
+const { scenario, waitEvent, opened, subscribed, eventually, withTimeout, unique, assert, frames } = require('../lib/harness');
 const { Process } = require('../lib/chatd');
 
 scenario('kill -9 and a restart on the same file and port: clients reconnect and nothing acknowledged is missing', async (s) => {
@@ -16,6 +16,9 @@ scenario('kill -9 and a restart on the same file and port: clients reconnect and
   const b = await opened(await bob.getChannelBySid(ch.sid));
   const atBob = new Set();
   b.on('messageAdded', (m) => atBob.add(m.body));
+  // bob's messageAdded comes live or by replay only once he subscribed:
+  // a list he first subscribes to after the restart, he loads whole.
+  await subscribed('bob', ch.sid);
 
   // alice sends and the server posts, one after another, until chatd dies;
   // what was acknowledged must survive.
