@@ -62,6 +62,8 @@ func parseBench(args []string, getenv func(string) string, stderr io.Writer) (cf
 	fs.IntVar(&cfg.Channels, "channels", e.integer("CHATD_BENCH_CHANNELS", 16, &bad), "Channels the requests are spread over [CHATD_BENCH_CHANNELS]")
 	fs.IntVar(&cfg.BodySize, "body-size", e.integer("CHATD_BENCH_BODY_SIZE", 100, &bad), "bytes of each message Body [CHATD_BENCH_BODY_SIZE]")
 	fs.BoolVar(&cfg.Keep, "keep", e.boolean("CHATD_BENCH_KEEP", &bad), "keep the Service the run created [CHATD_BENCH_KEEP]")
+	fs.BoolVar(&cfg.SignIn, "sign-in", e.boolean("CHATD_BENCH_SIGN_IN", &bad),
+		"sign a client in to the Service first, as the client SDKs do: sends then keep its Sync log [CHATD_BENCH_SIGN_IN]")
 	fs.BoolVar(&asJSON, "json", e.boolean("CHATD_BENCH_JSON", &bad), "print the result as one JSON object [CHATD_BENCH_JSON]")
 	caCert := fs.String("ca-cert", e.str("CHATD_CA_CERT", ""), "trust this PEM certificate for https (e.g. the ready line's ca_cert) [CHATD_CA_CERT]")
 	insecure := fs.Bool("insecure", e.boolean("CHATD_INSECURE", &bad), "do not verify the https certificate [CHATD_INSECURE]")

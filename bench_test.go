@@ -48,7 +48,8 @@ func TestParseBench(t *testing.T) {
 	t.Run("EnvThenFlags", func(t *testing.T) {
 		e := env("CHATD_URL", "http://chatd:8080", "CHATD_BENCH_SCENARIO", "read", "CHATD_BENCH_CLIENTS", "4",
 			"CHATD_BENCH_DURATION", "1m", "CHATD_BENCH_WARMUP", "0s", "CHATD_BENCH_CHANNELS", "2",
-			"CHATD_BENCH_BODY_SIZE", "10", "CHATD_BENCH_JSON", "true", "CHATD_BENCH_KEEP", "1", "CHATD_INSECURE", "true")
+			"CHATD_BENCH_BODY_SIZE", "10", "CHATD_BENCH_JSON", "true", "CHATD_BENCH_KEEP", "1", "CHATD_INSECURE", "true",
+			"CHATD_BENCH_SIGN_IN", "true")
 		cfg, asJSON, err := parseBench([]string{"--scenario", "send", "--clients", "8", "--duration", "3s", "--auth-token", "flag"}, e, io.Discard)
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +59,7 @@ func TestParseBench(t *testing.T) {
 		}
 		cfg.TLS = nil
 		want := bench.Config{URL: "http://chatd:8080", AccountSid: sid, AuthToken: "flag", Scenario: bench.Send,
-			Clients: 8, Duration: 3 * time.Second, Channels: 2, BodySize: 10, Keep: true}
+			Clients: 8, Duration: 3 * time.Second, Channels: 2, BodySize: 10, Keep: true, SignIn: true}
 		if cfg != want || !asJSON {
 			t.Errorf("got %+v, json %v\nwant %+v", cfg, asJSON, want)
 		}

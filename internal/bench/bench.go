@@ -85,6 +85,11 @@ type Config struct {
 	Channels              int           // Channels the requests are spread over
 	BodySize              int           // bytes of each message Body
 	Keep                  bool          // keep the Service at the end
+	// SignIn signs a client in to the Service before the load, as an app
+	// whose users run the client SDKs has: from then on every send also
+	// appends the Sync events the SDKs replay. Without it, the Service is
+	// one that only the REST API writes to.
+	SignIn bool
 	// TLS verifies https URLs; nil uses the system's roots.
 	TLS *tls.Config
 	// Progress receives what the run is doing and, once a second, its
@@ -165,6 +170,12 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		p.printf("deleted Service %s", svc)
 	}()
 
+	if cfg.SignIn {
+		if err := c.signIn(ctx, svc, benchIdentity); err != nil {
+			return nil, fmt.Errorf("sign a client in: %w", err)
+		}
+		p.printf("signed %s in to the Service: its sends keep a Sync log", benchIdentity)
+	}
 	l, err := setUp(ctx, cfg, c, svc, p)
 	if err != nil {
 		return nil, err

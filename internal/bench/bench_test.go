@@ -179,6 +179,33 @@ func TestRunKeepsFilledChannels(t *testing.T) {
 	}
 }
 
+// TestRunSignIn: with SignIn, a client signs in to the Service before the
+// load, which creates its User (and starts the Service's Sync log, which
+// chat's tests check); without, no client does.
+func TestRunSignIn(t *testing.T) {
+	srv := chatdtest.New(t)
+	for _, signIn := range []bool{true, false} {
+		cfg := config(srv, srv.URL, Send)
+		cfg.Keep, cfg.SignIn = true, signIn
+		var progress strings.Builder
+		cfg.Progress = &progress
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total.Requests == 0 || res.Total.Errors != 0 {
+			t.Fatalf("sign-in %v: result %+v", signIn, res.Total)
+		}
+		if got := strings.Contains(progress.String(), "signed "+benchIdentity+" in"); got != signIn {
+			t.Errorf("sign-in %v: the progress tells of a sign-in: %v\n%s", signIn, got, progress.String())
+		}
+		want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[signIn]
+		if st := get(t, srv, servicePath(res.ServiceSid)+"/Users/"+benchIdentity, nil); st != want {
+			t.Errorf("sign-in %v: GET the User %s: %d, want %d", signIn, benchIdentity, st, want)
+		}
+	}
+}
+
 // proxy serves srv's API through a handler that may answer a request
 // itself: intercept returns true when it did. It returns its URL and the
 // number of connections clients opened to it.

@@ -172,6 +172,44 @@ func (c *client) createChannel(ctx context.Context, svc, name string) (string, e
 	return c.create(ctx, servicePath(svc)+"/Channels", url.Values{"FriendlyName": {name}})
 }
 
+// benchIdentity is the identity of the client SignIn signs in.
+const benchIdentity = "chatd-bench"
+
+// signIn signs identity in to the Service as a client SDK does when it
+// connects: with an access token from chatd's /_chatd/tokens, a request of
+// the Client API.
+func (c *client) signIn(ctx context.Context, svc, identity string) error {
+	form := url.Values{"Identity": {identity}, "ServiceSid": {svc}}
+	status, body, err := c.do(ctx, http.MethodPost, "/_chatd/tokens", []byte(form.Encode()), true)
+	if err != nil {
+		return err
+	}
+	if err := answerError(status, body); err != nil {
+		return err
+	}
+	var minted struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(body, &minted); err != nil || minted.Token == "" {
+		return fmt.Errorf("POST /_chatd/tokens answered %d without a token: %s", status, snippet(body))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/Client/v1/Configuration", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Twilio-Token", minted.Token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+	if err != nil {
+		return err
+	}
+	return answerError(resp.StatusCode, b)
+}
+
 // sendMessage POSTs a message (a url-encoded form) to a Messages path.
 func (c *client) sendMessage(ctx context.Context, path string, form []byte) error {
 	status, body, err := c.do(ctx, http.MethodPost, path, form, false)
