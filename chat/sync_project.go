@@ -479,17 +479,9 @@ func (p *projectTx) Wipe() error {
 // sign-in on (Tx.StartSyncLog), before which no client can hold a revision
 // to bring up to date.
 func (p *projectTx) flush(c *Chat) (services []string, err error) {
-	logged := map[string]bool{} // mostly one
-	started := func(service string) (bool, error) {
-		ok, seen := logged[service]
-		if !seen {
-			if ok, err = p.Tx.SyncLogStarted(service); err != nil {
-				return false, err
-			}
-			logged[service] = ok
-		}
-		return ok, nil
-	}
+	// The stores answer again cheaply: bbolt from the transaction's buckets,
+	// PostgreSQL from what the transaction read.
+	started := p.Tx.SyncLogStarted
 	var changes []syncChange
 	for _, k := range p.touched {
 		obj := syncObjectKey{k.service, k.ref}
