@@ -494,7 +494,7 @@ func checkSyncRootInline(t *testing.T, d *DB) {
 }
 
 // TestSyncLogFixtures opens the fixture files of schema 6 (whose Sync logs
-// the migration moves) and 7 and reads everything back.
+// the migration moves) to 9 and reads everything back.
 func TestSyncLogFixtures(t *testing.T) {
 	s1, s2, gone := syncFixtureServices[0], syncFixtureServices[1], syncFixtureGone
 	for _, fx := range []struct {
@@ -504,6 +504,7 @@ func TestSyncLogFixtures(t *testing.T) {
 		{6, []string{s1, s2, gone}, nil},
 		{7, nil, []string{s1, s2}},
 		{8, nil, []string{s1, s2}},
+		{9, nil, []string{s1, s2}},
 	} {
 		t.Run(fmt.Sprint("schema ", fx.version), func(t *testing.T) {
 			path := filepath.Join("testdata", fmt.Sprintf("chatd-v%d.db", fx.version))

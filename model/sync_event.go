@@ -23,7 +23,7 @@ type SyncEvent struct {
 	Payload    []byte
 	// Render, for a draft appended without an ID (Tx.AppendSyncEvents),
 	// makes its Payload once the store gave it its ID. It is not stored.
-	Render func(id uint64) ([]byte, error)
+	Render func(id uint64) ([]byte, error) `json:"-"`
 }
 
 // SyncObjectLog is what a Service's Sync event log records of one object.
