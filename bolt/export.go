@@ -86,10 +86,8 @@ func (e *exporter) export() error {
 	if err := eachRecord(e.root(bucketCredentials), credentialCodec, e.to.Credential); err != nil {
 		return err
 	}
-	if services := e.root(bucketServices); services != nil {
-		if err := eachSubtree(services, e.service); err != nil {
-			return err
-		}
+	if err := eachService(e.btx, func(_ []byte, dir *bbolt.Bucket) error { return e.service(dir) }); err != nil {
+		return err
 	}
 	if err := eachRecord(e.root(bucketDeliveries), deliveryCodec, e.to.Delivery); err != nil {
 		return err

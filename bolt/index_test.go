@@ -152,7 +152,7 @@ func TestIndexBuckets(t *testing.T) {
 		name   string
 		seed   []op
 		change op
-		path   []string          // under services/<IS 1>
+		path   []string          // under <IS 1>
 		want   map[string]string // nil and empty both mean an empty or missing bucket
 		gone   bool              // the bucket must not exist at all
 	}{
@@ -185,7 +185,7 @@ func TestIndexBuckets(t *testing.T) {
 			d := newDB(t)
 			mustSeed(t, d, tc.seed...)
 			mustSeed(t, d, tc.change)
-			got := rawBucket(t, d, append([]string{"services", svc}, tc.path...)...)
+			got := rawBucket(t, d, append([]string{svc}, tc.path...)...)
 			if tc.gone && got != nil {
 				t.Errorf("%v still exists: %v", tc.path, got)
 			}
@@ -204,7 +204,7 @@ func TestPutMessageKeepsOneRecordPerMessage(t *testing.T) {
 		m.Index, m.Body = 7, "edited"
 		return tx.PutMessage(m)
 	})
-	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_messages", sid("CH", 1))); got != 2 {
+	if got := len(rawBucket(t, d, sid("IS", 1), "channel_messages", sid("CH", 1))); got != 2 {
 		t.Errorf("%d message records, want 2", got)
 	}
 }
@@ -221,8 +221,8 @@ func TestMintedMessageSidsNeedNoIndexEntry(t *testing.T) {
 		return tx.AppendMessage(m)
 	}
 	mustSeed(t, d, minted, minted, appendMsg(1, 1, 7), minted)
-	path := []string{"services", sid("IS", 1), "channel_data", sid("CH", 1)}
-	if got := len(rawBucket(t, d, "services", sid("IS", 1), "channel_messages", sid("CH", 1))); got != 4 {
+	path := []string{sid("IS", 1), "channel_data", sid("CH", 1)}
+	if got := len(rawBucket(t, d, sid("IS", 1), "channel_messages", sid("CH", 1))); got != 4 {
 		t.Errorf("%d message records, want 4", got)
 	}
 	want := map[string]string{string(messageSidKey(sid("IM", 7))): string(indexKey(2))}
@@ -260,9 +260,9 @@ func TestAppendOnlyBucketsFillTheirPages(t *testing.T) {
 		})
 	}
 	err := d.bolt.View(func(btx *bbolt.Tx) error {
-		data := btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelData).Bucket([]byte(sid("CH", 1)))
+		data := btx.Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelData).Bucket([]byte(sid("CH", 1)))
 		for name, b := range map[string]*bbolt.Bucket{
-			"messages":        btx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelMessages).Bucket([]byte(sid("CH", 1))),
+			"messages":        btx.Bucket([]byte(sid("IS", 1))).Bucket(bucketChannelMessages).Bucket([]byte(sid("CH", 1))),
 			"messages_by_sid": data.Bucket(bucketMessagesBySid),
 			"deliveries":      btx.Bucket(bucketDeliveries),
 		} {

@@ -34,7 +34,7 @@ const moveTxBytes = 16 << 20
 
 // startMovingMessages is the step from schema 7 to 8.
 func startMovingMessages(tx *bbolt.Tx) error {
-	err := eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+	err := eachSubtree(tx.Bucket(bucketServicesV9), func(service *bbolt.Bucket) error {
 		_, err := service.CreateBucketIfNotExists(bucketChannelMessages)
 		return err
 	})
@@ -83,7 +83,7 @@ func moveMessages(bdb *bbolt.DB, txBytes int, log *slog.Logger) error {
 // the bound (full) rather than for lack of Messages.
 func moveSome(tx *bbolt.Tx, txBytes int) (moved int, full bool, err error) {
 	budget := txBytes
-	err = eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+	err = eachService(tx, func(_ []byte, service *bbolt.Bucket) error {
 		all, err := service.CreateBucketIfNotExists(bucketChannelMessages)
 		if err != nil {
 			return err

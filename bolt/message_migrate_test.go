@@ -30,7 +30,7 @@ func channelMessagesOf(t *testing.T, path string) (byChannel map[string]map[stri
 		byChannel[name] = m
 	}
 	err = db.View(func(tx *bbolt.Tx) error {
-		return eachSubtreeNamed(tx.Bucket(bucketServices), func(service []byte, s *bbolt.Bucket) error {
+		return eachServiceDir(tx, func(service []byte, s *bbolt.Bucket) error {
 			eachSubtreeNamed(s.Bucket(bucketChannelData), func(ch []byte, data *bbolt.Bucket) error {
 				if b := data.Bucket(bucketMessagesV7); b != nil {
 					old++

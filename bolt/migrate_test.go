@@ -63,7 +63,14 @@ func recordValues(t *testing.T, path string) map[string][]byte {
 		})
 	}
 	err = db.View(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error { return visit([][]byte{name}, b) })
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			if bytes.HasPrefix(name, servicePrefix) {
+				// From schema 10 a Service's subtree is in the root: its
+				// records are where they were under services/.
+				return visit([][]byte{bucketServicesV9, name}, b)
+			}
+			return visit([][]byte{name}, b)
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +104,7 @@ func TestMigrateV3(t *testing.T) {
 		if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
 			t.Errorf("meta/version = %x, want %x", got, want)
 		}
+		checkServicesAtRoot(t, path)
 		after := recordValues(t, path)
 		if len(after) != len(before) {
 			t.Errorf("%d records after the migration, want %d", len(after), len(before))
@@ -173,7 +181,7 @@ func TestMigrateV3(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = db.Update(func(tx *bbolt.Tx) error {
-			return tx.Bucket(bucketServices).Bucket([]byte(sid("IS", 1))).Bucket(bucketRoles).Put([]byte(sid("RL", 9)), []byte(`{"Sid": 42`))
+			return tx.Bucket(bucketServicesV9).Bucket([]byte(sid("IS", 1))).Bucket(bucketRoles).Put([]byte(sid("RL", 9)), []byte(`{"Sid": 42`))
 		})
 		db.Close()
 		if err != nil {
@@ -316,7 +324,7 @@ func sidIndexes(t *testing.T, path string) (v5, v6 int, marked bool) {
 	defer db.Close()
 	err = db.View(func(tx *bbolt.Tx) error {
 		marked = tx.Bucket(bucketMeta).Get(keyRekeyingMessageSids) != nil
-		return eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+		return eachServiceDir(tx, func(_ []byte, service *bbolt.Bucket) error {
 			return eachSubtree(service.Bucket(bucketChannelData), func(channel *bbolt.Bucket) error {
 				if b := channel.Bucket(bucketMessageSidsV5); b != nil {
 					v5 += b.Stats().KeyN
@@ -459,8 +467,7 @@ func syncLayout(t *testing.T, path string) (apart, inService []string) {
 		}); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketServices).ForEachBucket(func(k []byte) error {
-			dir := tx.Bucket(bucketServices).Bucket(k)
+		return eachServiceDir(tx, func(k []byte, dir *bbolt.Bucket) error {
 			if dir.Bucket(bucketSyncEvents) != nil && dir.Bucket(bucketSyncObjects) != nil && dir.Get(keySyncState) != nil {
 				inService = append(inService, string(k))
 			}
@@ -609,6 +616,7 @@ func checkSyncFixture(t *testing.T, fixture string) {
 	if got, want := rawVersion(t, path), version(schemaVersion); !bytes.Equal(got, want) {
 		t.Errorf("meta/version = %x, want %x", got, want)
 	}
+	checkServicesAtRoot(t, path)
 	if apart, inService := syncLayout(t, path); len(apart) != 0 || !reflect.DeepEqual(inService, []string{s1, s2}) {
 		t.Errorf("at the end, Sync logs under sync/ for %v and in Services for %v; want none and %v", apart, inService, []string{s1, s2})
 	}
@@ -626,5 +634,37 @@ func checkSyncLogsStarted(t *testing.T, tx model.Tx) {
 		if started, err := tx.SyncLogStarted(s.Sid); err != nil || !started {
 			t.Errorf("the Sync log of %s: started %v, %v; want started", s.Sid, started, err)
 		}
+	}
+}
+
+// eachServiceDir calls fn with each Service's subtree of a file of any
+// schema: under services/ up to schema 9, in the root from schema 10.
+func eachServiceDir(tx *bbolt.Tx, fn func(sid []byte, dir *bbolt.Bucket) error) error {
+	if services := tx.Bucket(bucketServicesV9); services != nil {
+		return eachSubtreeNamed(services, fn)
+	}
+	return eachService(tx, fn)
+}
+
+// checkServicesAtRoot checks that the closed file at path keeps its
+// Services' subtrees in its root, as schema 10 does, and no services/.
+func checkServicesAtRoot(t *testing.T, path string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketServicesV9) != nil {
+			t.Error("the file still has services/")
+		}
+		if len(serviceNames(tx)) == 0 {
+			t.Error("the file's root has no Service")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

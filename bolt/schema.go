@@ -8,7 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// The bucket tree of a chatd file, schema version 9. Records are encoded as
+// The bucket tree of a chatd file, schema version 10. Records are encoded as
 // records.go says; SIDs sort by creation time, so every "by SID" bucket is also
 // in creation order. Indexes are written, moved and deleted in the same
 // transaction as the records they point at.
@@ -35,82 +35,82 @@ import (
 //	                                     insertion sequence (trimmed oldest first)
 //	sync/                             no keys; bucket sequence: the last
 //	                                     Sync event ID given (all Services)
-//	services/
-//	  <IS sid>/                       one subtree per Service
-//	    record                        -> Service
-//	    roles/<RL sid>                -> Role
-//	    users/<US sid>                -> User
-//	    user_identities/<identity>    -> US sid                  (unique index)
-//	    user_channels/<US sid>/
-//	      <CH sid>                    -> UserChannelLink (member or invite SID)
-//	    channels/<CH sid>             -> Channel (with its derived counts)
-//	    channel_names/<unique name>   -> CH sid                  (unique index)
-//	    channel_types/<type>/<CH sid> -> ""                      (list filter)
-//	    bindings/<BS sid>             -> Binding
-//	    binding_types/<type>/<BS sid> -> ""                      (list filter)
-//	    binding_endpoints/<type>\x00<endpoint> -> BS sid        (unique index)
-//	    user_bindings/<US sid>/<BS sid> -> ""
-//	    media/<ME sid>                -> Media
-//	    media_content/<ME sid>/<chunk>/ one bucket per chunk of content (of
+//	<IS sid>/                         one subtree per Service, in the root
+//	                                     (schema 10; services/<IS sid> before)
+//	  record                          -> Service
+//	  roles/<RL sid>                  -> Role
+//	  users/<US sid>                  -> User
+//	  user_identities/<identity>      -> US sid                  (unique index)
+//	  user_channels/<US sid>/
+//	    <CH sid>                      -> UserChannelLink (member or invite SID)
+//	  channels/<CH sid>               -> Channel (with its derived counts)
+//	  channel_names/<unique name>     -> CH sid                  (unique index)
+//	  channel_types/<type>/<CH sid>   -> ""                      (list filter)
+//	  bindings/<BS sid>               -> Binding
+//	  binding_types/<type>/<BS sid>   -> ""                      (list filter)
+//	  binding_endpoints/<type>\x00<endpoint> -> BS sid          (unique index)
+//	  user_bindings/<US sid>/<BS sid> -> ""
+//	  media/<ME sid>                  -> Media
+//	  media_content/<ME sid>/<chunk>/ one bucket per chunk of content (of
 //	                                     a Media, or of a staged upload); key:
 //	                                     8-byte big-endian chunk number
-//	      data                        -> up to model.MediaChunkSize bytes
+//	    data                          -> up to model.MediaChunkSize bytes
 //	                                     (the Sync log's buckets, objects
 //	                                     and events, exist once it is
 //	                                     started: sync.go)
-//	    sync_state                    -> the Sync log's sweep (sweep.go):
+//	  sync_state                      -> the Sync log's sweep (sweep.go):
 //	                                     where it goes on from, events
 //	                                     stored, events kept
-//	    objects/<object sid>          -> the Sync log's objects (sync.go):
+//	  objects/<object sid>            -> the Sync log's objects (sync.go):
 //	                                     last event ID, newest dropped ID,
 //	                                     events kept after it, date of the
 //	                                     newest (Unix ns), events ever
 //	                                     appended, events to keep: 8 bytes
 //	                                     each, big-endian
-//	    events/<id>                   -> a Sync event: <len><object sid>,
+//	  events/<id>                     -> a Sync event: <len><object sid>,
 //	                                     then its ordinal among the object's
 //	                                     events, the ID of the object's event
 //	                                     before it and its date (Unix ns), 8
 //	                                     bytes each, then the payload; <len>:
 //	                                     one byte; key: 8-byte big-endian ID
 //	                                     (the Service's feed)
-//	    channel_messages/<CH sid>/    the Messages of one Channel, a level
+//	  channel_messages/<CH sid>/      the Messages of one Channel, a level
 //	                                     nearer the Service than the rest of
 //	                                     it, as a send writes nothing else
 //	                                     of the Channel's subtree
-//	      <index>                     -> Message (without its Service, Channel
+//	    <index>                       -> Message (without its Service, Channel
 //	                                     and index); key: 8-byte big-endian
 //	                                     index, bucket sequence: indexes ever
 //	                                     assigned
-//	    channel_data/<CH sid>/        everything else that lives in one
+//	  channel_data/<CH sid>/          everything else that lives in one
 //	                                     Channel
-//	      members/<MB sid>            -> Member
-//	      member_identities/<identity>-> MB sid                  (unique index)
-//	      messages_by_sid/<sid key>   -> 8-byte big-endian index; key: the
+//	    members/<MB sid>              -> Member
+//	    member_identities/<identity>  -> MB sid                  (unique index)
+//	    messages_by_sid/<sid key>     -> 8-byte big-endian index; key: the
 //	                                     16 bytes of the SID's hex digits
 //	                                     (messageSidKey). Only for SIDs that
 //	                                     do not carry their index: given by
 //	                                     a caller, or minted before schema 7
 //	                                     (model.NewMessageSid, findMessage)
-//	      message_gaps/<index>        -> "" (indexes of deleted Messages)
-//	      invites/<IN sid>            -> Invite
-//	      invite_identities/<identity>-> IN sid                  (unique index)
-//	      webhooks/<WH sid>           -> ChannelWebhook
-//	      message_media/<ME sid>      -> IM sid (Media attached to Messages here)
+//	    message_gaps/<index>          -> "" (indexes of deleted Messages)
+//	    invites/<IN sid>              -> Invite
+//	    invite_identities/<identity>  -> IN sid                  (unique index)
+//	    webhooks/<WH sid>             -> ChannelWebhook
+//	    message_media/<ME sid>        -> IM sid (Media attached to Messages here)
 //
-// The Sync log of a Service (sync_state, objects, events) is created with
-// its first event. Deleting a Service is one DeleteBucket, its Sync log
-// included (and one more for its mutation records); wiping the file is
-// deleting the root buckets.
+// The Sync log of a Service (sync_state, objects, events) is created when
+// it starts: at the first sign-in of a client, or with its first event.
+// Deleting a Service is one DeleteBucket, its Sync log included (and one
+// more for its mutation records); wiping the file is deleting the
+// Services' buckets and the other root buckets of data.
 // The mutations and sync root buckets came without a version bump: root
 // buckets are created at every open, and a chatd that does not know them
 // leaves them alone.
-const schemaVersion = 9
+const schemaVersion = 10
 
 var (
 	bucketMeta        = []byte("meta")
 	bucketSettings    = []byte("settings")
-	bucketServices    = []byte("services")
 	bucketCredentials = []byte("credentials")
 	bucketAPIKeys     = []byte("api_keys")
 	bucketMutations   = []byte("mutations")
@@ -171,7 +171,7 @@ func appendOnly(b *bbolt.Bucket) *bbolt.Bucket {
 // channelBuckets in every channel_data subtree.
 var (
 	rootBuckets = [][]byte{
-		bucketMeta, bucketSettings, bucketServices, bucketCredentials, bucketAPIKeys,
+		bucketMeta, bucketSettings, bucketCredentials, bucketAPIKeys,
 		bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService,
 		bucketMediaUploads, bucketMutations, bucketSync,
 	}
@@ -214,7 +214,7 @@ var migrations = []migration{
 	// every existing Service and Channel (the credentials root bucket is
 	// created with the other root buckets).
 	{1, func(tx *bbolt.Tx) error {
-		return eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+		return eachSubtree(tx.Bucket(bucketServicesV9), func(service *bbolt.Bucket) error {
 			if err := ensureBuckets(service, serviceBuckets); err != nil {
 				return err
 			}
@@ -250,10 +250,46 @@ var migrations = []migration{
 	// sign-in of a first-person client (sync.go); a file from before may
 	// have clients signed in to a Service whose log holds nothing yet.
 	{8, startSyncLogs},
+	// 9 → 10: each Service's subtree a bucket of the file's root instead
+	// of services/<IS sid>, so that a commit writes one page less
+	// (services.go). bbolt's MoveBucket moves them without copying their
+	// data.
+	{9, moveServicesToRoot},
 }
 
-// eachSubtree calls fn for every nested bucket of b.
+// bucketServicesV9 held the Services' subtrees up to schema 9.
+var bucketServicesV9 = []byte("services")
+
+// moveServicesToRoot is the step from schema 9 to 10.
+func moveServicesToRoot(tx *bbolt.Tx) error {
+	services := tx.Bucket(bucketServicesV9)
+	if services == nil {
+		return nil
+	}
+	var names [][]byte
+	if err := services.ForEachBucket(func(k []byte) error {
+		names = append(names, bytes.Clone(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, ok := serviceName(string(name)); !ok {
+			return fmt.Errorf("services/%q is no Service's subtree", name)
+		}
+		if err := tx.MoveBucket(name, services, nil); err != nil {
+			return fmt.Errorf("moving services/%s: %w", name, err)
+		}
+	}
+	return tx.DeleteBucket(bucketServicesV9)
+}
+
+// eachSubtree calls fn for every nested bucket of b; a nil b has none (a
+// file from before schema 10 that never had a Service).
 func eachSubtree(b *bbolt.Bucket, fn func(*bbolt.Bucket) error) error {
+	if b == nil {
+		return nil
+	}
 	var names [][]byte
 	if err := b.ForEachBucket(func(k []byte) error {
 		names = append(names, bytes.Clone(k))

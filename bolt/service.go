@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"errors"
+	"fmt"
 
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -18,10 +19,9 @@ func (t *tx) Service(sid string) (*model.Service, error) {
 }
 
 func (t *tx) Services(w model.Window) ([]*model.Service, error) {
-	root := t.btx.Bucket(bucketServices)
 	var out []*model.Service
-	err := walk(root, sidKey(w), w, func(k, _ []byte) error {
-		s, err := serviceCodec.decode(root.Bucket(k).Get(keyRecord))
+	err := walkCursor(t.btx.Cursor(), servicePrefix, sidKey(w), w, func(k, _ []byte) error {
+		s, err := serviceCodec.decode(t.btx.Bucket(k).Get(keyRecord))
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,11 @@ func (t *tx) Services(w model.Window) ([]*model.Service, error) {
 }
 
 func (t *tx) InsertService(s *model.Service) error {
-	b, err := t.btx.Bucket(bucketServices).CreateBucket([]byte(s.Sid))
+	name, ok := serviceName(s.Sid)
+	if !ok {
+		return fmt.Errorf("bolt: %q is no Service SID", s.Sid)
+	}
+	b, err := t.btx.CreateBucket(name)
 	if errors.Is(err, berrors.ErrBucketExists) {
 		return &model.TakenError{Field: "sid"}
 	}
@@ -57,7 +61,11 @@ func (t *tx) PutService(s *model.Service) error {
 func (t *tx) DeleteServiceTree(sid string) error {
 	t.forgetService(sid)
 	t.forgetSync(sid)
-	err := t.btx.Bucket(bucketServices).DeleteBucket([]byte(sid))
+	name, ok := serviceName(sid)
+	if !ok {
+		return model.ErrNotFound
+	}
+	err := t.btx.DeleteBucket(name)
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return model.ErrNotFound
 	} else if err != nil {

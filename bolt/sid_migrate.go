@@ -75,7 +75,7 @@ var errBatchFull = errors.New("batch full")
 // only when no schema-5 index is left.
 func rekeySome(tx *bbolt.Tx, batch int) (left int, err error) {
 	left = batch
-	err = eachSubtree(tx.Bucket(bucketServices), func(service *bbolt.Bucket) error {
+	err = eachService(tx, func(_ []byte, service *bbolt.Bucket) error {
 		return eachSubtree(service.Bucket(bucketChannelData), func(channel *bbolt.Bucket) error {
 			if left == 0 {
 				return errBatchFull

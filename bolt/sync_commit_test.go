@@ -55,7 +55,7 @@ func runOneCommit(t *testing.T, d *DB, writes ...func(model.Tx) error) []error {
 func checkSyncState(t *testing.T, d *DB, service string) {
 	t.Helper()
 	err := d.bolt.View(func(btx *bbolt.Tx) error {
-		b := btx.Bucket(bucketServices).Bucket([]byte(service))
+		b := btx.Bucket([]byte(service))
 		if b == nil || b.Bucket(bucketSyncEvents) == nil {
 			return fmt.Errorf("no Sync log of %s", service)
 		}

@@ -176,7 +176,7 @@ func finishSyncFixture(t *testing.T, d *DB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(btx *bbolt.Tx) error { return btx.Bucket(bucketServices).DeleteBucket([]byte(syncFixtureGone)) })
+	err = db.Update(func(btx *bbolt.Tx) error { return btx.DeleteBucket([]byte(syncFixtureGone)) })
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}

@@ -105,7 +105,7 @@ func migrateSyncLog(b *bbolt.Bucket) error {
 // Services that are gone. The sync bucket then holds only its sequence,
 // the counter of event IDs.
 func moveSyncLogs(tx *bbolt.Tx) error {
-	root, services := tx.Bucket(bucketSync), tx.Bucket(bucketServices)
+	root, services := tx.Bucket(bucketSync), tx.Bucket(bucketServicesV9)
 	var names [][]byte
 	if err := root.ForEachBucket(func(k []byte) error {
 		names = append(names, bytes.Clone(k))
@@ -114,7 +114,11 @@ func moveSyncLogs(tx *bbolt.Tx) error {
 		return err
 	}
 	for _, name := range names {
-		if dir := services.Bucket(name); dir != nil {
+		var dir *bbolt.Bucket // nil: the log of a Service gone
+		if services != nil {
+			dir = services.Bucket(name)
+		}
+		if dir != nil {
 			if err := moveSyncLog(tx, root.Bucket(name), dir); err != nil {
 				return fmt.Errorf("the Sync log of %s: %w", name, err)
 			}
@@ -148,7 +152,7 @@ func moveSyncLog(tx *bbolt.Tx, log, dir *bbolt.Bucket) error {
 // startSyncLogs creates the buckets of the Sync log of every Service that
 // has none, which starts it (schema 9).
 func startSyncLogs(tx *bbolt.Tx) error {
-	return eachSubtree(tx.Bucket(bucketServices), func(dir *bbolt.Bucket) error {
+	return eachSubtree(tx.Bucket(bucketServicesV9), func(dir *bbolt.Bucket) error {
 		for _, name := range [][]byte{bucketSyncObjects, bucketSyncEvents} {
 			if _, err := dir.CreateBucketIfNotExists(name); err != nil {
 				return err

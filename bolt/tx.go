@@ -63,7 +63,11 @@ func (t *tx) service(sid string) (*bbolt.Bucket, error) {
 	if t.lastServiceDir != nil && t.lastService == sid {
 		return t.lastServiceDir, nil
 	}
-	b := t.btx.Bucket(bucketServices).Bucket([]byte(sid))
+	name, ok := serviceName(sid)
+	if !ok {
+		return nil, model.ErrNotFound
+	}
+	b := t.btx.Bucket(name)
 	if b == nil {
 		return nil, model.ErrNotFound
 	}
@@ -137,13 +141,27 @@ func lookup(records, index *bbolt.Bucket, key string) []byte {
 // walk calls fn for up to w.Limit keys of b (all when Limit <= 0) that come
 // after the key after in the direction of w.
 func walk(b *bbolt.Bucket, after []byte, w model.Window, fn func(k, v []byte) error) error {
-	c := b.Cursor()
+	return walkCursor(b.Cursor(), nil, after, w, fn)
+}
+
+// walkCursor is walk over the keys of c that start with prefix.
+func walkCursor(c *bbolt.Cursor, prefix, after []byte, w model.Window, fn func(k, v []byte) error) error {
 	var k, v []byte
 	switch {
-	case after == nil && !w.Reverse:
+	case after == nil && !w.Reverse && prefix == nil:
 		k, v = c.First()
-	case after == nil:
+	case after == nil && !w.Reverse:
+		k, v = c.Seek(prefix)
+	case after == nil && prefix == nil:
 		k, v = c.Last()
+	case after == nil:
+		// The last key with the prefix is the one before the first key
+		// above them all.
+		if k, _ = c.Seek(prefixEnd(prefix)); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
 	case !w.Reverse:
 		k, v = c.Seek(after)
 		if k != nil && bytes.Equal(k, after) {
@@ -158,7 +176,7 @@ func walk(b *bbolt.Bucket, after []byte, w model.Window, fn func(k, v []byte) er
 			k, v = c.Prev()
 		}
 	}
-	for n := 0; k != nil && (w.Limit <= 0 || n < w.Limit); n++ {
+	for n := 0; k != nil && bytes.HasPrefix(k, prefix) && (w.Limit <= 0 || n < w.Limit); n++ {
 		if err := fn(k, v); err != nil {
 			return err
 		}
@@ -203,15 +221,21 @@ func decodeIndex(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 // wiped are the root buckets Wipe empties (meta and settings stay, and so
 // does sync, which holds only the counter of Sync event IDs; the Sync logs
 // go with their Services).
-var wiped = [][]byte{bucketServices, bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations}
+var wiped = [][]byte{bucketCredentials, bucketDeliveries, bucketDeliveriesPending, bucketDeliveriesByService, bucketMediaUploads, bucketMutations}
 
-// Wipe drops and recreates the root buckets of the data: each is one
-// DeleteBucket, whatever it holds. Bucket sequences carry over, so that
-// delivery IDs keep growing and are never given twice, as Sync event IDs.
+// Wipe drops the Services' buckets, and drops and recreates the other root
+// buckets of the data: each is one DeleteBucket, whatever it holds. Bucket
+// sequences carry over, so that delivery IDs keep growing and are never
+// given twice, as Sync event IDs.
 func (t *tx) Wipe() error {
 	t.services, t.channels = nil, nil
 	t.forgetSubtrees()
 	t.forgetSync("")
+	for _, name := range serviceNames(t.btx) {
+		if err := t.btx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
 	for _, name := range wiped {
 		seq := t.btx.Bucket(name).Sequence()
 		if err := t.btx.DeleteBucket(name); err != nil {

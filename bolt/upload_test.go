@@ -54,7 +54,7 @@ func TestReadMediaOfSchema3Files(t *testing.T) {
 		return tx.InsertService(&model.Service{Sid: service, DateCreated: testNow, DateUpdated: testNow})
 	})
 	err := d.bolt.Update(func(btx *bbolt.Tx) error {
-		s := btx.Bucket(bucketServices).Bucket([]byte(service))
+		s := btx.Bucket([]byte(service))
 		c, err := s.Bucket(bucketMediaContent).CreateBucket([]byte(media))
 		if err != nil {
 			return err
