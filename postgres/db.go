@@ -20,6 +20,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -68,7 +69,8 @@ type DB struct {
 	connConfig *pgx.ConnConfig
 	notifier   *notifier
 
-	groups groups // the Updates waiting for a group
+	groups groups    // the Updates waiting for a group
+	reads  readPipes // the statements of Reads waiting for a pipeline
 }
 
 var _ model.Store = (*DB)(nil)
@@ -110,7 +112,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	d := &DB{pool: pool, now: opts.Now, log: log, outage: outage{log: log}}
+	d := &DB{pool: pool, now: opts.Now, log: log, outage: outage{log: log}, reads: readPipes{pool: pool, max: readPipelines()}}
 	if err := d.initNode(ctx, cfg.ConnConfig); err != nil {
 		pool.Close()
 		return nil, err
@@ -181,6 +183,9 @@ func (d *DB) run(ctx context.Context, begin string, fn func(model.Tx) error) err
 // rolled back otherwise. retry reports that the database refused the
 // attempt in a way worth another.
 func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error) (retry bool, err error) {
+	if begin == "" {
+		return d.readAttempt(ctx, fn)
+	}
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return false, d.unreachable(ctx, err)
@@ -207,4 +212,18 @@ func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error)
 	}
 	d.notifier.add(&t.hints) // the other nodes hear of it (hints.go)
 	return false, nil
+}
+
+// readAttempt runs fn once as a Read: its statements go out in the
+// pipelines of reads (readpipe.go), with no connection of its own.
+func (d *DB) readAttempt(ctx context.Context, fn func(model.Tx) error) (retry bool, err error) {
+	c := &txConn{caller: ctx, reads: &d.reads}
+	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), readOnly: true}
+	defer t.releasePeeked() // once fn has returned
+	defer c.closeOpen()
+	err = fn(t)
+	if errors.Is(err, errReadUnreachable) {
+		return false, d.unreachable(ctx, err)
+	}
+	return d.lost(ctx, nil, false, t.retry, err)
 }
