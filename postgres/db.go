@@ -40,6 +40,18 @@ import (
 // max_connections shared by every node.
 const DefaultPoolSize = 32
 
+// planCacheMode is the plan_cache_mode of chatd's sessions, unless the
+// connection string sets one: every statement is prepared once a
+// connection and then runs its generic plan, planned once. Left to choose,
+// PostgreSQL plans a statement anew at each run (a custom plan) whenever
+// that looks cheaper, which it does for a key the statistics have not seen:
+// a Service created since the last ANALYZE is taken to have no rows, and a
+// page read then paid for its planning and looked its Channel up through
+// any index that starts with service_sid, reading every Channel of the
+// Service. chatd's statements look rows up by key, for which the generic
+// plan is the plan.
+const planCacheMode = "force_generic_plan"
+
 // maxAttempts bounds how many times an Update or View runs its fn when the
 // database keeps refusing it (deadlocks, serialization failures).
 const maxAttempts = 10
@@ -99,6 +111,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = DefaultPoolSize
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = planCacheMode
 	}
 	ms, err := embeddedMigrations()
 	if err != nil {
