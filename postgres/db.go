@@ -158,8 +158,9 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 }
 
 // Read runs fn with no transaction around it: each of its statements runs
-// on its own, sees what was committed when it started, and a one-statement
-// read is one round trip, without BEGIN and COMMIT. Its writes are refused.
+// on its own, sees what was committed when it started, and goes out in a
+// pipeline shared with the statements of other Reads (readpipe.go), without
+// BEGIN and COMMIT. Its writes are refused.
 func (d *DB) Read(ctx context.Context, fn func(model.Tx) error) error {
 	return d.run(ctx, "", fn)
 }
