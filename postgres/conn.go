@@ -28,6 +28,11 @@ type txConn struct {
 	// wave is set on the connection of a fn of a wave (wave.go): its
 	// statements wait for the wave's next pipeline.
 	wave *waveFn
+	// reads is set, and conn nil, in a Read: its statements go out in the
+	// pipelines of reads (readpipe.go). open are the rows of its last
+	// statement, which the Read closes if fn did not.
+	reads *readPipes
+	open  *pipedRows
 }
 
 // newTxConn is the connection of a transaction that begins with begin;
@@ -58,6 +63,9 @@ func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults
 	if err := c.caller.Err(); err != nil {
 		return nil, err
 	}
+	if c.reads != nil {
+		return nil, errReadOnly
+	}
 	c.sent++
 	b := &pgx.Batch{}
 	for _, p := range c.pending {
@@ -84,6 +92,14 @@ func (c *txConn) send(ctx context.Context, stmts ...statement) (pgx.BatchResults
 }
 
 func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if c.reads != nil {
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		rows.Close()
+		return rows.CommandTag(), rows.Err()
+	}
 	if len(c.pending) == 0 && c.wave == nil {
 		if err := c.caller.Err(); err != nil {
 			return pgconn.CommandTag{}, err
@@ -100,6 +116,16 @@ func (c *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if c.reads != nil {
+		c.closeOpen()
+		c.sent++
+		rows, err := c.reads.query(ctx, statement{sql, args})
+		if err != nil {
+			return nil, err
+		}
+		c.open = rows
+		return rows, nil
+	}
 	if len(c.pending) == 0 && c.wave == nil {
 		if err := c.caller.Err(); err != nil {
 			return nil, err
@@ -122,6 +148,15 @@ func (c *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 func (c *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	rows, err := c.Query(ctx, sql, args...)
 	return firstRow{rows, err}
+}
+
+// closeOpen closes the rows of a Read's last statement, if fn left them
+// open, so that the pipeline they hold goes on.
+func (c *txConn) closeOpen() {
+	if c.open != nil {
+		c.open.Close()
+		c.open = nil
+	}
 }
 
 // commit commits the transaction, if it began, with the pending

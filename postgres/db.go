@@ -20,6 +20,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -38,6 +39,18 @@ import (
 // more of them in flight is more throughput, up to the database's
 // max_connections shared by every node.
 const DefaultPoolSize = 32
+
+// planCacheMode is the plan_cache_mode of chatd's sessions, unless the
+// connection string sets one: every statement is prepared once a
+// connection and then runs its generic plan, planned once. Left to choose,
+// PostgreSQL plans a statement anew at each run (a custom plan) whenever
+// that looks cheaper, which it does for a key the statistics have not seen:
+// a Service created since the last ANALYZE is taken to have no rows, and a
+// page read then paid for its planning and looked its Channel up through
+// any index that starts with service_sid, reading every Channel of the
+// Service. chatd's statements look rows up by key, for which the generic
+// plan is the plan.
+const planCacheMode = "force_generic_plan"
 
 // maxAttempts bounds how many times an Update or View runs its fn when the
 // database keeps refusing it (deadlocks, serialization failures).
@@ -68,7 +81,8 @@ type DB struct {
 	connConfig *pgx.ConnConfig
 	notifier   *notifier
 
-	groups groups // the Updates waiting for a group
+	groups groups    // the Updates waiting for a group
+	reads  readPipes // the statements of Reads waiting for a pipeline
 }
 
 var _ model.Store = (*DB)(nil)
@@ -98,6 +112,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = DefaultPoolSize
 	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = planCacheMode
+	}
 	ms, err := embeddedMigrations()
 	if err != nil {
 		return nil, err
@@ -110,7 +127,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	d := &DB{pool: pool, now: opts.Now, log: log, outage: outage{log: log}}
+	d := &DB{pool: pool, now: opts.Now, log: log, outage: outage{log: log}, reads: readPipes{pool: pool, max: readPipelines()}}
 	if err := d.initNode(ctx, cfg.ConnConfig); err != nil {
 		pool.Close()
 		return nil, err
@@ -141,8 +158,9 @@ func (d *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 }
 
 // Read runs fn with no transaction around it: each of its statements runs
-// on its own, sees what was committed when it started, and a one-statement
-// read is one round trip, without BEGIN and COMMIT. Its writes are refused.
+// on its own, sees what was committed when it started, and goes out in a
+// pipeline shared with the statements of other Reads (readpipe.go), without
+// BEGIN and COMMIT. Its writes are refused.
 func (d *DB) Read(ctx context.Context, fn func(model.Tx) error) error {
 	return d.run(ctx, "", fn)
 }
@@ -181,6 +199,9 @@ func (d *DB) run(ctx context.Context, begin string, fn func(model.Tx) error) err
 // rolled back otherwise. retry reports that the database refused the
 // attempt in a way worth another.
 func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error) (retry bool, err error) {
+	if begin == "" {
+		return d.readAttempt(ctx, fn)
+	}
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return false, d.unreachable(ctx, err)
@@ -207,4 +228,18 @@ func (d *DB) attempt(ctx context.Context, begin string, fn func(model.Tx) error)
 	}
 	d.notifier.add(&t.hints) // the other nodes hear of it (hints.go)
 	return false, nil
+}
+
+// readAttempt runs fn once as a Read: its statements go out in the
+// pipelines of reads (readpipe.go), with no connection of its own.
+func (d *DB) readAttempt(ctx context.Context, fn func(model.Tx) error) (retry bool, err error) {
+	c := &txConn{caller: ctx, reads: &d.reads}
+	t := &tx{ctx: ctx, db: c, now: d.now().UTC(), readOnly: true}
+	defer t.releasePeeked() // once fn has returned
+	defer c.closeOpen()
+	err = fn(t)
+	if errors.Is(err, errReadUnreachable) {
+		return false, d.unreachable(ctx, err)
+	}
+	return d.lost(ctx, nil, false, t.retry, err)
 }

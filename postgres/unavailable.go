@@ -74,6 +74,8 @@ func gone(err error, conn *pgxpool.Conn) bool {
 		return false // a rule's answer, whatever else happened
 	case errors.As(err, &pe):
 		return goneCode(pe.Code)
+	case conn == nil: // a Read's, whose pipeline marked it (readpipe.go)
+		return errors.Is(err, errReadConnLost)
 	default:
 		return conn.Conn().IsClosed()
 	}
