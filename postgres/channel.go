@@ -193,21 +193,42 @@ func (t *tx) channelChanged(service, sid string) error {
 }
 
 // DeleteChannelTree deletes the Channel; the foreign keys cascade to its
-// Members, Messages (and their Media), Invites and webhooks. Its Members'
-// Users lose a joined Channel in the same statement: the statement's
-// snapshot still sees the Members the cascade removes at its end.
+// Members, Invites, webhooks and Media. Its Users lose a joined Channel in
+// the same statement, whose snapshot still sees the Members the cascade
+// removes at its end. Its Messages go in the next statement, in the same
+// round trip: on a snapshot of its own, taken once the Channel's row was
+// gone, it sees every Message appended before (an append needs the row).
 func (t *tx) DeleteChannelTree(service, sid string) error {
+	if err := storable([]any{service, sid}); err != nil {
+		return err
+	}
+	if t.readOnly {
+		return errReadOnly
+	}
 	t.wroteChannel(service, sid)
+	t.appended = nil
 	var n int
-	err := t.write(`WITH c AS (
+	err := t.pipeline(func(br pgx.BatchResults) error {
+		if err := t.scan(br.QueryRow(), []any{&n}); err != nil {
+			return err
+		}
+		_, err := br.Exec()
+		return err
+	}, statement{`WITH c AS (
 			DELETE FROM channels WHERE service_sid = $1 AND sid = $2 RETURNING sid),
 		u AS (
 			UPDATE users SET joined_channels_count = joined_channels_count - 1
 			WHERE service_sid = $1 AND EXISTS (SELECT FROM c)
 			AND sid IN (SELECT user_sid FROM members WHERE service_sid = $1 AND channel_sid = $2))
-		SELECT count(*) FROM c`, []any{service, sid}, &n)
+		SELECT count(*) FROM c`, []any{service, sid}},
+		statement{deleteMessagesQuery + ` AND channel_sid = $2`, []any{service, sid}})
 	if err == nil && n == 0 {
 		return model.ErrNotFound
 	}
 	return err
 }
+
+// deleteMessagesQuery deletes the Messages of Service $1 (and, with a
+// condition added, those of one Channel): messages keep no foreign key
+// (migrations/0006_messages_fk.sql).
+const deleteMessagesQuery = `DELETE FROM messages WHERE service_sid = $1`

@@ -78,6 +78,9 @@ type call struct {
 	ctx  context.Context
 	fn   func(model.Tx) error
 	done chan outcome // gets the outcome once
+	// work is run by the caller's goroutine while it waits: a wave runs
+	// the call's fn there (wave.go).
+	work chan func()
 	// taken is set, under groups.mu, when a group took the call.
 	taken bool
 	// deferred counts the groups that left the call to the next one.
@@ -98,7 +101,7 @@ func (d *DB) update(ctx context.Context, fn func(model.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := &call{ctx: ctx, fn: fn, done: make(chan outcome, 1)}
+	c := &call{ctx: ctx, fn: fn, done: make(chan outcome, 1), work: make(chan func(), 1)}
 	g := &d.groups
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
@@ -107,19 +110,33 @@ func (d *DB) update(ctx context.Context, fn func(model.Tx) error) error {
 		go d.lead()
 	}
 	g.mu.Unlock()
-	var o outcome
-	select {
-	case o = <-c.done:
-	case <-ctx.Done():
-		if g.withdraw(c) {
-			return ctx.Err()
-		}
-		o = <-c.done
+	o, withdrawn := c.wait(ctx, g)
+	if withdrawn {
+		return ctx.Err()
 	}
 	if o.panicked != nil {
 		panic(o.panicked)
 	}
 	return o.err
+}
+
+// wait waits for c's outcome, running the work a group gives it, or until
+// ctx is done while c waits in the queue: then c leaves the queue.
+func (c *call) wait(ctx context.Context, g *groups) (o outcome, withdrawn bool) {
+	cancel := ctx.Done()
+	for {
+		select {
+		case o = <-c.done:
+			return o, false
+		case run := <-c.work:
+			run()
+		case <-cancel:
+			if g.withdraw(c) {
+				return o, true
+			}
+			cancel = nil // in a group: its outcome comes
+		}
+	}
 }
 
 // withdraw takes c out of the queue, unless a group took it already.

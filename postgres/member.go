@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"strings"
+
 	"github.com/chatd/chatd/internal/record"
 	"github.com/chatd/chatd/model"
 )
@@ -9,8 +11,9 @@ import (
 // branch of the UNION ALL comes out first); the row it names is read, and
 // locked in an Update.
 func (t *tx) Member(service, channel, key string) (*model.Member, error) {
-	if a := t.appended; a != nil && a.service == service && a.sid == channel && a.author == key {
-		// Read (and locked) right after the append, in its round trip.
+	if a := t.appended; a != nil && a.service == service && a.sid == channel && a.author == key && !strings.HasPrefix(key, model.PrefixMember) {
+		// Read (and locked) by the append, by identity: key names no
+		// Member by SID.
 		if a.member == nil {
 			return nil, model.ErrNotFound
 		}

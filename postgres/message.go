@@ -19,8 +19,8 @@ import (
 //
 // The Sync projection reads the Channel and the author's Member right
 // after an append, and then reserves Sync event IDs. The statement returns
-// the Channel as it left it, and the Member's read goes in the same round
-// trip, after it; the transaction keeps both for those reads. The last fn
+// the Channel as it left it, and the Member whose identity is the author,
+// locked; the transaction keeps both for those reads. The last fn
 // of a group that does not hold the Sync counter yet takes it last in that
 // round trip (sync.go), so that the group's drafts get their IDs without
 // one of its own.
@@ -32,7 +32,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	if err != nil {
 		return err
 	}
-	args := []any{m.ServiceSid, m.ChannelSid, m.Sid, v}
+	args := []any{m.ServiceSid, m.ChannelSid, m.Sid, v, m.From}
 	if err := storable(args); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	t.wroteChannel(m.ServiceSid, m.ChannelSid)
 	t.appended = nil
 	a := &appendedChannel{service: m.ServiceSid, sid: m.ChannelSid, author: m.From}
-	stmts := []statement{{appendQuery, args}, {memberQuery + t.lock(), []any{m.ServiceSid, m.ChannelSid, m.From}}}
+	stmts := []statement{{appendQuery, args}}
 	lockCounter := t.group != nil && t.last && !t.group.ids.held
 	if lockCounter {
 		stmts = append(stmts, statement{lockCounterQuery, []any{m.ServiceSid}})
@@ -50,17 +50,13 @@ func (t *tx) AppendMessage(m *model.Message) error {
 	var counter int64
 	var started bool
 	err = t.pipeline(func(br pgx.BatchResults) error {
-		if err := t.scan(br.QueryRow(), append(append([]any{&m.Index}, a.row.dest()...), &started)); err != nil {
+		if err := t.scan(br.QueryRow(), append(append([]any{&m.Index}, a.row.dest()...), &started, &a.member)); err != nil {
 			return err
 		}
-		err := t.scan(br.QueryRow(), []any{&a.member})
-		if errors.Is(err, model.ErrNotFound) {
-			err = nil // no such Member: a.member stays nil
+		if !lockCounter {
+			return nil
 		}
-		if err != nil || !lockCounter {
-			return err
-		}
-		err = t.scan(br.QueryRow(), []any{&counter})
+		err := t.scan(br.QueryRow(), []any{&counter})
 		if errors.Is(err, model.ErrNotFound) {
 			lockCounter, err = false, nil // the log is not started
 		}
@@ -90,8 +86,11 @@ func (t *tx) AppendMessage(m *model.Message) error {
 
 // appendQuery bumps the counter row of Channel $2 of Service $1 and
 // inserts Message $3, record $4, at the index it returns; it returns the
-// index, the Channel as it left it, and whether the Service's Sync log is
-// started (sync_log.go).
+// index, the Channel as it left it, whether the Service's Sync log is
+// started (sync_log.go), and the record of the Member whose identity is $5,
+// locked (NULL: none). The Channel's row stands for the foreign key that
+// messages do without (migrations/0006_messages_fk.sql): no row, no
+// insert.
 const appendQuery = `WITH c AS (
 		UPDATE channels SET last_index = last_index + 1, messages_count = messages_count + 1, last_message_sid = $3
 		WHERE service_sid = $1 AND sid = $2 RETURNING last_index, ` + channelCols + `),
@@ -99,8 +98,10 @@ const appendQuery = `WITH c AS (
 		INSERT INTO messages (service_sid, channel_sid, idx, sid, record)
 		SELECT $1, $2, last_index, $3, $4 FROM c
 		RETURNING idx),
-	s AS (` + syncLogQuery + syncLogLock + `)
-	SELECT m.idx, ` + channelCols + `, s.sync_log FROM m, c, s`
+	s AS (` + syncLogQuery + syncLogLock + `),
+	a AS (
+		SELECT record FROM members WHERE service_sid = $1 AND channel_sid = $2 AND identity = $5 FOR NO KEY UPDATE)
+	SELECT m.idx, ` + channelCols + `, s.sync_log, (SELECT record FROM a) FROM m, c, s`
 
 func (t *tx) Message(service, channel, sid string) (*model.Message, error) {
 	m := &model.Message{}

@@ -89,13 +89,18 @@ func (t *tx) PutService(s *model.Service) error {
 	return t.changed()
 }
 
-// DeleteServiceTree is one DELETE: the foreign keys cascade to everything
-// under the Service, mutation records and staged uploads included.
+// DeleteServiceTree is two DELETEs: the foreign keys cascade to everything
+// under the Service, mutation records and staged uploads included, but
+// its Messages, which the second deletes once its Channels are gone (see
+// DeleteChannelTree).
 func (t *tx) DeleteServiceTree(sid string) error {
 	delete(t.services, sid)
 	delete(t.syncLogs, sid)
 	maps.DeleteFunc(t.channels, func(k channelKey, _ channelSeen) bool { return k.service == sid })
 	if err := t.one(`DELETE FROM services WHERE service_sid = $1`, sid); err != nil {
+		return err
+	}
+	if _, err := t.exec(deleteMessagesQuery, sid); err != nil {
 		return err
 	}
 	t.hints.addReset(sid)
@@ -109,7 +114,7 @@ func (t *tx) DeleteServiceTree(sid string) error {
 func (t *tx) Wipe() error {
 	t.services, t.channels, t.syncLogs = nil, nil, nil
 	t.hints.addReset("")
-	for _, table := range []string{"services", "credentials", "deliveries"} {
+	for _, table := range []string{"services", "messages", "credentials", "deliveries"} {
 		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
 			return err
 		}

@@ -30,7 +30,9 @@ import (
 // the order the fns staged them: a fn with more statements after its
 // append than another's stages later.
 
-// wave runs the fns of a group's calls side by side.
+// wave runs the fns of a group's calls side by side, each on the
+// goroutine of its caller, which waits for the group anyway and whose
+// stack has grown already.
 type wave struct {
 	g      *groupTx
 	ctx    context.Context
@@ -69,7 +71,7 @@ func (g *groupTx) runWave(ctx context.Context, calls []*call) []*waveFn {
 		f.conn = &txConn{conn: g.conn.conn, caller: c.ctx, wave: f}
 		f.tx = &tx{ctx: ctx, db: f.conn, now: g.now, writable: true, group: g, last: i == len(calls)-1}
 		w.fns = append(w.fns, f)
-		go f.run(c)
+		c.work <- func() { f.run(c) }
 	}
 	var waiting []waveTurn
 	for _, f := range w.fns {
