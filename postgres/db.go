@@ -11,7 +11,8 @@
 // the order they were given; unique names and identities are unique
 // constraints, whose violation (23505, named) is a *model.TakenError;
 // counters move by deltas in the statement that changes what they count;
-// cascades are foreign keys ON DELETE CASCADE. Transactions are READ
+// cascades are foreign keys ON DELETE CASCADE, but for Messages, which a
+// delete takes in a statement of its own (channel.go). Transactions are READ
 // COMMITTED, with row locks or checks where a rule reads and then writes
 // (see tx); a deadlock, a serialization failure or a failed check runs the
 // Update's fn again, which the seam allows. Views are REPEATABLE READ, READ
